@@ -1,0 +1,210 @@
+"""Finding an extract's files and checking them against CONTRACT.md §1–2 (rules of §4).
+
+Refusals raise `ExtractRefused` with one Chinese sentence naming file, column, rule, count
+and up to five examples. Findings are returned as rows for the data-quality view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from . import labels
+from .schema import CODES, REQUIRED_TABLES, TABLES, UNIQUE_KEYS, readable, SQL_TYPE
+
+
+class ExtractRefused(Exception):
+    """The extract breaks a refusing rule of CONTRACT §4; str(exc) is the Chinese message."""
+
+
+@dataclass
+class TableSource:
+    name: str
+    label: str  # how messages name it: "bills.parquet" or "bills/（3 个文件）"
+    files: list[Path]
+    columns: dict[str, str] = field(default_factory=dict)  # present column → DuckDB type
+
+
+def sql_str(value: str) -> str:
+    """A string literal: used only for file paths found on disk, never for user input."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def find_tables(data_dir: Path) -> dict[str, TableSource]:
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise ExtractRefused(labels.MSG["no_data_dir"].format(path=data_dir))
+    found: dict[str, TableSource] = {}
+    for table in TABLES:
+        single, folder = data_dir / f"{table}.parquet", data_dir / table
+        files = sorted(folder.rglob("*.parquet")) if folder.is_dir() else []
+        if single.is_file() and files:
+            raise ExtractRefused(labels.refusal_message(
+                f"{table}.parquet / {table}/", None, labels.RULE["ambiguous_table"], 0, []))
+        if single.is_file():
+            found[table] = TableSource(table, single.name, [single])
+        elif files:
+            found[table] = TableSource(table, f"{table}/（{len(files)} 个文件）", files)
+        elif table in REQUIRED_TABLES:
+            raise ExtractRefused(labels.refusal_message(
+                f"{table}.parquet 或 {table}/*.parquet", None,
+                f"{labels.RULE['missing_table']}（{labels.TABLE[table]}）", 0, []))
+    return found
+
+
+def _relative(data_dir: Path, file: Path) -> str:
+    return file.relative_to(data_dir).as_posix()
+
+
+def read_schemas(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict[str, TableSource]) -> None:
+    """Fill each source's columns; refuse a missing required column or an unreadable type."""
+    for source in sources.values():
+        declared = {c.name: c for c in TABLES[source.name]}
+        seen_in: dict[str, list[str]] = {}
+        for file in source.files:
+            rel = _relative(data_dir, file)
+            try:
+                described = con.sql(f"describe select * from read_parquet({sql_str(str(file))})").fetchall()
+            except duckdb.Error as exc:
+                raise ExtractRefused(labels.refusal_message(
+                    rel, None, labels.RULE["unreadable"].format(error=str(exc).splitlines()[0][:120]), 0, []))
+            types = {row[0]: row[1] for row in described}
+            for name, col in declared.items():
+                if name not in types:
+                    if not col.nullable:
+                        raise ExtractRefused(labels.refusal_message(
+                            rel, name, labels.RULE["missing_column"], 0, []))
+                    continue
+                if not readable(col.kind, types[name]):
+                    rule = labels.RULE["type"].format(expected=labels.TYPE_NAME[col.kind], actual=types[name])
+                    raise ExtractRefused(labels.refusal_message(rel, name, rule, 0, []))
+                seen_in.setdefault(name, []).append(rel)
+                source.columns.setdefault(name, types[name])
+        # A nullable column present in only some files reads as null in the others.
+        for name in list(source.columns):
+            if len(seen_in.get(name, [])) == 0:
+                del source.columns[name]
+
+
+def raw_view_sql(source: TableSource) -> str:
+    """A view with the contract's columns and types; money rounded to the fen (§2)."""
+    files = ", ".join(sql_str(str(f)) for f in source.files)
+    selects = []
+    for col in TABLES[source.name]:
+        target = SQL_TYPE[col.kind]
+        if col.name not in source.columns:
+            expr = f"null::{target}"
+        elif col.kind == "money":
+            expr = f"round({col.name}::double, 2)::{target}" if not source.columns[col.name].upper().startswith("DECIMAL") \
+                else f"{col.name}::{target}"
+        else:
+            expr = f"{col.name}::{target}"
+        selects.append(f"{expr} as {col.name}")
+    selects.append("filename as source_file")
+    return (f"select {', '.join(selects)} from read_parquet([{files}], union_by_name = true, "
+            f"filename = true, hive_partitioning = false)")
+
+
+def _examples(rows: list[tuple]) -> list[str]:
+    return [" / ".join("空" if v is None else str(v) for v in row) for row in rows]
+
+
+def _short(data_dir: Path, path: str) -> str:
+    try:
+        return Path(path).relative_to(data_dir).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
+def check_refusals(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict[str, TableSource]) -> None:
+    """Duplicate keys and periods not on the 1st (the data-level refusals of §4)."""
+    for table, key in UNIQUE_KEYS.items():
+        dup = con.sql(f"""
+            with dups as (select {key} as k, count(*) as n, list(distinct source_file order by source_file) as files
+                          from raw_{table} where {key} is not null group by {key} having count(*) > 1)
+            select count(*) as groups, coalesce(sum(n), 0) as rows from dups""").fetchall()[0]
+        if dup[0]:
+            examples = con.sql(f"""
+                select {key}, count(*) as n, list(distinct source_file order by source_file) as files
+                from raw_{table} where {key} is not null group by {key} having count(*) > 1
+                order by {key} limit 5""").fetchall()
+            shown = [f"{k}（{n} 次，{'、'.join(_short(data_dir, f) for f in files)}）" for k, n, files in examples]
+            raise ExtractRefused(labels.refusal_message(
+                sources[table].label, key, labels.RULE["duplicate"], int(dup[1]), shown))
+    bad = con.sql("select count(*) from raw_bills where day(period) <> 1").fetchall()[0][0]
+    if bad:
+        rows = con.sql("""select bill_id, strftime(period, '%Y-%m-%d'), source_file from raw_bills
+                          where day(period) <> 1 order by source_file, bill_id limit 5""").fetchall()
+        files = sorted({_short(data_dir, r[2]) for r in rows})
+        label = sources["bills"].label if len(sources["bills"].files) == 1 else "、".join(files)
+        raise ExtractRefused(labels.refusal_message(
+            label, "period", labels.RULE["period_first"], int(bad), [f"{r[0]}：{r[1]}" for r in rows]))
+
+
+def _finding_queries(sources: dict[str, TableSource]) -> list[tuple[str, str, str, str, str]]:
+    """(table, column, rule key, where-condition, example expression) for each non-refusing rule."""
+    q: list[tuple[str, str, str, str, str]] = []
+    for table in sources:
+        for col in TABLES[table]:
+            if not col.nullable:
+                key = UNIQUE_KEYS.get(table, col.name)
+                q.append((table, col.name, "null", f"{col.name} is null", key))
+    q += [
+        ("bills", "customer_id", "orphan_customer",
+         "customer_id not in (select customer_id from raw_customers where customer_id is not null)",
+         "bill_id || '：' || customer_id"),
+        ("payments", "customer_id", "orphan_customer",
+         "customer_id not in (select customer_id from raw_customers where customer_id is not null)",
+         "payment_id || '：' || customer_id"),
+        ("payments", "bill_id", "orphan_bill",
+         "bill_id is not null and bill_id not in (select bill_id from raw_bills where bill_id is not null)",
+         "payment_id || '：' || bill_id"),
+        ("payments", "customer_id", "bill_customer_mismatch",
+         "exists (select 1 from raw_bills b where b.bill_id = raw_payments.bill_id "
+         "and b.customer_id <> raw_payments.customer_id)",
+         "payment_id || '：' || customer_id"),
+        ("bills", "due_on", "due_before_issue", "due_on < issued_on",
+         "bill_id || '：' || issued_on || ' → ' || due_on"),
+        ("bills", "kwh", "negative_kwh", "kwh < 0 or kwh_peak < 0 or kwh_flat < 0 or kwh_valley < 0",
+         "bill_id || '：' || kwh"),
+        ("bills", "kwh_peak", "tou_mismatch",
+         "(kwh_peak is not null or kwh_flat is not null or kwh_valley is not null) and "
+         "abs(coalesce(kwh_peak, 0) + coalesce(kwh_flat, 0) + coalesce(kwh_valley, 0) - kwh) > 1",
+         "bill_id || '：' || kwh || ' ≠ ' || (coalesce(kwh_peak, 0) + coalesce(kwh_flat, 0) + coalesce(kwh_valley, 0))"),
+    ]
+    for (table, column), allowed in CODES.items():
+        in_list = ", ".join(sql_str(a) for a in allowed)
+        q.append((table, column, "unknown_code", f"{column} is not null and {column} not in ({in_list})",
+                  f"{UNIQUE_KEYS[table]} || '：' || {column}"))
+    if "targets" in sources:
+        q.append(("targets", "recovery_target", "target_range", "recovery_target not between 0 and 1",
+                  "station || ' ' || year || '：' || recovery_target"))
+        q.append(("targets", "station", "orphan_customer",
+                  "station not in (select station from raw_customers where station is not null)",
+                  "station || ' ' || year"))
+    return q
+
+
+def findings_sql(sources: dict[str, TableSource]) -> str:
+    """One query listing every non-refusing finding: table, column, rule, count, examples."""
+    parts = []
+    for table, column, rule, where, example in _finding_queries(sources):
+        text = labels.RULE[rule]
+        if rule == "unknown_code":
+            text = text.format(allowed="、".join(CODES[(table, column)]))
+        if rule == "orphan_customer" and table == "targets":
+            text = "供电所不在用户档案中"
+        parts.append(f"""
+            select {sql_str(table)} as table_name, {sql_str(column)} as column_name, {sql_str(text)} as rule,
+                   count(*) as rows,
+                   list({example} order by {UNIQUE_KEYS.get(table, 'station')})[1:5] as examples
+            from raw_{table} where {where}""")
+    for table, source in sources.items():
+        for col in TABLES[table]:
+            if col.nullable and col.name not in source.columns:
+                parts.append(f"""
+            select {sql_str(table)}, {sql_str(col.name)}, {sql_str(labels.RULE['missing_optional_column'])},
+                   0, []::varchar[]""")
+    return "\nunion all".join(parts)

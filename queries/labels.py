@@ -1,0 +1,111 @@
+"""Every Chinese word the product shows: page labels, code labels and messages live here."""
+
+from __future__ import annotations
+
+APP_TITLE = "电费回收看板"
+
+UNREGISTERED = "未登记"  # shown for a null village or line
+
+CATEGORY = {
+    "residential": "居民生活",
+    "small_power": "小动力",
+    "large_industry": "大工业",
+    "agriculture": "农业生产",
+    "other": "其他",
+}
+TARIFF = {"catalogue": "目录电价", "market": "市场化交易", "agency": "电网代理购电"}
+CHANNEL = {
+    "counter": "营业厅",
+    "bank": "银行代收代扣",
+    "wechat": "微信",
+    "alipay": "支付宝",
+    "app": "网上国网/掌上电力",
+    "door_to_door": "走收",
+    "other": "其他",
+}
+AGING_BUCKET = {
+    "1-30": "1–30 天",
+    "31-90": "31–90 天",
+    "91-180": "91–180 天",
+    "181-365": "181–365 天",
+    ">365": "365 天以上",
+}
+
+TABLE = {"customers": "用户档案", "bills": "应收电费", "payments": "实收", "targets": "回收目标"}
+
+# Metric names, as the pages, exports and reports call them.
+METRIC = {
+    "billed": "应收电费",
+    "recovered": "实收电费",
+    "recovery_rate": "电费回收率",
+    "prior_opening": "年初陈欠",
+    "prior_recovered": "陈欠回收",
+    "prior_recovery_rate": "以前年度回收率",
+    "cumulative_rate": "累计回收率",
+    "arrears": "欠费",
+    "arrears_current_year": "当年欠费",
+    "arrears_prior_years": "往年欠费（陈欠）",
+    "arrears_customers": "欠费户数",
+    "arrears_bills": "欠费笔数",
+    "collected": "当日回收",
+    "target": "回收目标",
+}
+
+DIMENSION = {
+    "station": "供电所",
+    "village": "村/社区",
+    "line": "10kV 线路",
+    "transformer": "台区",
+    "category": "用电类别",
+    "collector": "抄表催费责任人",
+    "industry": "行业",
+    "period": "电费年月",
+}
+
+# --- extract checks (CONTRACT §4) -------------------------------------------------------
+RULE = {
+    "missing_table": "缺少必需的表",
+    "missing_column": "缺少必需的列",
+    "type": "列类型无法按约定读取（应为 {expected}，实际为 {actual}）",
+    "duplicate": "值必须唯一，出现重复",
+    "period_first": "电费年月必须是某月 1 日",
+    "ambiguous_table": "同时存在单个文件与同名文件夹，无法确定读取哪一个",
+    "unreadable": "文件无法读取（{error}）",
+    # findings
+    "null": "不允许为空",
+    "orphan_customer": "用户档案中没有该户号（不计入任何统计）",
+    "orphan_bill": "付款所指的电费单不存在（不计入任何统计）",
+    "bill_customer_mismatch": "付款户号与所指电费单户号不一致",
+    "due_before_issue": "缴费截止日早于发行日期",
+    "negative_kwh": "电量为负",
+    "tou_mismatch": "峰平谷电量之和与总电量相差超过 1 kWh",
+    "unknown_code": "未知代码（允许值：{allowed}）",
+    "missing_optional_column": "缺少可选列，按空值处理",
+    "target_range": "回收目标应在 0 到 1 之间",
+}
+
+TYPE_NAME = {
+    "text": "文本 VARCHAR",
+    "bool": "布尔 BOOLEAN",
+    "date": "日期 DATE",
+    "timestamp": "时间戳 TIMESTAMP",
+    "integer": "整数 INTEGER",
+    "double": "数值 DOUBLE",
+    "money": "金额 DECIMAL(p,2) 或 DOUBLE",
+}
+
+
+def refusal_message(file: str, column: str | None, rule: str, count: int, examples: list[str]) -> str:
+    """The one sentence a refused extract shows: file, column, rule, how many rows, examples."""
+    where = f"文件 {file}" + (f" 的列 {column}" if column else "")
+    shown = "、".join(examples[:5])
+    tail = f"共 {count} 行不符合" if count else ""
+    if shown:
+        tail += f"，例如：{shown}"
+    return f"数据提取被拒绝：{where} —— {rule}。" + (tail + "。" if tail else "")
+
+
+MSG = {
+    "no_data_dir": "数据目录不存在：{path}",
+    "refused_title": "数据提取未通过检查，看板不显示任何数字",
+}

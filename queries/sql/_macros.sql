@@ -1,0 +1,105 @@
+-- The definitions of CONTRACT §3, written once; every question file builds on these.
+-- Stored with the rollups, so a question sees them on a read-only connection.
+
+-- A rate; null where the denominator is 0 (CONTRACT §3).
+create macro rate(numerator, denominator) as
+    case when denominator is null or denominator = 0 then null
+         else numerator::double / denominator::double end;
+
+-- The segments of a scope. Empty lists mean "no filter"; '' stands for a null village/line.
+create macro scoped_segments(stations, villages, lines, categories, high_energy_only, key_accounts_only) as table
+select *
+from segments
+where (len(stations) = 0 or list_contains(stations, station))
+  and (len(villages) = 0 or list_contains(villages, coalesce(village, '')))
+  and (len(lines) = 0 or list_contains(lines, coalesce(line, '')))
+  and (len(categories) = 0 or list_contains(categories, category))
+  and (not high_energy_only or is_high_energy)
+  and (not key_accounts_only or is_key_account);
+
+-- Unpaid balance of bills in a period range issued by `issued_by`, as of `as_of`:
+-- Σ out_final − Σ deltas posted after as_of (see _rollups.sql).
+create macro unpaid_by_segment(scope_segments, as_of, period_from, period_to, issued_by) as table
+with balances as (
+    select seg_id, sum(bills) as bills, sum(billed) as billed, sum(out_final) as out_final
+    from cohorts
+    where period between period_from and period_to
+      and issued_on <= issued_by
+      and list_contains(scope_segments, seg_id)
+    group by seg_id
+),
+settled_later as (
+    select seg_id, sum(delta) as delta
+    from out_events
+    where eff_date > as_of
+      and period between period_from and period_to
+      and issued_on <= issued_by
+      and list_contains(scope_segments, seg_id)
+    group by seg_id
+)
+select b.seg_id, b.bills, b.billed, b.out_final - coalesce(s.delta, 0) as unpaid
+from balances as b
+left join settled_later as s using (seg_id);
+
+-- Arrears at D per segment: issued, overdue bills with a positive balance on day D.
+create macro arrears_by_segment(scope_segments, as_of) as table
+select
+    seg_id,
+    sum(outstanding) as arrears,
+    coalesce(sum(outstanding) filter (where year(period) = year(as_of)), 0) as arrears_current_year,
+    coalesce(sum(outstanding) filter (where year(period) < year(as_of)), 0) as arrears_prior_years,
+    count(distinct customer_id) as arrears_customers,
+    count(*) as arrears_bills
+from overdue_pieces
+where valid_from <= as_of and as_of < valid_to
+  and list_contains(scope_segments, seg_id)
+group by seg_id;
+
+-- Every additive figure of CONTRACT §3 per segment of a scope, for year yr as of as_of.
+-- A customer lies in exactly one segment, so even arrears_customers adds up across segments.
+create macro recovery_by_segment(as_of, yr, stations, villages, lines, categories, high_energy_only, key_accounts_only) as table
+with scope as (
+    select list(seg_id) as segs
+    from scoped_segments(stations, villages, lines, categories, high_energy_only, key_accounts_only)
+),
+this_year as (
+    select u.*
+    from scope, unpaid_by_segment(scope.segs, as_of, make_date(yr, 1, 1), make_date(yr, 12, 31), as_of) as u
+),
+prior_at_year_start as (
+    select u.*
+    from scope, unpaid_by_segment(scope.segs, make_date(yr - 1, 12, 31), date '0001-01-01', make_date(yr - 1, 12, 31), make_date(yr - 1, 12, 31)) as u
+),
+prior_now as (
+    select u.*
+    from scope, unpaid_by_segment(scope.segs, as_of, date '0001-01-01', make_date(yr - 1, 12, 31), make_date(yr - 1, 12, 31)) as u
+),
+arrears as (
+    select a.* from scope, arrears_by_segment(scope.segs, as_of) as a
+),
+segment_ids as (
+    select seg_id from this_year
+    union select seg_id from prior_at_year_start
+    union select seg_id from arrears
+)
+select
+    s.seg_id,
+    coalesce(y.bills, 0) as bills,
+    coalesce(y.billed, 0) as billed,
+    coalesce(y.billed, 0) - coalesce(y.unpaid, 0) as recovered,
+    coalesce(p0.unpaid, 0) as prior_opening,
+    coalesce(p0.unpaid, 0) - coalesce(p1.unpaid, 0) as prior_recovered,
+    coalesce(a.arrears, 0) as arrears,
+    coalesce(a.arrears_current_year, 0) as arrears_current_year,
+    coalesce(a.arrears_prior_years, 0) as arrears_prior_years,
+    coalesce(a.arrears_customers, 0) as arrears_customers,
+    coalesce(a.arrears_bills, 0) as arrears_bills
+from segment_ids as s
+left join this_year as y using (seg_id)
+left join prior_at_year_start as p0 using (seg_id)
+left join prior_now as p1 using (seg_id)
+left join arrears as a using (seg_id);
+
+-- A scope's target: each station's target (1.0 where none is set), weighted by billed.
+create macro station_target(st, yr) as
+    coalesce((select max(recovery_target) from targets where station = st and year = yr), 1.0);

@@ -1,0 +1,178 @@
+-- Builds the per-extract rollups that every question reads (run once per extract, cached
+-- outside the data directory). Inputs: views raw_customers, raw_bills, raw_payments, raw_targets.
+--
+-- Why this shape: outstanding(b, D) only changes on the days a payment for b is posted, so
+-- a bill is its opening balance plus a few dated deltas. Summing deltas by segment and day
+-- answers any as-of date exactly without touching the payments again:
+--   outstanding(b, D) = out_final(b) − Σ delta(b, eff_date > D)   for bills issued by D,
+-- with eff_date = greatest(posted_on, issued_on). A segment is one combination of the
+-- customer attributes a scope filters or groups by, so every figure stays additive.
+
+-- Accounts and their segment.
+create table accounts as
+select
+    customer_id, customer_name, phone, station, village, line, transformer, category,
+    is_high_energy, coalesce(is_key_account, false) as is_key_account, industry, meter_reader,
+    dense_rank() over (
+        order by station, village, line, transformer, category, is_high_energy,
+                 coalesce(is_key_account, false), meter_reader, industry
+    )::integer as seg_id
+from raw_customers
+where customer_id is not null;
+
+create table segments as
+select distinct
+    seg_id, station, village, line, transformer, category, is_high_energy, is_key_account,
+    meter_reader, industry
+from accounts
+order by seg_id;
+
+-- Bills whose customer is known (CONTRACT §3: the others count nowhere).
+create temp table known_bills as
+select
+    b.bill_id, b.customer_id, a.seg_id, b.period, b.issued_on, b.due_on, b.amount,
+    b.kwh, b.kwh_peak, b.kwh_flat, b.kwh_valley, b.tariff
+from raw_bills as b
+join accounts as a using (customer_id)
+where b.bill_id is not null;
+
+-- Posted payments per bill and posting day (in-transit and unbilled payments never count).
+create temp table bill_postings as
+select p.bill_id, p.posted_at::date as posted_on, sum(p.amount) as amount
+from raw_payments as p
+where p.bill_id is not null
+  and p.posted_at is not null
+  and p.customer_id in (select customer_id from accounts)
+group by p.bill_id, p.posted_at::date;
+
+-- Each posting day of each bill: outstanding before and after it.
+create temp table bill_steps as
+with cumulative as (
+    select
+        b.bill_id, b.customer_id, b.seg_id, b.period, b.issued_on, b.due_on, b.amount, s.posted_on,
+        sum(s.amount) over (partition by b.bill_id order by s.posted_on) as paid_to_date
+    from known_bills as b
+    join bill_postings as s using (bill_id)
+),
+balances as (
+    select *, greatest(0, amount - greatest(0, paid_to_date)) as out_after
+    from cumulative
+)
+select
+    *,
+    lag(out_after, 1, greatest(0, amount)) over (partition by bill_id order by posted_on) as out_before,
+    lead(posted_on) over (partition by bill_id order by posted_on) as next_posted_on
+from balances;
+
+create table out_events as
+select
+    seg_id, period, issued_on, due_on,
+    greatest(posted_on, issued_on) as eff_date,
+    sum(out_after - out_before) as delta
+from bill_steps
+where out_after <> out_before
+group by all
+order by eff_date, seg_id;
+
+create table cohorts as
+with final_balance as (
+    select bill_id, arg_max(out_after, posted_on) as out_final
+    from bill_steps
+    group by bill_id
+)
+select
+    b.seg_id, b.period, b.issued_on, b.due_on,
+    count(*) as bills,
+    sum(b.amount) as billed,
+    sum(greatest(0, b.amount)) as out_open,
+    sum(coalesce(f.out_final, greatest(0, b.amount))) as out_final
+from known_bills as b
+left join final_balance as f using (bill_id)
+group by all
+order by b.period, b.seg_id;
+
+-- Stretches of days on which a bill is issued, overdue and has a positive balance:
+-- the arrears at D are the pieces with valid_from <= D < valid_to.
+create table overdue_pieces as
+with first_posting as (
+    select bill_id, min(posted_on) as posted_on
+    from bill_steps
+    group by bill_id
+),
+pieces as (
+    select b.bill_id, b.customer_id, b.seg_id, b.period, b.issued_on, b.due_on,
+           date '0001-01-01' as from_day, f.posted_on as to_day, greatest(0, b.amount) as outstanding
+    from known_bills as b
+    left join first_posting as f using (bill_id)
+    union all
+    select bill_id, customer_id, seg_id, period, issued_on, due_on,
+           posted_on, next_posted_on, out_after
+    from bill_steps
+),
+clipped as (
+    select *,
+        greatest(from_day, due_on + 1, issued_on) as valid_from,
+        coalesce(to_day, date '9999-12-31') as valid_to
+    from pieces
+    where outstanding > 0
+)
+select customer_id, seg_id, bill_id, period, issued_on, due_on, valid_from, valid_to, outstanding
+from clipped
+where valid_from < valid_to
+order by valid_from;
+
+-- Energy and amount by segment, month and tariff (trends, price per kWh, TOU shares).
+create table usage_monthly as
+select
+    seg_id, period, issued_on, tariff,
+    count(*) as bills,
+    sum(kwh) as kwh,
+    sum(amount) as amount,
+    sum(kwh) filter (where kwh_peak is not null and kwh_flat is not null and kwh_valley is not null) as tou_kwh,
+    sum(kwh_peak) filter (where kwh_flat is not null and kwh_valley is not null) as kwh_peak,
+    sum(kwh_flat) filter (where kwh_peak is not null and kwh_valley is not null) as kwh_flat,
+    sum(kwh_valley) filter (where kwh_peak is not null and kwh_flat is not null) as kwh_valley
+from known_bills
+group by all
+order by period, seg_id;
+
+-- Bill-level history of the few dozen large and high-energy accounts.
+create table large_customer_bills as
+select b.customer_id, b.seg_id, b.bill_id, b.period, b.issued_on, b.due_on, b.amount,
+       b.kwh, b.kwh_peak, b.kwh_flat, b.kwh_valley, b.tariff
+from known_bills as b
+join accounts as a using (customer_id)
+where a.is_high_energy or a.category = 'large_industry'
+order by b.customer_id, b.period;
+
+-- Cash posted per segment, day and channel (prepayments included: this is cash, not 实收).
+create table postings_daily as
+select a.seg_id, p.posted_at::date as posted_on, p.channel,
+       count(*) as payments, sum(p.amount) as amount,
+       sum(p.amount) filter (where p.bill_id is null) as prepaid
+from raw_payments as p
+join accounts as a using (customer_id)
+where p.posted_at is not null
+group by all
+order by posted_on;
+
+-- Payments not posted on the day they were paid (in transit at some date).
+create table late_postings as
+select p.payment_id, p.customer_id, a.seg_id, p.bill_id, p.paid_at, p.posted_at, p.amount, p.channel
+from raw_payments as p
+join accounts as a using (customer_id)
+where p.posted_at is null or p.posted_at::date > p.paid_at::date
+order by p.paid_at;
+
+create table targets as
+select station, year, recovery_target
+from raw_targets
+where station is not null and year is not null and recovery_target is not null;
+
+create table extract_dates as
+select
+    (select max(posted_at)::date from raw_payments) as default_as_of,
+    (select min(period) from raw_bills) as first_period,
+    (select max(period) from raw_bills) as last_period,
+    (select min(paid_at)::date from raw_payments) as first_paid,
+    (select max(paid_at)::date from raw_payments) as last_paid;

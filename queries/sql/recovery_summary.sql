@@ -1,0 +1,74 @@
+-- CONTRACT §3 figures of a scope, in total or grouped by station, village, line,
+-- transformer, category or collector (a group with nothing to show is left out).
+-- $as_of DATE, $year INTEGER, $group_by VARCHAR ('total' | 'station' | 'village' | 'line' |
+-- 'transformer' | 'category' | 'collector'), scope: $stations, $villages, $lines,
+-- $categories VARCHAR[], $high_energy_only, $key_accounts_only BOOLEAN
+with metrics as (
+    select m.*, s.station, s.village, s.line, s.transformer, s.category, s.meter_reader,
+           station_target(s.station, $year) as target
+    from recovery_by_segment($as_of, $year, $stations, $villages, $lines, $categories,
+                             $high_energy_only, $key_accounts_only) as m
+    join segments as s using (seg_id)
+),
+
+keyed as (
+    select
+        *,
+        case when $group_by in ('station', 'village', 'line', 'transformer', 'collector') then station end as group_station,
+        case $group_by
+            when 'village' then village
+            when 'line' then line
+            when 'transformer' then transformer
+            when 'category' then category
+            when 'collector' then meter_reader
+        end as group_member,
+        case $group_by when 'transformer' then line end as group_line
+    from metrics
+),
+
+grouped as (
+    select
+        group_station as station,
+        group_line as line_of_member,
+        group_member as member,
+        sum(bills)::bigint as bills,
+        sum(billed) as billed,
+        sum(recovered) as recovered,
+        sum(prior_opening) as prior_opening,
+        sum(prior_recovered) as prior_recovered,
+        sum(arrears) as arrears,
+        sum(arrears_current_year) as arrears_current_year,
+        sum(arrears_prior_years) as arrears_prior_years,
+        sum(arrears_customers)::bigint as arrears_customers,
+        sum(arrears_bills)::bigint as arrears_bills,
+        -- the rate the scope reaches if each station meets its own target
+        coalesce(rate(sum(target * billed), sum(billed)), min(target)) as target
+    from keyed
+    group by group_station, group_line, group_member
+),
+
+final as (
+    select
+        station,
+        line_of_member,
+        member,
+        bills,
+        billed,
+        recovered,
+        rate(recovered, billed) as recovery_rate,
+        prior_opening,
+        prior_recovered,
+        rate(prior_recovered, prior_opening) as prior_recovery_rate,
+        rate(recovered + prior_recovered, billed + prior_opening) as cumulative_rate,
+        arrears,
+        arrears_current_year,
+        arrears_prior_years,
+        arrears_customers,
+        arrears_bills,
+        target
+    from grouped
+    where $group_by = 'total' or bills > 0 or arrears > 0 or prior_opening > 0
+)
+
+select * from final
+order by station nulls last, line_of_member nulls last, member nulls last
