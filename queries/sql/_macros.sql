@@ -17,29 +17,39 @@ where (len(stations) = 0 or list_contains(stations, station))
   and (not high_energy_only or is_high_energy)
   and (not key_accounts_only or is_key_account);
 
--- Unpaid balance of bills in a period range issued by `issued_by`, as of `as_of`:
--- Σ out_final − Σ deltas posted after as_of (see _rollups.sql).
-create macro unpaid_by_segment(scope_segments, as_of, period_from, period_to, issued_by) as table
+-- The segment ids of a scope, as one list (every question filters with list_contains).
+create macro scope_list(stations, villages, lines, categories, high_energy_only, key_accounts_only) as table
+select coalesce(list(seg_id), []::integer[]) as segs
+from scoped_segments(stations, villages, lines, categories, high_energy_only, key_accounts_only);
+
+-- Unpaid balance per segment and bill month, for bills in a period range issued by
+-- `issued_by`, as of `as_of`: Σ out_final − Σ deltas posted after as_of (see _rollups.sql).
+create macro unpaid_by_segment_month(scope_segments, as_of, period_from, period_to, issued_by) as table
 with balances as (
-    select seg_id, sum(bills) as bills, sum(billed) as billed, sum(out_final) as out_final
+    select seg_id, period, sum(bills) as bills, sum(billed) as billed, sum(out_final) as out_final
     from cohorts
     where period between period_from and period_to
       and issued_on <= issued_by
       and list_contains(scope_segments, seg_id)
-    group by seg_id
+    group by seg_id, period
 ),
 settled_later as (
-    select seg_id, sum(delta) as delta
+    select seg_id, period, sum(delta) as delta
     from out_events
     where eff_date > as_of
       and period between period_from and period_to
       and issued_on <= issued_by
       and list_contains(scope_segments, seg_id)
-    group by seg_id
+    group by seg_id, period
 )
-select b.seg_id, b.bills, b.billed, b.out_final - coalesce(s.delta, 0) as unpaid
+select b.seg_id, b.period, b.bills, b.billed, b.out_final - coalesce(s.delta, 0) as unpaid
 from balances as b
-left join settled_later as s using (seg_id);
+left join settled_later as s using (seg_id, period);
+
+create macro unpaid_by_segment(scope_segments, as_of, period_from, period_to, issued_by) as table
+select seg_id, sum(bills) as bills, sum(billed) as billed, sum(unpaid) as unpaid
+from unpaid_by_segment_month(scope_segments, as_of, period_from, period_to, issued_by)
+group by seg_id;
 
 -- Arrears at D per segment: issued, overdue bills with a positive balance on day D.
 create macro arrears_by_segment(scope_segments, as_of) as table
@@ -59,8 +69,7 @@ group by seg_id;
 -- A customer lies in exactly one segment, so even arrears_customers adds up across segments.
 create macro recovery_by_segment(as_of, yr, stations, villages, lines, categories, high_energy_only, key_accounts_only) as table
 with scope as (
-    select list(seg_id) as segs
-    from scoped_segments(stations, villages, lines, categories, high_energy_only, key_accounts_only)
+    select * from scope_list(stations, villages, lines, categories, high_energy_only, key_accounts_only)
 ),
 this_year as (
     select u.*
@@ -103,3 +112,24 @@ left join arrears as a using (seg_id);
 -- A scope's target: each station's target (1.0 where none is set), weighted by billed.
 create macro station_target(st, yr) as
     coalesce((select max(recovery_target) from targets where station = st and year = yr), 1.0);
+
+-- Personal data (DOMAIN: names and phones are masked wherever a page may be projected).
+-- A person's name keeps its first and last character (张*明); an organisation's name
+-- (large industry) is not personal data and stays whole.
+create macro mask_name(name, category) as
+    case
+        when name is null then null
+        when category = 'large_industry' then name
+        when length(name) <= 1 then '*'
+        when length(name) = 2 then left(name, 1) || '*'
+        else left(name, 1) || repeat('*', length(name) - 2) || right(name, 1)
+    end;
+
+-- 18812348912 → 188****8912; other lengths keep only their last four digits.
+create macro mask_phone(phone) as
+    case
+        when phone is null then null
+        when length(phone) = 11 then left(phone, 3) || '****' || right(phone, 4)
+        when length(phone) > 4 then repeat('*', length(phone) - 4) || right(phone, 4)
+        else repeat('*', length(phone))
+    end;

@@ -38,7 +38,8 @@ where b.bill_id is not null;
 
 -- Posted payments per bill and posting day (in-transit and unbilled payments never count).
 create temp table bill_postings as
-select p.bill_id, p.posted_at::date as posted_on, sum(p.amount) as amount
+select p.bill_id, p.posted_at::date as posted_on, sum(p.amount) as amount,
+       bool_or(p.channel = 'bank' and p.amount > 0) as via_bank
 from raw_payments as p
 where p.bill_id is not null
   and p.posted_at is not null
@@ -50,6 +51,7 @@ create temp table bill_steps as
 with cumulative as (
     select
         b.bill_id, b.customer_id, b.seg_id, b.period, b.issued_on, b.due_on, b.amount, s.posted_on,
+        s.via_bank,
         sum(s.amount) over (partition by b.bill_id order by s.posted_on) as paid_to_date
     from known_bills as b
     join bill_postings as s using (bill_id)
@@ -101,12 +103,13 @@ with first_posting as (
 ),
 pieces as (
     select b.bill_id, b.customer_id, b.seg_id, b.period, b.issued_on, b.due_on,
-           date '0001-01-01' as from_day, f.posted_on as to_day, greatest(0, b.amount) as outstanding
+           date '0001-01-01' as from_day, f.posted_on as to_day, greatest(0, b.amount) as outstanding,
+           0::decimal(38, 2) as paid_to_date, false as via_bank
     from known_bills as b
     left join first_posting as f using (bill_id)
     union all
     select bill_id, customer_id, seg_id, period, issued_on, due_on,
-           posted_on, next_posted_on, out_after
+           posted_on, next_posted_on, out_after, paid_to_date, via_bank
     from bill_steps
 ),
 clipped as (
@@ -116,7 +119,8 @@ clipped as (
     from pieces
     where outstanding > 0
 )
-select customer_id, seg_id, bill_id, period, issued_on, due_on, valid_from, valid_to, outstanding
+select customer_id, seg_id, bill_id, period, issued_on, due_on, valid_from, valid_to, outstanding,
+       paid_to_date, via_bank  -- paid so far, and whether that day's payment came through a bank
 from clipped
 where valid_from < valid_to
 order by valid_from;

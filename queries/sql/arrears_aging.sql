@@ -1,0 +1,34 @@
+-- Arrears at $as_of by days overdue (D − due_on): 1–30, 31–90, 91–180, 181–365, > 365.
+-- $as_of DATE, scope: $stations, $villages, $lines, $categories VARCHAR[],
+-- $high_energy_only, $key_accounts_only BOOLEAN
+with scope as (
+    select * from scope_list($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+),
+
+buckets as (
+    select * from (values
+        (1, '1-30', 1, 30), (2, '31-90', 31, 90), (3, '91-180', 91, 180),
+        (4, '181-365', 181, 365), (5, '>365', 366, 2147483647)
+    ) as t(bucket_order, bucket, min_days, max_days)
+),
+
+overdue as (
+    select p.customer_id, p.outstanding, ($as_of::date - p.due_on) as days_overdue
+    from overdue_pieces as p, scope
+    where p.valid_from <= $as_of and $as_of < p.valid_to
+      and list_contains(scope.segs, p.seg_id)
+),
+
+final as (
+    select
+        b.bucket_order,
+        b.bucket,
+        coalesce(sum(o.outstanding), 0) as arrears,
+        count(distinct o.customer_id) as arrears_customers,
+        count(o.customer_id) as arrears_bills
+    from buckets as b
+    left join overdue as o on o.days_overdue between b.min_days and b.max_days
+    group by b.bucket_order, b.bucket
+)
+
+select * from final order by bucket_order

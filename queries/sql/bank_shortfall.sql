@@ -1,0 +1,29 @@
+-- Bills still owing at $as_of whose latest payment came through a bank but fell short of
+-- the bill (the reminder list of DOMAIN step 3); names and phones masked unless $show_personal.
+-- $as_of DATE, $show_personal BOOLEAN, scope: $stations, $villages, $lines,
+-- $categories VARCHAR[], $high_energy_only, $key_accounts_only BOOLEAN
+with scope as (
+    select * from scope_list($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+),
+
+short as (
+    select p.*
+    from overdue_pieces as p, scope
+    where p.valid_from <= $as_of and $as_of < p.valid_to
+      and p.via_bank and p.paid_to_date > 0
+      and list_contains(scope.segs, p.seg_id)
+),
+
+final as (
+    select
+        s.customer_id,
+        case when $show_personal then a.customer_name else mask_name(a.customer_name, a.category) end as customer_name,
+        case when $show_personal then a.phone else mask_phone(a.phone) end as phone,
+        a.station, a.village, a.meter_reader as collector,
+        s.bill_id, s.period, s.paid_to_date as paid, s.outstanding as shortfall,
+        ($as_of::date - s.due_on) as days_overdue
+    from short as s
+    join accounts as a using (customer_id)
+)
+
+select * from final order by shortfall desc, customer_id, period

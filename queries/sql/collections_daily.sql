@@ -1,0 +1,52 @@
+-- Each day from $date_from to $date_to: collected (实收 applied to bills of any year on that
+-- day, i.e. the drop in their outstanding), newly billed (bills issued that day), and
+-- cash posted (all posted payments, prepayments included).
+-- $date_from DATE, $date_to DATE, scope: $stations, $villages, $lines, $categories VARCHAR[],
+-- $high_energy_only, $key_accounts_only BOOLEAN
+with scope as (
+    select * from scope_list($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+),
+
+collected as (
+    select eff_date as day, -sum(delta) as collected
+    from out_events, scope
+    where eff_date between $date_from and $date_to
+      and list_contains(scope.segs, seg_id)
+    group by eff_date
+),
+
+issued as (
+    select issued_on as day, sum(billed) as newly_billed, sum(bills)::bigint as new_bills
+    from cohorts, scope
+    where issued_on between $date_from and $date_to
+      and list_contains(scope.segs, seg_id)
+    group by issued_on
+),
+
+cash as (
+    select posted_on as day, sum(amount) as cash_posted, sum(payments)::bigint as payments
+    from postings_daily, scope
+    where posted_on between $date_from and $date_to
+      and list_contains(scope.segs, seg_id)
+    group by posted_on
+),
+
+days as (
+    select unnest(generate_series($date_from::date, $date_to::date, interval 1 day))::date as day
+),
+
+final as (
+    select
+        days.day,
+        coalesce(c.collected, 0) as collected,
+        coalesce(i.newly_billed, 0) as newly_billed,
+        coalesce(i.new_bills, 0) as new_bills,
+        coalesce(p.cash_posted, 0) as cash_posted,
+        coalesce(p.payments, 0) as payments
+    from days
+    left join collected as c using (day)
+    left join issued as i using (day)
+    left join cash as p using (day)
+)
+
+select * from final order by day

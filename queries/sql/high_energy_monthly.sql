@@ -1,0 +1,38 @@
+-- Each bill month up to $as_of: energy, amount, average price (元/kWh) and TOU shares of
+-- high-energy customers and, for comparison, of other large-industry customers.
+-- $as_of DATE, scope: $stations, $villages, $lines, $categories VARCHAR[],
+-- $high_energy_only, $key_accounts_only BOOLEAN
+with scope as (
+    select * from scope_list($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+),
+
+usage as (
+    select
+        case when s.is_high_energy then 'high_energy' else 'other_large_industry' end as customer_group,
+        u.*
+    from usage_monthly as u
+    join segments as s using (seg_id), scope
+    where (s.is_high_energy or s.category = 'large_industry')
+      and u.issued_on <= $as_of
+      and list_contains(scope.segs, u.seg_id)
+),
+
+final as (
+    select
+        customer_group,
+        period,
+        sum(bills)::bigint as bills,
+        sum(kwh) as kwh,
+        sum(amount) as amount,
+        rate(sum(amount), sum(kwh)) as price_per_kwh,
+        rate(sum(kwh_peak), sum(kwh_peak) + sum(kwh_flat) + sum(kwh_valley)) as peak_share,
+        rate(sum(kwh_flat), sum(kwh_peak) + sum(kwh_flat) + sum(kwh_valley)) as flat_share,
+        rate(sum(kwh_valley), sum(kwh_peak) + sum(kwh_flat) + sum(kwh_valley)) as valley_share,
+        coalesce(sum(amount) filter (where tariff = 'market'), 0) as amount_market,
+        coalesce(sum(amount) filter (where tariff = 'agency'), 0) as amount_agency,
+        coalesce(sum(amount) filter (where tariff = 'catalogue' or tariff is null), 0) as amount_catalogue
+    from usage
+    group by customer_group, period
+)
+
+select * from final order by customer_group, period

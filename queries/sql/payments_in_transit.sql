@@ -1,0 +1,28 @@
+-- Payments paid by $as_of but not posted by then (在途), oldest first; names masked unless
+-- $show_personal.
+-- $as_of DATE, $show_personal BOOLEAN, scope: $stations, $villages, $lines,
+-- $categories VARCHAR[], $high_energy_only, $key_accounts_only BOOLEAN
+with scope as (
+    select * from scope_list($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+),
+
+in_transit as (
+    select p.*
+    from late_postings as p, scope
+    where p.paid_at::date <= $as_of
+      and (p.posted_at is null or p.posted_at::date > $as_of)
+      and list_contains(scope.segs, p.seg_id)
+),
+
+final as (
+    select
+        t.payment_id, t.customer_id,
+        case when $show_personal then a.customer_name else mask_name(a.customer_name, a.category) end as customer_name,
+        a.station, a.village, a.meter_reader as collector,
+        t.bill_id, t.channel, t.paid_at, t.posted_at, t.amount,
+        ($as_of::date - t.paid_at::date) as days_in_transit
+    from in_transit as t
+    join accounts as a using (customer_id)
+)
+
+select * from final order by paid_at, payment_id

@@ -1,0 +1,26 @@
+-- Billed, recovered and recovery rate of each bill month of $year, as of $as_of
+-- (monthly rates restrict both sides to one bill month).
+-- $as_of DATE, $year INTEGER, scope: $stations, $villages, $lines, $categories VARCHAR[],
+-- $high_energy_only, $key_accounts_only BOOLEAN
+with scope as (
+    select * from scope_list($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+),
+
+months as (
+    select u.*
+    from scope,
+         unpaid_by_segment_month(scope.segs, $as_of, make_date($year, 1, 1), make_date($year, 12, 31), $as_of) as u
+),
+
+final as (
+    select
+        period,
+        sum(bills)::bigint as bills,
+        sum(billed) as billed,
+        sum(billed) - sum(unpaid) as recovered,
+        rate(sum(billed) - sum(unpaid), sum(billed)) as recovery_rate
+    from months
+    group by period
+)
+
+select * from final order by period
