@@ -1,0 +1,106 @@
+"""每日进度 — the manager's daily check: tiles, the year's recovery curve, this month's
+daily collections, the station ranking and the ten largest arrears."""
+
+import datetime as dt
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from queries import labels
+from reports.columns import col
+from reports.format import truncated_rate
+from ui import charts, data, filters, frame, tables, tiles
+
+ex = data.extract()
+view = filters.current(ex)
+yesterday = view.as_of - dt.timedelta(days=1)
+frame.header(view, "每日进度")
+
+
+def summary(as_of: dt.date, group_by: str) -> pl.DataFrame:
+    return data.query("recovery_summary", view.scope, as_of=as_of, year=view.year, group_by=group_by)
+
+
+total, total_before = summary(view.as_of, "total"), summary(yesterday, "total")
+if total.is_empty() or (total["bills"][0] == 0 and total["arrears"][0] == 0):
+    frame.empty()
+    st.stop()
+now, before = total.row(0, named=True), (total_before.row(0, named=True) if total_before.height else {})
+month_start = view.as_of.replace(day=1)
+days = data.query("collections_daily", view.scope, date_from=min(month_start, yesterday), date_to=view.as_of)
+today = days.filter(pl.col("day") == view.as_of).row(0, named=True)
+prior_day = days.filter(pl.col("day") == yesterday).row(0, named=True)
+
+# --- tiles -------------------------------------------------------------------------------
+c = st.columns(6)
+tiles.money(c[0], f"{view.year} 年应收", now["billed"], before.get("billed"), help="本年度电费年月、已发行电费之和。")
+tiles.money(c[1], f"{view.year} 年实收", now["recovered"], before.get("recovered"))
+tiles.rate(c[2], labels.METRIC["recovery_rate"], now["recovery_rate"], before.get("recovery_rate"), now["target"],
+           help="实收 ÷ 应收，截断（不四舍五入）到两位小数。")
+tiles.money(c[3], "欠费", now["arrears"], before.get("arrears"), warn=True,
+            help="所有年份已发行、已过缴费截止日且未结清的电费。")
+tiles.customers(c[4], labels.METRIC["arrears_customers"], now["arrears_customers"], before.get("arrears_customers"))
+tiles.money(c[5], labels.METRIC["collected"], today["collected"], prior_day["collected"],
+            help="当日入账并冲减电费的金额（各年度电费）。")
+
+# --- the year's curve and this month's days ----------------------------------------------
+left, right = st.columns([3, 2])
+with left:
+    curve = data.query("recovery_curve_daily", view.scope, as_of=view.as_of, year=view.year)
+    curve = curve.filter(pl.col("billed") > 0)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=curve["day"], y=[float(truncated_rate(r)) if r is not None else None for r in curve["recovery_rate"]],
+        mode="lines", name="累计回收率", line={"color": charts.GOOD, "width": 2.5},
+        customdata=list(zip(curve["billed"].cast(pl.Float64) / 1e4, curve["recovered"].cast(pl.Float64) / 1e4)),
+        hovertemplate="%{x|%Y-%m-%d}<br>回收率 %{y:.2f} %<br>应收 %{customdata[0]:,.2f} 万元"
+                      "<br>实收 %{customdata[1]:,.2f} 万元<extra></extra>")
+    target = float(truncated_rate(now["target"]))
+    fig.add_hline(y=target, line={"color": charts.TARGET, "dash": "dash"},
+                  annotation_text=f"目标 {target:.2f} %", annotation_position="bottom right")
+    charts.layout(fig, view, f"{view.year} 年累计回收率", legend=False)
+    fig.update_yaxes(title="回收率（%）", ticksuffix=" %")
+    fig.update_xaxes(title="日期", tickformat="%m-%d")
+    charts.show(fig, "home_curve", f"累计回收率_{view.as_of:%Y%m%d}")
+with right:
+    month = days.filter(pl.col("day") >= month_start)
+    fig = go.Figure()
+    fig.add_bar(x=month["day"], y=month["collected"].cast(pl.Float64) / 1e4, name="当日回收",
+                marker_color=charts.GOOD,
+                hovertemplate="%{x|%m-%d}<br>回收 %{y:,.2f} 万元<extra></extra>")
+    charts.layout(fig, view, f"{view.as_of.month} 月每日回收", legend=False)
+    fig.update_yaxes(title="回收（万元）")
+    fig.update_xaxes(title="日期", tickformat="%m-%d")
+    charts.show(fig, "home_month", f"每日回收_{view.as_of:%Y%m}")
+
+# --- stations ------------------------------------------------------------------------------
+st.subheader("供电所排名")
+stations, stations_before = summary(view.as_of, "station"), summary(yesterday, "station")
+ranking = (
+    stations.join(stations_before.select("station", pl.col("recovery_rate").alias("rate_before"),
+                                         pl.col("arrears").alias("arrears_before")), on="station", how="left")
+    .with_columns(
+        ((pl.col("recovery_rate") - pl.col("target")) * 100).alias("gap_to_target"),
+        ((pl.col("recovery_rate") - pl.col("rate_before")) * 100).alias("rate_change"),
+        (pl.col("arrears") - pl.col("arrears_before").fill_null(0)).alias("arrears_change"),
+    )
+    .sort("recovery_rate", descending=True, nulls_last=True)
+)
+tables.show_table(ranking, [
+    col("station"), col("recovery_rate"), col("target"), col("gap_to_target"),
+    col("rate_change", "回收率较昨日（百分点）", "share"), col("billed"), col("recovered"),
+    col("arrears"), col("arrears_change", "欠费较昨日（元）", "money"), col("arrears_customers"),
+], view, key="home_stations", filename="供电所排名", title="供电所排名")
+
+# --- the ten largest arrears -------------------------------------------------------------
+st.subheader("欠费前十")
+top = data.query("arrears_accounts", view.scope, as_of=view.as_of, show_personal=False, limit=10)
+if top.is_empty():
+    st.success("截至当日没有欠费。", icon=":material/check_circle:")
+else:
+    tables.show_table(top, [
+        col("customer_id"), col("customer_name"), col("station"), col("village"), col("line"),
+        col("category"), col("collector"), col("arrears"), col("arrears_prior_years"),
+        col("oldest_period"), col("days_overdue"),
+    ], view, key="home_top", filename="欠费前十", title="欠费前十")

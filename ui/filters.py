@@ -1,0 +1,116 @@
+"""The shared filter bar. Every filter is bound to the URL (key = query parameter), so it
+survives page changes and a copied link reproduces the view; pages read `current()`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import streamlit as st
+
+from queries import Extract, Scope, labels
+from reports.format import date_cn
+
+from . import data
+
+# widget key = URL query parameter
+AS_OF, YEAR, STATION, VILLAGE, LINE, CATEGORY = "as_of", "year", "station", "village", "line", "category"
+HIGH_ENERGY, KEY_ACCOUNT, PRESENT = "high_energy", "key_account", "present"
+
+
+@dataclass(frozen=True)
+class View:
+    """What every page shows: a scope, an as-of date, a year; and how (presentation mode)."""
+
+    scope: Scope
+    as_of: dt.date
+    year: int
+    presentation: bool
+    extract_name: str
+
+    @property
+    def scope_text(self) -> str:
+        s = self.scope
+        parts = ["、".join(s.stations) if s.stations else "全部供电所"]
+        if s.villages:
+            parts.append("、".join(v or labels.UNREGISTERED for v in s.villages))
+        if s.lines:
+            parts.append("、".join(v or labels.UNREGISTERED for v in s.lines))
+        if s.categories:
+            parts.append("、".join(labels.CATEGORY.get(c, c) for c in s.categories))
+        if s.high_energy_only:
+            parts.append("仅高耗能")
+        if s.key_accounts_only:
+            parts.append("仅重点客户")
+        return " · ".join(parts)
+
+    @property
+    def stamp(self) -> str:
+        return f"数据截至 {date_cn(self.as_of)}"
+
+    def title(self, text: str) -> str:
+        """A chart title that stands on its own when pasted into a slide."""
+        return f"{text}<br><sup>{self.scope_text}｜{self.stamp}</sup>"
+
+
+def _options(dimension: str, stations: list[str]) -> list[str]:
+    df = data.query("filter_options", stations=stations)
+    return df.filter(df["dimension"] == dimension)["value"].to_list()
+
+
+def _keep_valid(key: str, options: list[str]) -> None:
+    """Drop chosen values that a narrower station choice no longer offers."""
+    chosen = st.session_state.get(key)
+    if chosen:
+        valid = [v for v in chosen if v in options]
+        if valid != chosen:
+            st.session_state[key] = valid
+
+
+def filter_bar(ex: Extract) -> None:
+    """The sidebar filters; choices come from the data and cascade from the stations."""
+    bar = st.sidebar
+    bar.markdown("### 筛选")
+    first = ex.first_period or ex.default_as_of
+    bar.date_input("数据截至", value=ex.default_as_of, min_value=first, max_value=ex.default_as_of,
+                   key=AS_OF, bind="query-params", format="YYYY-MM-DD",
+                   help="所有数字按此日期（含）计算；默认为数据中最后一笔入账的日期。")
+    years = list(range(ex.default_as_of.year, first.year - 1, -1))
+    bar.selectbox("统计年度", [None, *years], key=YEAR, bind="query-params",
+                  format_func=lambda y: "截至日所在年度" if y is None else f"{y} 年")
+    stations = _options("station", [])
+    _keep_valid(STATION, stations)
+    chosen = bar.multiselect("供电所", stations, key=STATION, bind="query-params", placeholder="全部供电所")
+    for key, dimension, label, placeholder in (
+        (VILLAGE, "village", "村/社区", "全部村/社区"),
+        (LINE, "line", "10kV 线路", "全部线路"),
+    ):
+        options = _options(dimension, chosen)
+        _keep_valid(key, options)
+        bar.multiselect(label, options, key=key, bind="query-params", placeholder=placeholder,
+                        format_func=lambda v: v or labels.UNREGISTERED)
+    categories = _options("category", chosen)
+    _keep_valid(CATEGORY, categories)
+    bar.multiselect("用电类别", categories, key=CATEGORY, bind="query-params", placeholder="全部类别",
+                    format_func=lambda c: labels.CATEGORY.get(c, c))
+    bar.toggle("仅高耗能企业", key=HIGH_ENERGY, bind="query-params")
+    bar.toggle("仅重点客户", key=KEY_ACCOUNT, bind="query-params")
+
+
+def current(ex: Extract) -> View:
+    state = st.session_state
+    as_of = state.get(AS_OF) or ex.default_as_of
+    return View(
+        scope=Scope(
+            stations=tuple(state.get(STATION) or ()),
+            villages=tuple(state.get(VILLAGE) or ()),
+            lines=tuple(state.get(LINE) or ()),
+            categories=tuple(state.get(CATEGORY) or ()),
+            high_energy_only=bool(state.get(HIGH_ENERGY)),
+            key_accounts_only=bool(state.get(KEY_ACCOUNT)),
+        ),
+        as_of=as_of,
+        year=state.get(YEAR) or as_of.year,
+        presentation=bool(state.get(PRESENT)),
+        extract_name=ex.name,
+    )

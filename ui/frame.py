@@ -1,0 +1,65 @@
+"""The frame around every page: header with scope and stamp, refused-extract message,
+presentation-mode styling, empty states, and a guard so no traceback ever reaches a page."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+
+import streamlit as st
+
+from queries import labels
+
+from .filters import View
+
+log = logging.getLogger("fee_recovery")
+
+_PRESENTATION_CSS = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], header[data-testid="stHeader"] {display: none !important;}
+.block-container {padding-top: 1.2rem !important; max-width: 100% !important;}
+[data-testid="stMetricValue"] {font-size: 3.0rem !important;}
+[data-testid="stMetricLabel"] p {font-size: 1.35rem !important;}
+[data-testid="stMetricDelta"] {font-size: 1.2rem !important;}
+h1 {font-size: 2.6rem !important;} h2, h3 {font-size: 1.9rem !important;}
+.stDataFrame {font-size: 1.1rem !important;}
+</style>
+"""
+
+_CSS = """
+<style>
+[data-testid="stMetric"] {background: #F7F9FB; border-radius: 8px; padding: 10px 14px;}
+.fee-stamp {color: #51606E; font-size: 0.95rem; margin-top: -0.6rem;}
+</style>
+"""
+
+
+def header(view: View, title: str) -> None:
+    st.markdown(_CSS, unsafe_allow_html=True)
+    if view.presentation:
+        st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
+    st.title(title)
+    st.markdown(f'<div class="fee-stamp">{view.stamp}｜统计年度 {view.year}｜范围：{view.scope_text}'
+                f'｜数据：{view.extract_name}</div>', unsafe_allow_html=True)
+
+
+def refused(message: str) -> None:
+    st.title(labels.APP_TITLE)
+    st.error(labels.MSG["refused_title"], icon=":material/block:")
+    st.markdown(message)
+    st.caption("请修正数据提取后重新打开看板。数据目录只读，看板不会修改任何文件。")
+
+
+def empty(text: str = "当前筛选范围内没有数据。请放宽筛选条件（供电所、村/社区、线路、类别）。") -> None:
+    st.info(text, icon=":material/filter_alt_off:")
+
+
+@contextmanager
+def guard():
+    """Show a short Chinese message instead of a traceback if a page fails."""
+    try:
+        yield
+    except Exception:  # noqa: BLE001 — st.stop/rerun are BaseExceptions and pass through
+        log.exception("page failed")
+        st.error("页面出现内部错误，已记录日志。请调整筛选条件后重试，或联系维护人员。", icon=":material/error:")

@@ -1,0 +1,56 @@
+"""Tables with column formats (money with two decimals and thousands separators, dates as
+dates, rates as truncated %) and Excel / CSV downloads carrying the scope and as-of date."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from reports.columns import Col, display_frame
+from reports.xlsx import Sheet, write_csv, write_sheets
+
+from .filters import View
+
+_FORMAT = {
+    "money": "%,.2f", "rate": "%.2f %%", "int": "%,d", "days": "%,d 天", "kwh": "%,.0f",
+    "price": "%.4f", "share": "%+.2f",
+}
+
+
+def column_config(cols: list[Col]) -> dict:
+    config = {}
+    for c in cols:
+        if c.kind in _FORMAT:
+            config[c.label] = st.column_config.NumberColumn(c.label, format=_FORMAT[c.kind])
+        elif c.kind == "date":
+            config[c.label] = st.column_config.DateColumn(c.label, format="YYYY-MM-DD")
+        elif c.kind == "month":
+            config[c.label] = st.column_config.DateColumn(c.label, format="YYYY-MM")
+        elif c.kind == "spark":
+            config[c.label] = st.column_config.LineChartColumn(c.label)
+        elif c.kind == "bool":
+            config[c.label] = st.column_config.CheckboxColumn(c.label)
+    return config
+
+
+def header_lines(view: View) -> list[str]:
+    return [f"范围：{view.scope_text}", f"{view.stamp}（统计年度 {view.year}）", f"数据：{view.extract_name}"]
+
+
+def downloads(df: pl.DataFrame, cols: list[Col], view: View, filename: str, title: str, key: str) -> None:
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(
+        "下载 Excel", data=lambda: write_sheets([Sheet(title[:31], df, cols, title)], header_lines(view)),
+        file_name=f"{filename}_{view.as_of:%Y%m%d}.xlsx", key=f"{key}_xlsx", icon=":material/download:",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
+    right.download_button(
+        "下载 CSV", data=lambda: write_csv(df, cols), file_name=f"{filename}_{view.as_of:%Y%m%d}.csv",
+        key=f"{key}_csv", mime="text/csv", icon=":material/download:", on_click="ignore")
+
+
+def show_table(df: pl.DataFrame, cols: list[Col], view: View, key: str, filename: str, title: str,
+               height: int | str = "auto") -> None:
+    """A formatted table and, below it, its Excel and CSV downloads."""
+    st.dataframe(display_frame(df, cols), column_config=column_config(cols), hide_index=True,
+                 width="stretch", height=height, key=key)
+    downloads(df, cols, view, filename, title, key)

@@ -1,0 +1,31 @@
+"""Headline tiles: value in 万元 / % / 户, with the change since the previous day."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import streamlit as st
+
+from reports import format as fmt
+
+
+def money(col, label: str, value, previous, warn: bool = False, help: str | None = None) -> None:
+    delta = None if previous is None or value is None else Decimal(str(value)) - Decimal(str(previous))
+    col.metric(f"{label}（万元）", fmt.wan(value, unit=False),
+               None if delta is None else f"{fmt.wan_signed(delta, unit=False)} 较昨日",
+               delta_color="inverse" if warn else "normal", border=True, help=help)
+
+
+def rate(col, label: str, value, previous, target=None, help: str | None = None) -> None:
+    delta = None if value is None or previous is None else value - previous
+    text = None if delta is None else f"{fmt.pct_points(delta)} 较昨日"
+    if target is not None:
+        help = (help or "") + f" 目标 {fmt.pct(target)}；" + ("已达标。" if value is not None and value >= target else "未达标。")
+    col.metric(label, fmt.pct(value), text, border=True, help=help)
+
+
+def customers(col, label: str, value, previous, help: str | None = None) -> None:
+    delta = None if previous is None or value is None else int(value) - int(previous)
+    col.metric(f"{label}（户）", fmt.count(value, unit=""),
+               None if delta is None else f"{fmt.count_signed(delta, unit='')} 较昨日",
+               delta_color="inverse", border=True, help=help)
