@@ -1,0 +1,65 @@
+"""Display rules: rates truncated (CONTRACT §3), money in 万元 / 元, personal data masked."""
+
+from decimal import Decimal
+
+import pytest
+
+from queries import open_extract
+from reports import format as fmt
+from tiny import bill, customer, write_extract
+
+
+@pytest.mark.parametrize("rate, shown", [
+    (0.99996, "99.99 %"),      # truncated, not rounded
+    (0.9999, "99.99 %"),       # a float just below 0.9999 must not become 99.98
+    (1.0, "100.00 %"),
+    (0.853, "85.30 %"),
+    (2 / 3, "66.66 %"),
+    (Decimal("152199999.99") / Decimal("152200000.00"), "99.99 %"),
+    (None, "—"),
+])
+def test_rate_is_truncated_to_two_decimals(rate, shown):
+    assert fmt.pct(rate) == shown
+
+
+def test_money_on_tiles_is_in_wan_yuan_and_in_tables_in_yuan():
+    assert fmt.wan(152_203_456.78) == "15,220.35 万元"
+    assert fmt.wan(Decimal("-12345.00"), unit=False) == "-1.23"
+    assert fmt.yuan(Decimal("1234.5")) == "1,234.50 元"
+    assert fmt.wan_signed(-5000) == "-0.50 万元"
+
+
+class _Macros:
+    def __init__(self, ex):
+        self.ex = ex
+
+    def __call__(self, query, params):
+        return self.ex.query_rows(query, params)[0][0]
+
+
+@pytest.fixture(scope="module")
+def macros(tmp_path_factory):
+    root = tmp_path_factory.mktemp("x")
+    write_extract(root / "extract", [customer("001")], [bill("b1", "001", "1.00")], [])
+    return _Macros(open_extract(root / "extract", cache_dir=root / "cache"))
+
+
+@pytest.mark.parametrize("name, category, masked", [
+    ("张三明", "residential", "张*明"),
+    ("欧阳小明", "residential", "欧**明"),
+    ("李四", "small_power", "李*"),
+    ("王", "agriculture", "*"),
+    ("乌海市某某铁合金有限责任公司", "large_industry", "乌海市某某铁合金有限责任公司"),
+])
+def test_names_are_masked_except_organisations(macros, name, category, masked):
+    assert macros("select mask_name($n, $c)", {"n": name, "c": category}) == masked
+
+
+@pytest.mark.parametrize("phone, masked", [
+    ("18812348912", "188****8912"),
+    ("04733456789", "047****6789"),
+    ("3456789", "***6789"),
+    (None, None),
+])
+def test_phones_are_masked(macros, phone, masked):
+    assert macros("select mask_phone($p)", {"p": phone}) == masked
