@@ -66,7 +66,8 @@ def read_schemas(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict[s
         for file in source.files:
             rel = _relative(data_dir, file)
             try:
-                described = con.sql(f"describe select * from read_parquet({sql_str(str(file))})").fetchall()
+                described = con.sql(f"describe select * from read_parquet({sql_str(str(file))}, "
+                                    "hive_partitioning = false)").fetchall()
             except duckdb.Error as exc:
                 raise ExtractRefused(labels.refusal_message(
                     rel, None, labels.RULE["unreadable"].format(error=str(exc).splitlines()[0][:120]), 0, []))
@@ -79,13 +80,22 @@ def read_schemas(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict[s
                     continue
                 if not readable(col.kind, types[name]):
                     rule = labels.RULE["type"].format(expected=labels.TYPE_NAME[col.kind], actual=types[name])
-                    raise ExtractRefused(labels.refusal_message(rel, name, rule, 0, []))
+                    count, examples = _unreadable_rows(con, file, name)
+                    raise ExtractRefused(labels.refusal_message(rel, name, rule, count, examples))
                 seen_in.setdefault(name, []).append(rel)
                 source.columns.setdefault(name, types[name])
         # A nullable column present in only some files reads as null in the others.
         for name in list(source.columns):
             if len(seen_in.get(name, [])) == 0:
                 del source.columns[name]
+
+
+def _unreadable_rows(con: duckdb.DuckDBPyConnection, file: Path, column: str) -> tuple[int, list[str]]:
+    """Every non-null value of a column of the wrong type breaks the rule; show the first five."""
+    source = f"read_parquet({sql_str(str(file))}, hive_partitioning = false)"
+    count = con.sql(f'select count("{column}") from {source}').fetchall()[0][0]
+    rows = con.sql(f'select "{column}"::varchar from {source} where "{column}" is not null limit 5').fetchall()
+    return int(count), [r[0] for r in rows]
 
 
 def raw_view_sql(source: TableSource) -> str:
@@ -97,8 +107,9 @@ def raw_view_sql(source: TableSource) -> str:
         if col.name not in source.columns:
             expr = f"null::{target}"
         elif col.kind == "money":
-            expr = f"round({col.name}::double, 2)::{target}" if not source.columns[col.name].upper().startswith("DECIMAL") \
-                else f"{col.name}::{target}"
+            # One reading for every file, whatever its type: a DOUBLE goes through its
+            # decimal digits (2.675 → 2.68, as written), a DECIMAL(p,2) stays exact.
+            expr = f"round({col.name}::decimal(38, 9), 2)::{target}"
         else:
             expr = f"{col.name}::{target}"
         selects.append(f"{expr} as {col.name}")

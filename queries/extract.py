@@ -164,6 +164,7 @@ class Extract:
 
 
 _open_lock = threading.Lock()
+_opened: dict[Path, Extract] = {}  # DuckDB shares one instance per file in a process: so do we
 
 
 def open_extract(data_dir: str | Path, cache_dir: str | Path | None = None) -> Extract:
@@ -171,8 +172,10 @@ def open_extract(data_dir: str | Path, cache_dir: str | Path | None = None) -> E
     data_dir = Path(data_dir)
     sources = checks.find_tables(data_dir)
     cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-    cache_file = cache_dir / f"extract-{_fingerprint(data_dir, sources)}.duckdb"
+    cache_file = (cache_dir / f"extract-{_fingerprint(data_dir, sources)}.duckdb").resolve()
     with _open_lock:
-        if not cache_file.exists():
-            _build(data_dir, sources, cache_file)
-    return Extract(data_dir, cache_file)
+        if cache_file not in _opened:
+            if not cache_file.exists():
+                _build(data_dir, sources, cache_file)
+            _opened[cache_file] = Extract(data_dir, cache_file)
+        return _opened[cache_file]

@@ -108,8 +108,6 @@ def test_column_of_unreadable_type_is_refused_naming_file_column_and_rule(tmp_pa
     assert stored in message
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a type refusal names no row count and no examples "
-                                       "(CONTRACT §4: how many rows break it and up to five examples)")
 @pytest.mark.parametrize("write", UNREADABLE, ids=lambda f: f.__name__)
 def test_column_of_unreadable_type_refusal_counts_rows_and_shows_examples(tmp_path, write):
     _, _, _, examples = write(tmp_path)
@@ -293,9 +291,6 @@ def test_data_directory_is_never_written(tmp_path, fee_cache_dir, layout):
     assert any(fee_cache_dir.iterdir())  # the rollups went to the cache dir instead
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: opening an extract that is already open in this process "
-                                       "raises duckdb.InvalidInputException (configuration locked) "
-                                       "instead of returning a second Extract")
 def test_an_open_extract_can_be_opened_again(tmp_path):
     root = write_extract(tmp_path, CUSTOMERS, BILLS, PAYMENTS)
     first = open_extract(root)

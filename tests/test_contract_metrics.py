@@ -262,10 +262,6 @@ def test_single_file_and_folder_layouts_give_identical_results(tmp_path):
     assert single.default_as_of == folder.default_as_of == d("2021-04-10")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: checks.read_schemas describes each file with DuckDB's hive "
-                                       "auto-detection on, so a folder named period=2021-03 turns the "
-                                       "file's DATE column period into VARCHAR and the extract is refused "
-                                       "(CONTRACT §1: folder names carry no data)")
 def test_folder_names_like_hive_partitions_carry_no_data(tmp_path):
     root = tmp_path / "folder"
     write_part(root / "customers.parquet", "customers", LAYOUT_CUSTOMERS)
@@ -286,10 +282,6 @@ def test_files_of_one_table_may_mix_decimal_and_double_money(tmp_path):
     check_layout_numbers(run(open_extract(root), "2021-05-01"))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a DOUBLE amount is rounded with round(x, 2) when the "
-                                       "table's first file is DOUBLE but cast straight to DECIMAL when "
-                                       "the first file is DECIMAL, so 2.675 reads as 2.67 in one extract "
-                                       "and 2.68 in the other")
 def test_a_double_amount_reads_the_same_whatever_the_other_files_hold(tmp_path):
     totals = []
     for name, with_decimal_file in (("double_only", False), ("after_decimal", True)):

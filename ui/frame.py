@@ -10,7 +10,7 @@ import streamlit as st
 
 from queries import labels
 
-from .filters import View
+from .filters import PRESENT, View
 
 log = logging.getLogger("fee_recovery")
 
@@ -35,11 +35,21 @@ _CSS = """
 """
 
 
+def _leave_presentation() -> None:
+    st.session_state[PRESENT] = False
+
+
 def header(view: View, title: str) -> None:
+    """The page title with the scope and 数据截至 stamp; in presentation mode, a way back."""
     st.markdown(_CSS, unsafe_allow_html=True)
     if view.presentation:
         st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
-    st.title(title)
+        left, right = st.columns([12, 1])
+        left.title(title)
+        right.button("退出演示", on_click=_leave_presentation, key="leave_presentation",
+                     icon=":material/close_fullscreen:", type="tertiary")
+    else:
+        st.title(title)
     st.markdown(f'<div class="fee-stamp">{view.stamp}｜统计年度 {view.year}｜范围：{view.scope_text}'
                 f'｜数据：{view.extract_name}</div>', unsafe_allow_html=True)
 

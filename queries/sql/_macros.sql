@@ -30,7 +30,7 @@ with balances as (
     from cohorts
     where period between period_from and period_to
       and issued_on <= issued_by
-      and list_contains(scope_segments, seg_id)
+      and seg_id in (select unnest(scope_segments))
     group by seg_id, period
 ),
 settled_later as (
@@ -39,7 +39,7 @@ settled_later as (
     where eff_date > as_of
       and period between period_from and period_to
       and issued_on <= issued_by
-      and list_contains(scope_segments, seg_id)
+      and seg_id in (select unnest(scope_segments))
     group by seg_id, period
 )
 select b.seg_id, b.period, b.bills, b.billed, b.out_final - coalesce(s.delta, 0) as unpaid
@@ -62,7 +62,7 @@ select
     count(*) as arrears_bills
 from overdue_pieces
 where valid_from <= as_of and as_of < valid_to
-  and list_contains(scope_segments, seg_id)
+  and seg_id in (select unnest(scope_segments))
 group by seg_id;
 
 -- Every additive figure of CONTRACT §3 per segment of a scope, for year yr as of as_of.

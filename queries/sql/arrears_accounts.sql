@@ -15,9 +15,9 @@ owed as (
         count(*) as arrears_bills,
         min(p.period) as oldest_period,
         max($as_of::date - p.due_on) as days_overdue
-    from overdue_pieces as p, scope
+    from overdue_pieces as p
     where p.valid_from <= $as_of and $as_of < p.valid_to
-      and list_contains(scope.segs, p.seg_id)
+      and p.seg_id in (select unnest(segs) from scope)
     group by p.customer_id
 ),
 

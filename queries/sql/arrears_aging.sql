@@ -14,9 +14,9 @@ buckets as (
 
 overdue as (
     select p.customer_id, p.outstanding, ($as_of::date - p.due_on) as days_overdue
-    from overdue_pieces as p, scope
+    from overdue_pieces as p
     where p.valid_from <= $as_of and $as_of < p.valid_to
-      and list_contains(scope.segs, p.seg_id)
+      and p.seg_id in (select unnest(segs) from scope)
 ),
 
 final as (

@@ -8,10 +8,10 @@ with scope as (
 
 short as (
     select p.*
-    from overdue_pieces as p, scope
+    from overdue_pieces as p
     where p.valid_from <= $as_of and $as_of < p.valid_to
       and p.via_bank and p.paid_to_date > 0
-      and list_contains(scope.segs, p.seg_id)
+      and p.seg_id in (select unnest(segs) from scope)
 ),
 
 final as (

@@ -9,25 +9,25 @@ with scope as (
 
 collected as (
     select eff_date as day, -sum(delta) as collected
-    from out_events, scope
+    from out_events
     where eff_date between $date_from and $date_to
-      and list_contains(scope.segs, seg_id)
+      and seg_id in (select unnest(segs) from scope)
     group by eff_date
 ),
 
 issued as (
     select issued_on as day, sum(billed) as newly_billed, sum(bills)::bigint as new_bills
-    from cohorts, scope
+    from cohorts
     where issued_on between $date_from and $date_to
-      and list_contains(scope.segs, seg_id)
+      and seg_id in (select unnest(segs) from scope)
     group by issued_on
 ),
 
 cash as (
     select posted_on as day, sum(amount) as cash_posted, sum(payments)::bigint as payments
-    from postings_daily, scope
+    from postings_daily
     where posted_on between $date_from and $date_to
-      and list_contains(scope.segs, seg_id)
+      and seg_id in (select unnest(segs) from scope)
     group by posted_on
 ),
 

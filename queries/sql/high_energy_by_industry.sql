@@ -8,8 +8,8 @@ with scope as (
 
 segs as (
     select s.seg_id, coalesce(s.industry, '') as industry
-    from segments as s, scope
-    where s.is_high_energy and list_contains(scope.segs, s.seg_id)
+    from segments as s
+    where s.is_high_energy and s.seg_id in (select unnest(segs) from scope)
 ),
 
 accounts_by_industry as (

@@ -9,8 +9,8 @@ with scope as (
 
 customers as (
     select a.*
-    from accounts as a, scope
-    where a.is_high_energy and list_contains(scope.segs, a.seg_id)
+    from accounts as a
+    where a.is_high_energy and a.seg_id in (select unnest(segs) from scope)
 ),
 
 bills as (

@@ -11,10 +11,10 @@ usage as (
         case when s.is_high_energy then 'high_energy' else 'other_large_industry' end as customer_group,
         u.*
     from usage_monthly as u
-    join segments as s using (seg_id), scope
+    join segments as s using (seg_id)
     where (s.is_high_energy or s.category = 'large_industry')
       and u.issued_on <= $as_of
-      and list_contains(scope.segs, u.seg_id)
+      and u.seg_id in (select unnest(segs) from scope)
 ),
 
 final as (

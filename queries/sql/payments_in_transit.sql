@@ -8,10 +8,10 @@ with scope as (
 
 in_transit as (
     select p.*
-    from late_postings as p, scope
+    from late_postings as p
     where p.paid_at::date <= $as_of
       and (p.posted_at is null or p.posted_at::date > $as_of)
-      and list_contains(scope.segs, p.seg_id)
+      and p.seg_id in (select unnest(segs) from scope)
 ),
 
 final as (

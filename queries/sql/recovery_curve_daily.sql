@@ -8,19 +8,19 @@ with scope as (
 
 issued as (
     select issued_on as day, sum(billed) as billed, sum(out_open) as unpaid_change
-    from cohorts, scope
+    from cohorts
     where period between make_date($year, 1, 1) and make_date($year, 12, 31)
       and issued_on <= $as_of
-      and list_contains(scope.segs, seg_id)
+      and seg_id in (select unnest(segs) from scope)
     group by issued_on
 ),
 
 settled as (
     select eff_date as day, 0 as billed, sum(delta) as unpaid_change
-    from out_events, scope
+    from out_events
     where period between make_date($year, 1, 1) and make_date($year, 12, 31)
       and eff_date <= $as_of
-      and list_contains(scope.segs, seg_id)
+      and seg_id in (select unnest(segs) from scope)
     group by eff_date
 ),
 

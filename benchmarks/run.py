@@ -1,0 +1,230 @@
+"""Benchmark: every question a page needs, cold and warm, on a large extract, beside the
+same questions answered the way a typical dashboard does (pandas, whole tables in memory).
+
+    python -m benchmarks.run [--data DIR] [--accounts 1000000] [--out benchmarks/results.md]
+
+Writes the extract first if DIR does not hold one (sample_data.generate, monthly files).
+Each phase runs in its own process so its peak memory (ru_maxrss) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _phase(name: str, data: Path, cache: Path) -> dict:
+    out = subprocess.run([sys.executable, "-m", "benchmarks.run", "--phase", name, "--data", str(data),
+                          "--cache", str(cache)], cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def build_phase(data: Path, cache: Path) -> dict:
+    from queries import open_extract
+
+    t = time.perf_counter()
+    open_extract(data, cache_dir=cache)
+    return {"build_s": time.perf_counter() - t, "peak_mb": _peak_mb()}
+
+
+def _workload(ex):
+    """The questions the pages ask, with the parameters a manager would use."""
+    from queries import Scope
+
+    d = ex.default_as_of
+    y = d.year
+    options = ex.query("filter_options")
+    stations = options.filter(options["dimension"] == "station")["value"].to_list()
+    one = Scope(stations=(stations[0],))
+    villages = ex.query("filter_options", stations=[stations[0]])
+    village = villages.filter(villages["dimension"] == "village")["value"].to_list()[0]
+    narrow = Scope(stations=(stations[0],), villages=(village,))
+    month_start = d.replace(day=1)
+    yesterday = d - dt.timedelta(days=1)
+    work = []
+    for label, scope in (("全部", Scope()), ("一个供电所", one), ("一个村", narrow)):
+        work += [
+            (f"recovery_summary total ({label})", "recovery_summary", scope, dict(as_of=d, year=y, group_by="total")),
+            (f"recovery_summary total D-1 ({label})", "recovery_summary", scope, dict(as_of=yesterday, year=y, group_by="total")),
+            (f"recovery_summary station ({label})", "recovery_summary", scope, dict(as_of=d, year=y, group_by="station")),
+            (f"recovery_summary village ({label})", "recovery_summary", scope, dict(as_of=d, year=y, group_by="village")),
+            (f"recovery_summary line ({label})", "recovery_summary", scope, dict(as_of=d, year=y, group_by="line")),
+            (f"recovery_curve_daily ({label})", "recovery_curve_daily", scope, dict(as_of=d, year=y)),
+            (f"collections_daily month ({label})", "collections_daily", scope, dict(date_from=month_start, date_to=d)),
+            (f"recovery_by_month ({label})", "recovery_by_month", scope, dict(as_of=d, year=y)),
+            (f"arrears_aging ({label})", "arrears_aging", scope, dict(as_of=d)),
+            (f"arrears_accounts top 10 ({label})", "arrears_accounts", scope, dict(as_of=d, show_personal=False, limit=10)),
+            (f"arrears_accounts all ({label})", "arrears_accounts", scope, dict(as_of=d, show_personal=False, limit=0)),
+        ]
+    work += [
+        ("recovery_summary total, as of last year-end", "recovery_summary", Scope(),
+         dict(as_of=dt.date(y - 1, 12, 31), year=y - 1, group_by="total")),
+        ("recovery_summary transformer (一个供电所)", "recovery_summary", one, dict(as_of=d, year=y, group_by="transformer")),
+        ("recovery_summary collector", "recovery_summary", Scope(), dict(as_of=d, year=y, group_by="collector")),
+        ("recovery_summary category", "recovery_summary", Scope(), dict(as_of=d, year=y, group_by="category")),
+        ("high_energy_monthly", "high_energy_monthly", Scope(), dict(as_of=d)),
+        ("high_energy_customers", "high_energy_customers", Scope(), dict(as_of=d)),
+        ("high_energy_by_industry", "high_energy_by_industry", Scope(), dict(as_of=d, year=y)),
+        ("payments_in_transit", "payments_in_transit", Scope(), dict(as_of=d, show_personal=False)),
+        ("bank_shortfall", "bank_shortfall", Scope(), dict(as_of=d, show_personal=False)),
+        ("filter_options (一个供电所)", "filter_options", Scope(), dict(stations=[stations[0]])),
+    ]
+    return work
+
+
+def query_phase(data: Path, cache: Path) -> dict:
+    from queries import open_extract
+
+    ex = open_extract(data, cache_dir=cache)
+    rows = []
+    for label, name, scope, params in _workload(ex):
+        t = time.perf_counter()
+        ex.query(name, scope, **params)
+        cold = time.perf_counter() - t
+        warm = []
+        for _ in range(5):
+            t = time.perf_counter()
+            ex.query(name, scope, **params)
+            warm.append(time.perf_counter() - t)
+        rows.append({"question": label, "cold_s": cold, "warm_s": statistics.median(warm), "max_warm_s": max(warm)})
+    return {"rows": rows, "peak_mb": _peak_mb()}
+
+
+def pandas_phase(data: Path, cache: Path) -> dict:
+    """The typical way: read whole tables into pandas, then filter and group in memory."""
+    import pandas as pd
+
+    t0 = time.perf_counter()
+    customers = pd.read_parquet(data / "customers.parquet")
+    bills = pd.read_parquet(data / "bills", columns=["bill_id", "customer_id", "period", "issued_on", "due_on", "amount"])
+    payments = pd.read_parquet(data / "payments", columns=["bill_id", "posted_at", "amount"])
+    bills["amount"] = bills["amount"].astype(float)
+    payments["amount"] = payments["amount"].astype(float)
+    load = time.perf_counter() - t0
+    d = payments["posted_at"].max().normalize()
+    y = d.year
+    timings = {}
+
+    t = time.perf_counter()
+    posted = payments[payments["posted_at"].notna() & (payments["posted_at"] < d + pd.Timedelta(days=1))]
+    paid = posted.groupby("bill_id")["amount"].sum()
+    b = bills.merge(customers[["customer_id", "station", "village"]], on="customer_id")
+    b["paid"] = b["bill_id"].map(paid).fillna(0.0)
+    b["outstanding"] = (b["amount"] - b["paid"].clip(lower=0)).clip(lower=0)
+    issued = b[pd.to_datetime(b["issued_on"]) <= d]
+    this_year = issued[pd.to_datetime(issued["period"]).dt.year == y]
+    billed = this_year["amount"].sum()
+    recovered = billed - this_year["outstanding"].sum()
+    timings["recovery_summary total"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    overdue = issued[pd.to_datetime(issued["due_on"]) < d]
+    overdue.groupby(["station", "village"])["outstanding"].sum()
+    timings["arrears by village (reusing the join above)"] = time.perf_counter() - t
+    return {"load_s": load, "timings": timings, "recovered": recovered, "peak_mb": _peak_mb()}
+
+
+def render_phase(data: Path, cache: Path) -> dict:
+    """The home page through Streamlit's AppTest: first render (cold caches) and a rerun."""
+    os.environ["FEE_DATA_DIR"] = str(data)
+    os.environ["FEE_CACHE_DIR"] = str(cache)
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
+    t = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - t
+    assert not at.exception, at.exception
+    t = time.perf_counter()
+    at.sidebar.multiselect(key="station").set_value([at.sidebar.multiselect(key="station").options[0]]).run()
+    station = time.perf_counter() - t
+    t = time.perf_counter()
+    at.sidebar.multiselect(key="station").set_value([]).run()
+    back = time.perf_counter() - t
+    return {"home_first_s": first, "home_station_filter_s": station, "home_back_cached_s": back, "peak_mb": _peak_mb()}
+
+
+PHASES = {"build": build_phase, "query": query_phase, "pandas": pandas_phase, "render": render_phase}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "bench_extract")
+    p.add_argument("--cache", type=Path, default=None)
+    p.add_argument("--accounts", type=int, default=1_000_000)
+    p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
+    p.add_argument("--phase", choices=PHASES)
+    p.add_argument("--skip", nargs="*", default=[], choices=list(PHASES))
+    args = p.parse_args()
+    cache = args.cache or args.data.parent / (args.data.name + "_cache")
+    if args.phase:
+        print(json.dumps(PHASES[args.phase](args.data, cache), default=str))
+        return
+
+    if not (args.data / "customers.parquet").exists():
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "sample_data.generate", "--out", str(args.data),
+                        "--accounts", str(args.accounts), "--monthly"], cwd=ROOT, check=True)
+        print(f"extract written in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    results = {}
+    for name in ("build", "query", "pandas", "render"):
+        if name in args.skip:
+            continue
+        print(f"phase {name} …", file=sys.stderr)
+        results[name] = _phase(name, args.data, cache)
+    args.out.write_text(report(args, results), encoding="utf-8")
+    print(args.out.read_text(encoding="utf-8"))
+
+
+def report(args, results: dict) -> str:
+    import duckdb
+
+    files = list(args.data.rglob("*.parquet"))
+    size = sum(f.stat().st_size for f in files) / 1e9
+    lines = [
+        "# Benchmark results", "",
+        f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+        f"DuckDB {duckdb.__version__}. Extract: `{args.data}`, {len(files)} Parquet files, {size:.2f} GB.", "",
+    ]
+    if "build" in results:
+        r = results["build"]
+        lines += [f"Checks + rollup build (once per extract, cached): **{r['build_s']:.1f} s**, "
+                  f"peak memory {r['peak_mb']:.0f} MB.", ""]
+    if "query" in results:
+        r = results["query"]
+        lines += ["| question | cold (s) | warm median (s) | warm max (s) |", "|---|---:|---:|---:|"]
+        lines += [f"| {q['question']} | {q['cold_s']:.3f} | {q['warm_s']:.3f} | {q['max_warm_s']:.3f} |" for q in r["rows"]]
+        worst = max(r["rows"], key=lambda q: q["warm_s"])
+        lines += ["", f"Slowest warm question: {worst['question']} at {worst['warm_s']:.3f} s. "
+                  f"Peak memory of the query process: {r['peak_mb']:.0f} MB.", ""]
+    if "pandas" in results:
+        r = results["pandas"]
+        lines += [f"Typical dashboard (pandas, whole tables in memory): loading bills, payments and customers "
+                  f"{r['load_s']:.1f} s; " + "; ".join(f"{k} {v:.2f} s" for k, v in r["timings"].items())
+                  + f"; peak memory {r['peak_mb']:.0f} MB.", ""]
+    if "render" in results:
+        r = results["render"]
+        lines += [f"Home page through AppTest (all its queries, tiles, charts, tables): first render "
+                  f"{r['home_first_s']:.2f} s, station filter {r['home_station_filter_s']:.2f} s, back to all "
+                  f"(cached) {r['home_back_cached_s']:.2f} s; peak memory {r['peak_mb']:.0f} MB.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
