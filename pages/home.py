@@ -33,7 +33,7 @@ today = days.filter(pl.col("day") == view.as_of).row(0, named=True)
 prior_day = days.filter(pl.col("day") == yesterday).row(0, named=True)
 
 # --- tiles -------------------------------------------------------------------------------
-c = st.columns(6)
+c = st.columns(3) + st.columns(3)
 tiles.money(c[0], f"{view.year} 年应收", now["billed"], before.get("billed"), help="本年度电费年月、已发行电费之和。")
 tiles.money(c[1], f"{view.year} 年实收", now["recovered"], before.get("recovered"))
 tiles.rate(c[2], labels.METRIC["recovery_rate"], now["recovery_rate"], before.get("recovery_rate"), now["target"],

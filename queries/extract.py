@@ -78,8 +78,8 @@ def _fingerprint(data_dir: Path, sources: dict[str, TableSource]) -> str:
             h.update(f"{name}|{f.relative_to(data_dir)}|{st.st_size}|{st.st_mtime_ns}".encode())
     for part in ("_rollups", "_macros"):
         h.update(sql_text(part).encode())
-    h.update(checks.__file__.encode())
-    h.update(Path(checks.__file__).read_bytes())
+    for module in (checks.__file__, __file__):  # the code that builds the cache
+        h.update(Path(module).read_bytes())
     return h.hexdigest()[:24]
 
 
@@ -120,7 +120,7 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path) -> Non
         if files:
             con.executemany("insert into extract_files values (?, ?, ?, ?)", files)
         con.execute("create table extract_info as select ? as name, ? as data_dir, now()::timestamp as built_at",
-                    [data_dir.resolve().name, str(data_dir.resolve())])
+                    ["/".join(data_dir.resolve().parts[-2:]), str(data_dir.resolve())])
         con.execute("checkpoint")
     except BaseException:
         con.close()
