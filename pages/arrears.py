@@ -1,0 +1,217 @@
+"""欠费分析 — where the arrears sit: tiles, arrears by village or 10 kV line (click a bar to
+narrow the account list), the station → village/line treemap, aging, the accounts to chase,
+and the in-transit and bank-shortfall lists."""
+
+import dataclasses
+import datetime as dt
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from queries import Scope, labels
+from reports import format as fmt
+from reports.columns import col
+from ui import charts, data, filters, frame, tables, tiles
+
+ex = data.extract()
+view = filters.current(ex)
+yesterday = view.as_of - dt.timedelta(days=1)
+frame.header(view, "欠费分析")
+
+# a village or line is a member of one station; '' stands for a null one (as in Scope)
+DIMENSIONS = {"village": "村/社区", "line": "10kV 线路"}
+PICK_NONCE = "arrears_pick_nonce"  # bumping it gives the bar chart a new key: clears the selection
+
+
+def wan(series: pl.Series) -> list[float]:
+    return (series.cast(pl.Float64) / 1e4).to_list()
+
+
+def clear_picks() -> None:
+    st.session_state[PICK_NONCE] += 1
+
+
+def narrowed(dimension: str, station: str, key: str) -> Scope:
+    return dataclasses.replace(view.scope, stations=(station,), **{f"{dimension}s": (key,)})
+
+
+def listing(df: pl.DataFrame, title: str, icon: str, note: str, cols: list, key: str) -> None:
+    """A folded list under the page: its count in the title, a note, the table or 'none'."""
+    with st.expander(f"{title}（{df.height:,} 笔）", icon=icon):
+        st.caption(note)
+        if df.is_empty():
+            st.success(f"没有{title.removesuffix('提醒')}。", icon=":material/check_circle:")
+        else:
+            tables.show_table(df, cols, view, key=key, filename=title, title=title)
+
+
+def arrears(as_of: dt.date, group_by: str) -> pl.DataFrame:
+    return data.query("arrears_by_group", view.scope, as_of=as_of, group_by=group_by)
+
+
+now = arrears(view.as_of, "total").row(0, named=True)
+prev = arrears(yesterday, "total").row(0, named=True)
+
+# --- tiles -------------------------------------------------------------------------------
+c = st.columns(5)
+tiles.money(c[0], "欠费", now["arrears"], prev["arrears"], warn=True,
+            help="所有年份已发行、已过缴费截止日且未结清的电费。")
+tiles.money(c[1], labels.METRIC["arrears_current_year"], now["arrears_current_year"],
+            prev["arrears_current_year"], warn=True, help=f"电费年月在 {view.as_of.year} 年的欠费。")
+tiles.money(c[2], "往年欠费", now["arrears_prior_years"],
+            prev["arrears_prior_years"], warn=True, help=f"陈欠：电费年月在 {view.as_of.year} 年以前的欠费。")
+tiles.customers(c[3], labels.METRIC["arrears_customers"], now["arrears_customers"], prev["arrears_customers"])
+c[4].metric(f"{labels.METRIC['arrears_bills']}（笔）", fmt.count(now["arrears_bills"], unit=""),
+            f"{fmt.count_signed(now['arrears_bills'] - prev['arrears_bills'], unit='')} 较昨日",
+            delta_color="inverse", border=True, help="未结清的已逾期电费单张数。")
+
+if not now["arrears"]:
+    st.success("截至当日，当前范围内没有欠费。", icon=":material/check_circle:")
+    picks: list[tuple[str, str]] = []
+else:
+    # --- by village or line: clickable bars | treemap and aging ----------------------------
+    st.subheader("欠费分布")
+    dimension = st.segmented_control("分组", list(DIMENSIONS), format_func=DIMENSIONS.get, default="village",
+                                     required=True, key="arrears_dimension")
+    name = DIMENSIONS[dimension]
+    st.caption(f"点击{name}的条形，下方欠费户明细只列该{name}；按住 Shift 可多选。")
+    groups = (
+        arrears(view.as_of, dimension)
+        .filter(pl.col("arrears") > 0)
+        .with_columns(pl.col("member").fill_null("").alias("key"),
+                      pl.col("member").fill_null(labels.UNREGISTERED).alias("name"))
+        .sort(["arrears", "station", "key"], descending=[True, False, False])
+    )
+    # a name shared by two stations (未登记 often is) carries its station
+    groups = groups.with_columns(
+        pl.when(pl.col("name").is_duplicated()).then(pl.format("{}（{}）", "name", "station"))
+        .otherwise("name").alias("label"))
+
+    left, right = st.columns([3, 2])
+    with left:
+        fig = go.Figure()
+        where = groups.select(pl.format("{}（{}）", "name", "station"))["name"]
+        custom = list(zip(groups["station"], groups["key"], where, wan(groups["arrears"]),
+                          groups["arrears_customers"], groups["arrears_bills"]))
+        for column, part, colour in (("arrears_current_year", "当年欠费", charts.WARN),
+                                     ("arrears_prior_years", "往年欠费", charts.ALERT)):
+            fig.add_bar(
+                y=groups["label"], x=wan(groups[column]), orientation="h", name=part, marker_color=colour,
+                customdata=custom,
+                hovertemplate=f"%{{customdata[2]}}<br>{part} %{{x:,.2f}} 万元<br>欠费合计 %{{customdata[3]:,.2f}} 万元"
+                              "<br>欠费户数 %{customdata[4]:,} 户<br>欠费笔数 %{customdata[5]:,} 笔<extra></extra>")
+        charts.layout(fig, view, f"各{name}欠费", height=max(420, 22 * groups.height + 140))
+        fig.update_layout(barmode="stack", clickmode="event+select", legend_traceorder="normal")
+        fig.update_xaxes(title="欠费（万元）", tickformat=",.2f", showgrid=True, gridcolor="#EEF2F5")
+        fig.update_yaxes(title=None, autorange="reversed", showgrid=False)
+        nonce = st.session_state.setdefault(PICK_NONCE, 0)
+        event = charts.show(fig, f"arrears_bars_{dimension}_{nonce}", f"各{name}欠费_{view.as_of:%Y%m%d}",
+                            select="points")
+    # a selection survives a filter change; keep only picks that are still on the chart
+    shown = set(zip(groups["station"], groups["key"]))
+    points = (event or {}).get("selection", {}).get("points", [])
+    picks = list(dict.fromkeys((p["customdata"][0], p["customdata"][1]) for p in points if p.get("customdata")))
+    picks = [p for p in picks if p in shown]
+
+    with right:
+        stations = groups.group_by("station").agg(
+            pl.col("arrears").sum(), pl.col("arrears_current_year").sum(), pl.col("arrears_prior_years").sum(),
+            pl.col("arrears_customers").sum()).sort("arrears", descending=True)
+        everything = stations.select(pl.lit("__total__").alias("id"), pl.lit("合计").alias("label"),
+                                     pl.lit("").alias("parent"), pl.col("arrears", "arrears_current_year",
+                                     "arrears_prior_years", "arrears_customers").sum())
+        nodes = pl.concat([
+            everything,
+            stations.select(pl.col("station").alias("id"), pl.col("station").alias("label"),
+                            pl.lit("__total__").alias("parent"), "arrears", "arrears_current_year",
+                            "arrears_prior_years", "arrears_customers"),
+            groups.select(pl.format("{}|{}", "station", "key").alias("id"), pl.col("name").alias("label"),
+                          pl.col("station").alias("parent"), "arrears", "arrears_current_year",
+                          "arrears_prior_years", "arrears_customers"),
+        ])
+        share = (nodes["arrears_prior_years"].cast(pl.Float64) / nodes["arrears"].cast(pl.Float64)).to_list()
+        fig = go.Figure(go.Treemap(
+            ids=nodes["id"], labels=nodes["label"], parents=nodes["parent"], values=wan(nodes["arrears"]),
+            branchvalues="total", sort=True,
+            marker={"colors": share, "colorscale": [[0, "#F6D2A8"], [0.5, charts.WARN], [1, charts.ALERT]],
+                    "cmin": 0, "cmax": 1, "line": {"color": "white", "width": 1},
+                    "colorbar": {"title": {"text": "往年占比", "side": "right"}, "tickformat": ".0%",
+                                 "thickness": 10, "len": 0.8}},
+            customdata=list(zip(wan(nodes["arrears_current_year"]), wan(nodes["arrears_prior_years"]),
+                                nodes["arrears_customers"], share)),
+            texttemplate="%{label}<br>%{value:,.2f} 万元",
+            hovertemplate="%{label}<br>欠费 %{value:,.2f} 万元<br>当年 %{customdata[0]:,.2f} 万元"
+                          "<br>往年 %{customdata[1]:,.2f} 万元（占 %{customdata[3]:.0%}）"
+                          "<br>欠费户数 %{customdata[2]:,} 户<extra></extra>",
+            pathbar={"visible": False}, tiling={"pad": 2}))
+        charts.layout(fig, view, f"供电所 → {name} 欠费（万元）", height=400, legend=False)
+        fig.update_layout(uniformtext={"minsize": 10, "mode": "hide"})
+        charts.show(fig, f"arrears_treemap_{dimension}", f"欠费树图_{view.as_of:%Y%m%d}")
+
+        aging = data.query("arrears_aging", view.scope, as_of=view.as_of)
+        fig = go.Figure()
+        fig.add_bar(
+            x=[labels.AGING_BUCKET.get(b, b) for b in aging["bucket"]], y=wan(aging["arrears"]),
+            marker_color=["#F0B37A", charts.WARN, "#C9622F", charts.ALERT, "#7A2424"][: aging.height],
+            customdata=list(zip(aging["arrears_customers"], aging["arrears_bills"])),
+            hovertemplate="逾期 %{x}<br>欠费 %{y:,.2f} 万元<br>欠费户数 %{customdata[0]:,} 户"
+                          "<br>欠费笔数 %{customdata[1]:,} 笔<extra></extra>")
+        charts.layout(fig, view, "欠费账龄（按逾期天数）", height=340, legend=False)
+        fig.update_xaxes(title="逾期天数")
+        fig.update_yaxes(title="欠费（万元）", tickformat=",.2f")
+        charts.show(fig, "arrears_aging", f"欠费账龄_{view.as_of:%Y%m%d}")
+
+# --- the accounts to chase ---------------------------------------------------------------
+st.subheader("欠费户明细")
+if view.presentation:
+    show_personal = False  # a projected page never shows personal data
+else:
+    show_personal = st.toggle("显示联系方式（催费用）", key="arrears_show_personal",
+                              help="显示完整户名和联系电话，供催费使用；演示模式下不可用。本页各清单同时生效。")
+if picks:
+    chosen = "、".join(f"{k or labels.UNREGISTERED}（{s}）" for s, k in picks)
+    info, clear = st.columns([5, 1])
+    info.info(f"已选{DIMENSIONS[dimension]}：{chosen}", icon=":material/filter_alt:")
+    clear.button("清除选择", key="arrears_clear", icon=":material/close:", on_click=clear_picks)
+    accounts = pl.concat([
+        data.query("arrears_accounts", narrowed(dimension, s, k),
+                   as_of=view.as_of, show_personal=show_personal, limit=0)
+        for s, k in picks
+    ]).sort(["arrears", "customer_id"], descending=[True, False])
+else:
+    accounts = data.query("arrears_accounts", view.scope, as_of=view.as_of, show_personal=show_personal, limit=0)
+
+if accounts.is_empty():
+    st.success("没有欠费户。", icon=":material/check_circle:")
+else:
+    st.caption(f"共 {accounts.height:,} 户，欠费合计 {accounts['arrears'].sum():,.2f} 元；"
+               "逾期天数按最早一笔欠费计。" + ("" if show_personal else "个人户名和电话已遮蔽（企业名称照常显示）。"))
+    tables.show_table(accounts, [
+        col("customer_id"), col("customer_name"), *([col("phone")] if show_personal else []),
+        col("station"), col("village"), col("line"), col("transformer"), col("category"), col("collector"),
+        col("arrears"), col("arrears_current_year"), col("arrears_prior_years"), col("arrears_bills"),
+        col("oldest_period"), col("days_overdue"),
+    ], view, key="arrears_accounts", filename="欠费户明细", title="欠费户明细", height=420)
+
+# --- payments in transit and bank shortfalls ---------------------------------------------
+transit = (
+    data.query("payments_in_transit", view.scope, as_of=view.as_of, show_personal=show_personal)
+    .with_columns(pl.col("paid_at").dt.strftime("%Y-%m-%d %H:%M"),
+                  pl.col("posted_at").dt.strftime("%Y-%m-%d %H:%M").fill_null("未入账"))
+)
+listing(transit, "在途付款", ":material/schedule:",
+        "客户已付款、截至当日尚未入账的款项（多为银行代收在途）；入账前不计入实收。", [
+            col("payment_id", "付款流水号"), col("customer_id"), col("customer_name"), col("station"),
+            col("village"), col("collector"), col("bill_id", "电费单号"), col("channel", "缴费渠道"),
+            col("paid_at", "付款时间"), col("posted_at", "入账时间"), col("amount", "金额（元）", "money"),
+            col("days_in_transit", "在途天数", "days"),
+        ], key="arrears_transit")
+
+shortfall = data.query("bank_shortfall", view.scope, as_of=view.as_of, show_personal=show_personal)
+listing(shortfall, "银行代扣不足提醒", ":material/account_balance:",
+        "最近一笔经银行代收代扣的付款少于应缴金额、截至当日仍欠费的电费单：请提醒客户补足。", [
+            col("customer_id"), col("customer_name"), *([col("phone")] if show_personal else []),
+            col("station"), col("village"), col("collector"), col("bill_id", "电费单号"), col("period"),
+            col("paid", "已付（元）", "money"), col("shortfall", "不足金额（元）", "money"), col("days_overdue"),
+        ], key="arrears_shortfall")

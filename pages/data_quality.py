@@ -1,0 +1,78 @@
+"""数据质量 — what the dashboard is reading: the extract, its files and rows, the months it
+covers and how the as-of date is chosen, and the findings of the checks (CONTRACT §4)."""
+
+import polars as pl
+import streamlit as st
+
+from queries import labels
+from reports import format as fmt
+from reports.columns import col
+from ui import data, filters, frame, tables
+
+
+def month(day) -> str:
+    return fmt.DASH if day is None else f"{day:%Y-%m}"
+
+
+ex = data.extract()
+view = filters.current(ex)
+frame.header(view, "数据质量")
+st.caption("本页描述整份数据提取，不受左侧筛选条件影响。")
+
+files = data.query("extract_tables")
+findings = data.query("data_findings")
+
+# --- the extract -------------------------------------------------------------------------
+st.markdown(f"**数据提取**：{ex.name}　　**数据目录**：`{ex.data_dir}`")
+c = st.columns([2, 1.5, 1.2, 1])
+c[0].metric("电费年月范围", f"{month(ex.first_period)} 至 {month(ex.last_period)}", border=True)
+c[1].metric("默认数据截至", f"{ex.default_as_of or fmt.DASH}", border=True,
+            help="数据中最后一笔入账（posted_at）的日期。")
+c[2].metric("数据表", f"{files['table_name'].n_unique()} 张", border=True,
+            help=f"共 {files.height:,} 个 Parquet 文件。")
+c[3].metric("检查发现", fmt.count(findings.height, unit="项"), border=True,
+            help="不影响看板打开、但不符合数据约定的情况；数字仍按约定口径计算。")
+st.info(
+    "数据目录只读：看板不会修改、删除或写入其中的任何文件，计算用的索引缓存存放在数据目录之外。\n\n"
+    f"**数据截至日期如何确定**：默认取数据中最后一笔入账（posted_at）的日期，即 "
+    f"{fmt.date_cn(ex.default_as_of)}，而不是电脑的当天日期；可在左侧“数据截至”中改为更早的日期，"
+    f"所有数字按该日期（含）重新计算。当前按 {fmt.date_cn(view.as_of)} 计算。",
+    icon=":material/lock:")
+
+# --- tables and files --------------------------------------------------------------------
+st.subheader("数据表")
+per_table = (
+    files.group_by("table_name")
+    .agg(pl.len().alias("files"), pl.col("rows").sum(), pl.col("bytes").sum())
+    .with_columns(pl.col("table_name").replace_strict(labels.TABLE, default=pl.col("table_name")).alias("label"),
+                  (pl.col("bytes") / 1024).alias("kilobytes"))
+    .sort("table_name")
+)
+tables.show_table(per_table, [
+    col("table_name", "表"), col("label", "含义"), col("rows", "行数", "int"), col("files", "文件数", "int"),
+    col("kilobytes", "大小（KB）", "money"),
+], view, key="dq_tables", filename="数据表", title="数据表")
+
+with st.expander(f"文件清单（{files.height:,} 个文件）", icon=":material/folder_open:"):
+    files_kb = files.with_columns((pl.col("bytes") / 1024).alias("kilobytes"))
+    tables.show_table(files_kb, [
+        col("table_name", "表"), col("file", "文件（相对数据目录）"), col("rows", "行数", "int"),
+        col("kilobytes", "大小（KB）", "money"),
+    ], view, key="dq_files", filename="文件清单", title="文件清单")
+
+# --- findings ----------------------------------------------------------------------------
+st.subheader("检查发现")
+if findings.is_empty():
+    st.success("未发现问题：数据提取符合数据约定的全部检查。", icon=":material/check_circle:")
+else:
+    st.warning(f"共 {findings.height} 项、{findings['rows'].sum():,} 行不符合数据约定。这些行按约定处理"
+               "（例如户号不在用户档案中的电费和付款不计入任何统计），其余数字照常计算。",
+               icon=":material/report:")
+    shown = findings.with_columns(
+        pl.col("table_name").replace_strict(labels.TABLE, default=pl.col("table_name")).alias("table_label"),
+        pl.col("examples").list.join("；").alias("examples_text"),
+    )
+    tables.show_table(shown, [
+        col("table_name", "表"), col("table_label", "含义"), col("column_name", "列"), col("rule", "规则"),
+        col("rows", "行数", "int"), col("examples_text", "示例（最多五条）"),
+    ], view, key="dq_findings", filename="数据检查发现", title="数据检查发现")

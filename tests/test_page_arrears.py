@@ -1,0 +1,236 @@
+"""欠费分析 page on the shipped sample: the tiles, charts and lists show exactly what the
+query layer answers for the same filters, a bar click narrows the account list, and no
+personal data shows unless the collector asks for it (never in presentation mode)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from streamlit.runtime.pages_manager import PagesManager
+from tiny import bill, customer, payment, write_extract
+
+from queries import Scope, open_extract
+from reports import format as fmt
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data" / "extract"
+PAGE = "pages/arrears.py"
+
+pytestmark = pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample_data/extract 不存在")
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("arrears-cache")
+
+
+@pytest.fixture(autouse=True)
+def sample_env(monkeypatch, cache_dir):
+    monkeypatch.setenv("FEE_DATA_DIR", str(SAMPLE))
+    monkeypatch.setenv("FEE_CACHE_DIR", str(cache_dir))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def navigation_mode():
+    """Run pages through dashboard.py's st.navigation, as ui/launch.py does for the server.
+    AppTest re-detects the `pages/` folder on every run and would otherwise run a page
+    file alone, without the filter bar."""
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(PagesManager, "__init__", init)
+        yield
+
+
+@pytest.fixture(scope="module")
+def ex(cache_dir):
+    return open_extract(SAMPLE, cache_dir)
+
+
+@pytest.fixture(scope="module")
+def personal() -> tuple[set[str], set[str]]:
+    """Names of people and every phone; organisations (大工业) keep their names by design."""
+    raw = pl.read_parquet(SAMPLE / "customers.parquet")
+    names = set(raw.filter(pl.col("category") != "large_industry")["customer_name"].drop_nulls())
+    return names, set(raw["phone"].drop_nulls())
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file("../dashboard.py", default_timeout=60)
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert at.sidebar.multiselect(key="station")  # inside dashboard.py, with the filter bar
+    return at
+
+
+def figure(at: AppTest, title: str) -> dict:
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        if spec["layout"]["title"]["text"].startswith(title):
+            return spec
+    raise AssertionError(f"no chart titled {title}")
+
+
+def bar_key(at: AppTest) -> str:
+    return next(k for k in at.session_state._state._state.filtered_state if k.startswith("arrears_bars_"))
+
+
+def frame(at: AppTest, column: str) -> pl.DataFrame:
+    for df in at.dataframe:
+        if column in df.value.columns:
+            return pl.from_pandas(df.value)
+    raise AssertionError(f"no table with column {column}")
+
+
+def wan(values) -> list[float]:
+    return [round(float(v) / 1e4, 6) for v in values]
+
+
+def check_page_matches_queries(at: AppTest, ex, scope: Scope, dimension: str = "village") -> None:
+    as_of = ex.default_as_of
+    total = ex.query("arrears_by_group", scope, as_of=as_of, group_by="total").row(0, named=True)
+    assert [m.value for m in at.metric] == [
+        fmt.wan(total["arrears"], unit=False), fmt.wan(total["arrears_current_year"], unit=False),
+        fmt.wan(total["arrears_prior_years"], unit=False), fmt.count(total["arrears_customers"], unit=""),
+        fmt.count(total["arrears_bills"], unit=""),
+    ]
+
+    groups = ex.query("arrears_by_group", scope, as_of=as_of, group_by=dimension).filter(pl.col("arrears") > 0)
+    bars = figure(at, "各")
+    current, prior = bars["data"]
+    assert [t["name"] for t in bars["data"]] == ["当年欠费", "往年欠费"]
+    shown = {(c[0], c[1]): (x, y) for c, x, y in zip(current["customdata"], current["x"], prior["x"])}
+    expected = {(r["station"], r["member"] or ""): (round(float(r["arrears_current_year"]) / 1e4, 6),
+                                                    round(float(r["arrears_prior_years"]) / 1e4, 6))
+                for r in groups.iter_rows(named=True)}
+    assert {k: (round(x, 6), round(y, 6)) for k, (x, y) in shown.items()} == expected
+    totals = [x + y for x, y in zip(current["x"], prior["x"])]
+    assert totals == sorted(totals, reverse=True)  # largest first
+
+    tree = figure(at, "供电所 →")["data"][0]
+    assert round(tree["values"][tree["ids"].index("__total__")], 6) == wan([total["arrears"]])[0]
+
+    aging = ex.query("arrears_aging", scope, as_of=as_of)
+    assert [round(y, 6) for y in figure(at, "欠费账龄")["data"][0]["y"]] == wan(aging["arrears"])
+    assert [c[0] for c in figure(at, "欠费账龄")["data"][0]["customdata"]] == aging["arrears_customers"].to_list()
+
+    accounts = ex.query("arrears_accounts", scope, as_of=as_of, show_personal=False, limit=0)
+    listed = frame(at, "逾期天数")
+    assert listed["户号"].to_list() == accounts["customer_id"].to_list()
+    assert listed["欠费（元）"].to_list() == accounts["arrears"].cast(pl.Float64).to_list()
+    assert listed.height == total["arrears_customers"]
+
+    transit = ex.query("payments_in_transit", scope, as_of=as_of, show_personal=False)
+    shortfall = ex.query("bank_shortfall", scope, as_of=as_of, show_personal=False)
+    assert [e.label for e in at.expander] == [f"在途付款（{transit.height:,} 笔）",
+                                              f"银行代扣不足提醒（{shortfall.height:,} 笔）"]
+
+
+def leaked(at: AppTest, personal: tuple[set[str], set[str]]) -> list[str]:
+    """Personal data anywhere on the page: a table cell equal to a person's name or phone, or a
+    phone inside any text. Collectors are staff and shown by name (one shares a customer's)."""
+    names, phones = personal
+    either = names | phones
+    found = []
+    for df in at.dataframe:
+        for column in df.value.columns:
+            if column != "抄表催费责任人":
+                found += [str(v) for v in df.value[column].tolist() if str(v) in either]
+    for element in [*at.markdown, *at.caption, *at.info, *at.success, *at.metric]:
+        found += [p for p in phones if p in str(element.value)]
+    return found
+
+
+def test_page_without_filters_shows_the_query_figures_and_no_personal_data(ex, personal):
+    at = open_page()
+    check_page_matches_queries(at, ex, Scope())
+    assert "联系电话" not in frame(at, "逾期天数").columns
+    assert not leaked(at, personal)
+
+
+def test_page_with_station_village_and_category_filters(ex):
+    options = ex.query("filter_options", stations=[])
+    station = "城郊供电所" if "城郊供电所" in options["value"] else options.filter(pl.col("dimension") == "station")["value"][0]
+    within = ex.query("filter_options", stations=[station])
+    village = within.filter((pl.col("dimension") == "village") & (pl.col("value") != ""))["value"][0]
+    at = open_page()
+    at.sidebar.multiselect(key="station").set_value([station]).run()
+    check_page_matches_queries(at, ex, Scope(stations=(station,)))
+    at.sidebar.multiselect(key="village").set_value([village]).run()
+    at.sidebar.multiselect(key="category").set_value(["residential", "small_power"]).run()
+    assert not at.exception
+    check_page_matches_queries(at, ex, Scope(stations=(station,), villages=(village,),
+                                             categories=("residential", "small_power")))
+
+
+def test_clicking_a_bar_narrows_the_account_list_until_cleared(ex):
+    at = open_page()
+    at.segmented_control(key="arrears_dimension").set_value("line").run()
+    check_page_matches_queries(at, ex, Scope(), dimension="line")
+    bars = figure(at, "各10kV 线路")
+    station, line = bars["data"][0]["customdata"][1][:2]
+    at.session_state[bar_key(at)] = {"selection": {"points": [{"customdata": [station, line]}],
+                                                   "point_indices": [1], "box": [], "lasso": []}}
+    at.run()
+    assert not at.exception
+    narrowed = dataclasses.replace(Scope(), stations=(station,), lines=(line,))
+    expected = ex.query("arrears_accounts", narrowed, as_of=ex.default_as_of, show_personal=False, limit=0)
+    listed = frame(at, "逾期天数")
+    assert listed["户号"].to_list() == expected["customer_id"].to_list()
+    assert set(listed["10kV 线路"]) == {line or "未登记"}
+    assert any(f"{line or '未登记'}（{station}）" in i.value for i in at.info)
+
+    at.button(key="arrears_clear").click().run()
+    assert not at.exception
+    everything = ex.query("arrears_accounts", Scope(), as_of=ex.default_as_of, show_personal=False, limit=0)
+    assert frame(at, "逾期天数").height == everything.height
+    assert not any("已选" in i.value for i in at.info)
+
+
+def test_contact_toggle_shows_phones_but_never_in_presentation_mode(ex, personal):
+    at = open_page()
+    at.toggle(key="arrears_show_personal").set_value(True).run()
+    listed = frame(at, "逾期天数")
+    assert leaked(at, personal)  # the check above can see personal data when it is there
+    unmasked = ex.query("arrears_accounts", Scope(), as_of=ex.default_as_of, show_personal=True, limit=0)
+    assert listed["联系电话"].to_list() == unmasked["phone"].to_list()
+    assert listed["户名"].to_list() == unmasked["customer_name"].to_list()
+
+    at.sidebar.toggle(key="present").set_value(True).run()
+    assert not at.exception
+    assert not [t for t in at.toggle if t.key == "arrears_show_personal"]
+    assert "联系电话" not in frame(at, "逾期天数").columns
+    assert not leaked(at, personal)
+
+
+def test_arrears_by_group_agrees_with_recovery_summary(ex):
+    """The page's fast arrears question gives recovery_summary's arrears columns."""
+    columns = ["station", "member", "arrears", "arrears_current_year", "arrears_prior_years",
+               "arrears_customers", "arrears_bills"]
+    as_of = ex.default_as_of
+    summary = ex.query("recovery_summary", Scope(), as_of=as_of, year=as_of.year, group_by="line")
+    fast = ex.query("arrears_by_group", Scope(), as_of=as_of, group_by="line")
+    assert fast.select(columns).equals(summary.filter(pl.col("arrears") > 0).select(columns))
+
+
+def test_page_with_nothing_owed_says_so(tmp_path, monkeypatch):
+    # one bill of 100.00 due 2021-03-20, paid in full on 2021-03-10: no arrears on 2021-03-31
+    extract = write_extract(
+        tmp_path / "paid", [customer("0001")], [bill("b1", "0001", "100.00", due_on="2021-03-20")],
+        [payment("p1", "0001", "b1", "100.00", "2021-03-10 09:00:00"),
+         payment("p2", "0001", None, "5.00", "2021-03-31 09:00:00")])
+    monkeypatch.setenv("FEE_DATA_DIR", str(extract))
+    at = open_page()
+    assert [m.value for m in at.metric][:2] == ["0.00", "0.00"]
+    assert any("没有欠费" in s.value for s in at.success)
+    assert not at.get("plotly_chart")
