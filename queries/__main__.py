@@ -1,4 +1,5 @@
-"""Command line: python -m queries summary --data DIR [--as-of D] [--year Y] [--station S] --json"""
+"""Command line: python -m queries summary --data DIR [--as-of D] [--year Y] [--station S] --json
+             python -m queries daily-report --data DIR [--as-of D] [--station S] --out FILE.xlsx|FILE.md"""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 
 from . import labels
 from .checks import ExtractRefused
@@ -29,7 +31,51 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--year", type=int, metavar="YYYY", help="统计年度，默认取截至日期所在年")
     s.add_argument("--station", metavar="NAME", help="只统计一个供电所")
     s.add_argument("--json", action="store_true", help="输出 JSON（CONTRACT §5）")
+    d = sub.add_parser("daily-report", help="电费回收日报：写出 Excel（.xlsx）或微信群文字（.md）")
+    d.add_argument("--data", required=True, metavar="DIR", help="数据目录（一个电费提取）")
+    d.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="统计截至日期，默认取最后入账日期")
+    d.add_argument("--station", metavar="NAME", help="只统计一个供电所")
+    d.add_argument("--out", required=True, metavar="FILE",
+                   help="输出文件：.xlsx 为格式化的 Excel 日报，.md 为可粘贴到微信群的文字；不能写入数据目录")
     return p
+
+
+def _daily_report(args: argparse.Namespace) -> int:
+    """Write the daily brief; a bad --out, a refused extract or an unknown station exit 2."""
+    out, data = Path(args.out), Path(args.data)
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".md"):
+        print(f"输出文件须以 .xlsx（Excel 日报）或 .md（微信群文字）结尾：{args.out}", file=sys.stderr)
+        return 2
+    if out.resolve().is_relative_to(data.resolve()):
+        print(f"数据目录只读，不能把日报写入其中：{args.out}", file=sys.stderr)
+        return 2
+    try:
+        ex = open_extract(data)
+    except ExtractRefused as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if ex.default_as_of is None and args.as_of is None:
+        print("数据中没有已入账的付款，无法确定截至日期；请用 --as-of 指定。", file=sys.stderr)
+        return 2
+    if args.station:
+        stations = ex.query("filter_options", stations=[]).filter(dimension="station")["value"].to_list()
+        if args.station not in stations:
+            print(f"数据中没有这个供电所：{args.station}（可选：{'、'.join(stations)}）", file=sys.stderr)
+            return 2
+    from reports import daily
+
+    scope = Scope(stations=(args.station,)) if args.station else Scope()
+    report = daily.build(ex, as_of=args.as_of, scope=scope)
+    body = daily.to_xlsx(report) if suffix == ".xlsx" else daily.to_markdown(report).encode("utf-8")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(body)
+    except OSError as exc:
+        print(f"无法写入输出文件 {args.out}：{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"已写出 {out}（{labels.APP_TITLE}日报，数据截至 {report.as_of:%Y-%m-%d}，范围：{report.scope_text}）")
+    return 0
 
 
 def _print_text(result: dict) -> None:
@@ -44,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exc:  # argparse already printed the usage line
         return int(exc.code or 0)
+    if args.command == "daily-report":
+        return _daily_report(args)
     try:
         ex = open_extract(args.data)
     except ExtractRefused as exc:

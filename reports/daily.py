@@ -1,0 +1,322 @@
+"""The manager's daily brief (日报, DOMAIN): today's collections and new bills, the year to
+date in the three scopes, arrears with the change since yesterday, rankings with the gap to
+target, and the lists to chase. Built from query-layer calls only; rendered as an .xlsx for
+filing and as compact Markdown for pasting into a WeChat group. Personal data stays masked:
+no call here asks for show_personal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import polars as pl
+
+from queries import Extract, Scope, labels
+
+from . import format as fmt
+from .columns import Col, col
+from .xlsx import Sheet, write_sheets
+
+TOP_ARREARS = 50        # rows of the 欠费前列 sheet
+TOP_ARREARS_TEXT = 10   # rows of the Markdown list
+RANKING_KEYS = {"station": "station", "line": "line", "collector": "collector"}
+
+
+def scope_text(scope: Scope) -> str:
+    """The scope in words, as the dashboard's header shows it."""
+    parts = ["、".join(scope.stations) if scope.stations else "全部供电所"]
+    if scope.villages:
+        parts.append("、".join(v or labels.UNREGISTERED for v in scope.villages))
+    if scope.lines:
+        parts.append("、".join(v or labels.UNREGISTERED for v in scope.lines))
+    if scope.categories:
+        parts.append("、".join(labels.CATEGORY.get(c, c) for c in scope.categories))
+    if scope.high_energy_only:
+        parts.append("仅高耗能")
+    if scope.key_accounts_only:
+        parts.append("仅重点客户")
+    return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class DailyReport:
+    """Everything the brief shows, as the query layer returned it (money as Decimal)."""
+
+    extract_name: str
+    as_of: dt.date
+    year: int
+    scope: Scope
+    scope_text: str
+    total: dict              # recovery_summary total at as_of
+    total_before: dict       # … at as_of − 1 day
+    today: dict              # collections_daily row of as_of
+    yesterday: dict          # … of as_of − 1 day
+    stations: pl.DataFrame   # ranking by recovery rate, with gap to target and change
+    lines: pl.DataFrame
+    collectors: pl.DataFrame
+    top_arrears: pl.DataFrame
+    bank_shortfall: pl.DataFrame
+    in_transit: pl.DataFrame
+
+    @property
+    def previous_day(self) -> dt.date:
+        return self.as_of - dt.timedelta(days=1)
+
+    def header_lines(self) -> list[str]:
+        return [f"范围：{self.scope_text}",
+                f"数据截至 {fmt.date_cn(self.as_of)}（统计年度 {self.year}；较昨日指与 "
+                f"{fmt.date_cn(self.previous_day)} 相比）",
+                f"数据：{self.extract_name}"]
+
+
+# --- building ------------------------------------------------------------------------------
+
+def _clean_target(target):
+    """Targets are set figures like 0.9999; recovery_summary weights them by billed in floating
+    point (0.99989999…), which truncation would show as 99.98 %. Nine decimals undo that."""
+    if isinstance(target, pl.Expr):
+        return target.round(9)
+    return None if target is None else round(target, 9)
+
+
+def total(ex: Extract, scope: Scope, as_of: dt.date, year: int) -> dict:
+    """recovery_summary in total (zeros and undefined rates for a scope with no account)."""
+    rows = ex.query("recovery_summary", scope, as_of=as_of, year=year, group_by="total").to_dicts()
+    if rows:
+        return {**rows[0], "target": _clean_target(rows[0]["target"])}
+    zero = Decimal("0.00")
+    return {"bills": 0, "billed": zero, "recovered": zero, "recovery_rate": None, "prior_opening": zero,
+            "prior_recovered": zero, "prior_recovery_rate": None, "cumulative_rate": None,
+            "arrears": zero, "arrears_current_year": zero, "arrears_prior_years": zero,
+            "arrears_customers": 0, "arrears_bills": 0, "target": None}
+
+
+def ranking(ex: Extract, scope: Scope, as_of: dt.date, year: int, group_by: str,
+            compare: bool = True) -> pl.DataFrame:
+    """recovery_summary by station, line or collector at as_of, sorted by recovery rate (best
+    first), with rank and gap to target; with `compare`, also the change since as_of − 1 day."""
+    key = RANKING_KEYS[group_by]
+    keys = ["station"] if key == "station" else ["station", key]
+
+    def frame(day: dt.date) -> pl.DataFrame:
+        df = ex.query("recovery_summary", scope, as_of=day, year=year, group_by=group_by)
+        return df if key == "station" else df.with_columns(pl.col("member").alias(key))
+
+    out = frame(as_of).with_columns(
+        _clean_target(pl.col("target")),
+        ((pl.col("recovery_rate") - _clean_target(pl.col("target"))) * 100).alias("gap_to_target"),
+    )
+    if compare:
+        before = frame(as_of - dt.timedelta(days=1)).select(
+            *keys, pl.col("recovery_rate").alias("rate_before"), pl.col("arrears").alias("arrears_before"),
+            pl.col("arrears_customers").alias("arrears_customers_before"))
+        out = out.join(before, on=keys, how="left", nulls_equal=True).with_columns(
+            ((pl.col("recovery_rate") - pl.col("rate_before")) * 100).alias("rate_change"),
+            (pl.col("arrears") - pl.col("arrears_before").fill_null(Decimal("0"))).alias("arrears_change"),
+            (pl.col("arrears_customers") - pl.col("arrears_customers_before").fill_null(0))
+            .alias("arrears_customers_change"),
+        )
+    out = out.sort(["recovery_rate", "arrears"], descending=[True, False], nulls_last=True) \
+        .with_row_index("rank", offset=1)
+    if key == "collector":
+        out = out.with_columns(pl.col("collector").fill_null(labels.UNREGISTERED))
+    return out
+
+
+def build(ex: Extract, as_of: dt.date | None = None, scope: Scope | None = None,
+          scope_label: str | None = None) -> DailyReport:
+    """The brief for `scope` as of `as_of` (default: the extract's latest posting date)."""
+    as_of = as_of or ex.default_as_of
+    if as_of is None:
+        raise ValueError("数据中没有已入账的付款，无法确定截至日期；请指定截至日期。")
+    scope = scope or Scope()
+    year = as_of.year
+    previous = as_of - dt.timedelta(days=1)
+    days = ex.query("collections_daily", scope, date_from=previous, date_to=as_of)
+    by_day = {r["day"]: r for r in days.to_dicts()}
+    return DailyReport(
+        extract_name=ex.name,
+        as_of=as_of,
+        year=year,
+        scope=scope,
+        scope_text=scope_label or scope_text(scope),
+        total=total(ex, scope, as_of, year),
+        total_before=total(ex, scope, previous, year),
+        today=by_day[as_of],
+        yesterday=by_day[previous],
+        stations=ranking(ex, scope, as_of, year, "station"),
+        lines=ranking(ex, scope, as_of, year, "line"),
+        collectors=ranking(ex, scope, as_of, year, "collector"),
+        top_arrears=ex.query("arrears_accounts", scope, as_of=as_of, show_personal=False, limit=TOP_ARREARS),
+        bank_shortfall=ex.query("bank_shortfall", scope, as_of=as_of, show_personal=False),
+        in_transit=ex.query("payments_in_transit", scope, as_of=as_of, show_personal=False),
+    )
+
+
+# --- the workbook --------------------------------------------------------------------------
+
+def _diff(a, b):
+    return None if a is None or b is None else a - b
+
+
+SUMMARY_MONEY = ("collected", "newly_billed", "billed", "recovered", "prior_opening", "prior_recovered",
+                 "arrears", "arrears_current_year", "arrears_prior_years")
+SUMMARY_RATES = ("recovery_rate", "prior_recovery_rate", "cumulative_rate", "target")
+
+
+def summary_frame(report: DailyReport) -> pl.DataFrame:
+    """Three rows — as of D, as of D − 1, and the change — one column per figure."""
+    def row(label: str, total: dict, day: dict) -> dict:
+        r = {"row": label, "collected": day["collected"], "newly_billed": day["newly_billed"]}
+        r.update({k: total[k] for k in SUMMARY_MONEY[2:] + SUMMARY_RATES + ("arrears_customers",)})
+        r["gap_to_target"] = None if _diff(total["recovery_rate"], total["target"]) is None \
+            else (total["recovery_rate"] - total["target"]) * 100
+        return r
+
+    now = row(f"截至 {report.as_of:%Y-%m-%d}（当日）", report.total, report.today)
+    before = row(f"截至 {report.previous_day:%Y-%m-%d}（昨日）", report.total_before, report.yesterday)
+    change = {"row": "较昨日（比率为百分点）"}
+    for key in now:
+        if key != "row":
+            change[key] = _diff(now[key], before[key])
+    money = {k: pl.Decimal(38, 2) for k in SUMMARY_MONEY}
+    floats = {k: pl.Float64 for k in SUMMARY_RATES + ("gap_to_target",)}
+    return pl.DataFrame([now, before, change], schema={"row": pl.Utf8, **money, **floats,
+                                                       "arrears_customers": pl.Int64}, orient="row") \
+        .select("row", *SUMMARY_MONEY[:2], "billed", "recovered", "recovery_rate", "target", "gap_to_target",
+                "prior_opening", "prior_recovered", "prior_recovery_rate", "cumulative_rate",
+                "arrears", "arrears_current_year", "arrears_prior_years", "arrears_customers")
+
+
+def summary_cols(year: int) -> list[Col]:
+    return [
+        col("row", "口径"),
+        col("collected", f"{labels.METRIC['collected']}（元）", "money"),
+        col("newly_billed", "当日新发行电费（元）", "money"),
+        col("billed", f"{year} 年{labels.METRIC['billed']}（元）"),
+        col("recovered", f"{year} 年{labels.METRIC['recovered']}（元）"),
+        col("recovery_rate", f"{year} 年{labels.METRIC['recovery_rate']}"),
+        col("target"), col("gap_to_target"),
+        col("prior_opening"), col("prior_recovered"), col("prior_recovery_rate"), col("cumulative_rate"),
+        col("arrears"), col("arrears_current_year"), col("arrears_prior_years"), col("arrears_customers"),
+    ]
+
+
+def ranking_cols(member: str | None) -> list[Col]:
+    keys = [col("station")] + ([col(member)] if member else [])
+    return [
+        col("rank", "名次", "int"), *keys,
+        col("recovery_rate"), col("target"), col("gap_to_target"),
+        col("rate_change", "回收率较昨日（百分点）", "share"),
+        col("billed"), col("recovered"), col("cumulative_rate"),
+        col("arrears"), col("arrears_change", "欠费较昨日（元）", "money"),
+        col("arrears_customers"), col("arrears_customers_change", "欠费户数较昨日", "int"),
+    ]
+
+
+TOP_ARREARS_COLS = [
+    col("customer_id"), col("customer_name"), col("phone"), col("station"), col("village"), col("line"),
+    col("category"), col("collector"), col("arrears"), col("arrears_current_year"), col("arrears_prior_years"),
+    col("arrears_bills"), col("oldest_period"), col("days_overdue"),
+]
+BANK_SHORTFALL_COLS = [
+    col("customer_id"), col("customer_name"), col("phone"), col("station"), col("village"), col("collector"),
+    col("bill_id", "电费单号"), col("period"), col("paid", "银行已扣（元）", "money"),
+    col("shortfall", "不足金额（元）", "money"), col("days_overdue"),
+]
+IN_TRANSIT_COLS = [
+    col("payment_id", "付款流水号"), col("customer_id"), col("customer_name"), col("station"), col("village"),
+    col("collector"), col("channel", "缴费渠道"), col("paid_at", "缴费日期", "date"), col("amount", "金额（元）", "money"),
+    col("days_in_transit", "在途天数", "days"),
+]
+
+
+def sheets(report: DailyReport) -> list[Sheet]:
+    title = f"电费回收日报（{report.as_of:%Y-%m-%d}）"
+    return [
+        Sheet("汇总", summary_frame(report), summary_cols(report.year), f"{title} · 汇总"),
+        Sheet("供电所", report.stations, ranking_cols(None), f"{title} · 供电所排名"),
+        Sheet("线路", report.lines, ranking_cols("line"), f"{title} · 10kV 线路排名"),
+        Sheet("催费责任人", report.collectors, ranking_cols("collector"), f"{title} · 抄表催费责任人排名"),
+        Sheet("欠费前列", report.top_arrears, TOP_ARREARS_COLS,
+              f"{title} · 欠费前 {TOP_ARREARS} 户（个人户名、电话已脱敏）"),
+        Sheet("银行代扣不足", report.bank_shortfall, BANK_SHORTFALL_COLS,
+              f"{title} · 银行代扣不足提醒（个人户名、电话已脱敏）"),
+        Sheet("在途款项", report.in_transit, IN_TRANSIT_COLS, f"{title} · 已缴未入账（在途）"),
+    ]
+
+
+def to_xlsx(report: DailyReport) -> bytes:
+    return write_sheets(sheets(report), report.header_lines())
+
+
+# --- the text for the WeChat group -----------------------------------------------------------
+
+def _change(now, before, money: bool = True) -> str:
+    if before is None or now is None:
+        return ""
+    delta = now - before
+    return f"（较昨日 {fmt.wan_signed(delta) if money else fmt.count_signed(delta)}）"
+
+
+def headline_lines(report: DailyReport) -> list[str]:
+    t, b, m = report.total, report.total_before, labels.METRIC
+    gap = "" if t["recovery_rate"] is None or t["target"] is None else \
+        f"，{m['target']} {fmt.pct(t['target'])}，差 {fmt.pct_points(t['recovery_rate'] - t['target'])}"
+    return [
+        f"{m['collected']} {fmt.wan(report.today['collected'])}（昨日 {fmt.wan(report.yesterday['collected'])}），"
+        f"当日新发行电费 {fmt.wan(report.today['newly_billed'])}",
+        f"{report.year} 年{m['billed']} {fmt.wan(t['billed'])}，{m['recovered']} {fmt.wan(t['recovered'])}，"
+        f"{m['recovery_rate']} {fmt.pct(t['recovery_rate'])}{gap}",
+        f"{m['prior_recovery_rate']} {fmt.pct(t['prior_recovery_rate'])}"
+        f"（{m['prior_opening']} {fmt.wan(t['prior_opening'])}，{m['prior_recovered']} {fmt.wan(t['prior_recovered'])}），"
+        f"{m['cumulative_rate']} {fmt.pct(t['cumulative_rate'])}",
+        f"{m['arrears']} {fmt.wan(t['arrears'])}{_change(t['arrears'], b.get('arrears'))}，"
+        f"其中{m['arrears_current_year']} {fmt.wan(t['arrears_current_year'])}、"
+        f"{m['arrears_prior_years']} {fmt.wan(t['arrears_prior_years'])}",
+        f"{m['arrears_customers']} {fmt.count(t['arrears_customers'])}"
+        f"{_change(t['arrears_customers'], b.get('arrears_customers'), money=False)}",
+    ]
+
+
+def points(rate, target) -> str:
+    """The gap of a rate to its target in percentage points, signed, without the unit."""
+    if rate is None or target is None:
+        return fmt.DASH
+    return fmt.pct_points(rate - target).removesuffix(" 个百分点")
+
+
+def _md_cell(text: str) -> str:
+    return str(text).replace("|", "｜")
+
+
+def to_markdown(report: DailyReport) -> str:
+    m = labels.METRIC
+    out = [f"**{labels.APP_TITLE} · 电费回收日报**",
+           f"范围：{report.scope_text}｜数据截至 {fmt.date_cn(report.as_of)}", ""]
+    out += [f"- {line}" for line in headline_lines(report)]
+    out += ["", "**供电所排名**", "",
+            f"| 名次 | 供电所 | {m['recovery_rate']} | 与目标差（百分点） | {m['arrears']}（万元） | {m['arrears_customers']} |",
+            "|---:|---|---:|---:|---:|---:|"]
+    for r in report.stations.iter_rows(named=True):
+        out.append(f"| {r['rank']} | {_md_cell(r['station'])} | {fmt.pct(r['recovery_rate'])} | "
+                   f"{points(r['recovery_rate'], r['target'])} | {fmt.wan(r['arrears'], unit=False)} | "
+                   f"{fmt.count(r['arrears_customers'], unit='')} |")
+    top = report.top_arrears.head(TOP_ARREARS_TEXT)
+    out += ["", f"**欠费前 {TOP_ARREARS_TEXT} 户**（个人户名已脱敏）", ""]
+    if top.is_empty():
+        out.append("截至当日没有欠费。")
+    else:
+        out += ["| 户号 | 户名 | 供电所 | 村/社区 | 催费责任人 | 欠费（元） | 逾期天数 |",
+                "|---|---|---|---|---|---:|---:|"]
+        for r in top.iter_rows(named=True):
+            out.append(f"| {r['customer_id']} | {_md_cell(r['customer_name'])} | {_md_cell(r['station'])} | "
+                       f"{_md_cell(r['village'] or labels.UNREGISTERED)} | "
+                       f"{_md_cell(r['collector'] or labels.UNREGISTERED)} | "
+                       f"{fmt.yuan(r['arrears']).removesuffix(' 元')} | {r['days_overdue']} |")
+    if not report.bank_shortfall.is_empty():
+        shortfall = sum(report.bank_shortfall["shortfall"].to_list(), Decimal(0))
+        out += ["", f"银行代扣不足 {fmt.count(report.bank_shortfall['customer_id'].n_unique())}，"
+                    f"共 {fmt.yuan(shortfall)}，请催费责任人提醒补缴（明细见 Excel 日报）。"]
+    return "\n".join(out) + "\n"

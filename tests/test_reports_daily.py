@@ -1,0 +1,311 @@
+"""The daily brief (reports/daily.py) and `python -m queries daily-report`.
+
+The extract `town` is small enough to work every figure out by hand. As of D = 2022-03-10:
+  甲所 (target 99 %): C1 张三明 B1 100 paid · B2 200, 50 paid 03-09 · B9 90 issued on D, 90 paid
+          on D but still in transit; C2 王小红 B3 300 paid on D.
+  乙所 (no target, so 100 %): C3 赵大海 B4 80 (2021-11) unpaid · B5 120, bank paid 100;
+          C4 铁合金公司 (large industry, high energy) B6 10,000 paid · B7 12,000, 6,000 paid ·
+          B8 9,000 (2021-12) paid 2022-01-10.
+2022: billed 100+200+300+90+120+10,000+12,000 = 22,810; recovered 100+50+300+100+10,000+6,000
+= 16,550. Earlier years: prior_opening 80 + 9,000 = 9,080, prior_recovered 9,000.
+Arrears (overdue on D): B2 150 + B4 80 + B5 20 + B7 6,000 = 6,250 in 3 accounts; on D − 1 also
+B3 300: 6,550 in 4 accounts. Collected on D: 300 (B3); newly billed on D: 90 (B9).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+
+from queries import Scope, open_extract
+from queries.__main__ import main
+from reports import daily
+from reports import format as fmt
+from tiny import bill, customer, payment, write_extract
+
+D = dt.date(2022, 3, 10)
+ROOT = Path(__file__).resolve().parent.parent
+SHEETS = ["汇总", "供电所", "线路", "催费责任人", "欠费前列", "银行代扣不足", "在途款项"]
+# the personal data of the accounts with arrears (C4 is an organisation: its name is shown)
+PERSONAL = ["张三明", "赵大海", "18812348912", "13700002222", "04731234567"]
+
+
+def write_town(root: Path) -> Path:
+    customers = [
+        customer("C1", "甲所", "一村", "L1", customer_name="张三明", phone="18812348912", meter_reader="李催费"),
+        customer("C2", "甲所", "二村", "L2", "small_power", customer_name="王小红", phone="13900001111",
+                 meter_reader="李催费"),
+        customer("C3", "乙所", "三村", "L3", customer_name="赵大海", phone="13700002222", meter_reader="周收费"),
+        customer("C4", "乙所", "三村", "L3", "large_industry", customer_name="乌海某铁合金有限公司",
+                 phone="04731234567", meter_reader="周收费", is_high_energy=True, industry="铁合金",
+                 is_key_account=True),
+    ]
+    bills = [
+        bill("B1", "C1", "100.00", "2022-01-01"),
+        bill("B2", "C1", "200.00", "2022-02-01"),
+        bill("B3", "C2", "300.00", "2022-02-01"),
+        bill("B4", "C3", "80.00", "2021-11-01"),
+        bill("B5", "C3", "120.00", "2022-02-01"),
+        bill("B6", "C4", "10000.00", "2022-01-01", kwh=20000.0),
+        bill("B7", "C4", "12000.00", "2022-02-01", kwh=21000.0),
+        bill("B8", "C4", "9000.00", "2021-12-01", kwh=19000.0),
+        bill("B9", "C1", "90.00", "2022-03-01", issued_on="2022-03-10"),
+    ]
+    payments = [
+        payment("P1", "C1", "B1", "100.00", "2022-01-10 09:00:00"),
+        payment("P2", "C1", "B2", "50.00", "2022-03-09 10:00:00"),
+        payment("P3", "C2", "B3", "300.00", "2022-03-10 11:00:00"),
+        payment("P4", "C3", "B5", "100.00", "2022-02-18 08:00:00", channel="bank"),
+        payment("P5", "C4", "B6", "10000.00", "2022-01-15 15:00:00", channel="bank"),
+        payment("P6", "C4", "B7", "6000.00", "2022-03-01 15:00:00", channel="counter"),
+        payment("P7", "C4", "B8", "9000.00", "2022-01-10 15:00:00", channel="counter"),
+        payment("P8", "C1", "B9", "90.00", "2022-03-10 18:00:00", posted_at=None),
+    ]
+    targets = [{"station": "甲所", "year": 2022, "recovery_target": 0.99}]
+    return write_extract(root, customers, bills, payments, targets)
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory):
+    root = tmp_path_factory.mktemp("town")
+    return open_extract(write_town(root / "extract"), cache_dir=root / "cache")
+
+
+@pytest.fixture(scope="module")
+def report(town):
+    return daily.build(town)
+
+
+@pytest.fixture(scope="module")
+def book(report):
+    return openpyxl.load_workbook(io.BytesIO(daily.to_xlsx(report)))
+
+
+def table(ws) -> tuple[list[str], list[list]]:
+    """The header row (the one after the blank line under the header lines) and the rows."""
+    rows = list(ws.iter_rows(values_only=True))
+    top = next(i for i, r in enumerate(rows) if all(v is None for v in r)) + 1
+    return list(rows[top]), [list(r) for r in rows[top + 1:]]
+
+
+def column(ws, label: str) -> list:
+    header, rows = table(ws)
+    return [r[header.index(label)] for r in rows]
+
+
+# --- the data object ---------------------------------------------------------------------------
+
+def test_report_defaults_to_the_latest_posting_and_its_year(report):
+    assert report.as_of == D and report.year == 2022 and report.previous_day == dt.date(2022, 3, 9)
+    assert report.scope_text == "全部供电所"
+
+
+def test_headline_figures_worked_out_by_hand(report):
+    t, b = report.total, report.total_before
+    assert t["billed"] == Decimal("22810.00") and t["recovered"] == Decimal("16550.00")
+    assert t["prior_opening"] == Decimal("9080.00") and t["prior_recovered"] == Decimal("9000.00")
+    assert t["arrears"] == Decimal("6250.00") and t["arrears_customers"] == 3
+    assert t["arrears_current_year"] == Decimal("6170.00") and t["arrears_prior_years"] == Decimal("80.00")
+    assert b["arrears"] == Decimal("6550.00") and b["arrears_customers"] == 4
+    assert report.today["collected"] == Decimal("300.00") and report.today["newly_billed"] == Decimal("90.00")
+    assert report.yesterday["collected"] == Decimal("50.00")
+
+
+def test_report_equals_the_query_layer(town, report):
+    for day, got in ((D, report.total), (D - dt.timedelta(days=1), report.total_before)):
+        q = town.query("recovery_summary", Scope(), as_of=day, year=2022, group_by="total").row(0, named=True)
+        for key in ("billed", "recovered", "recovery_rate", "prior_recovery_rate", "cumulative_rate",
+                    "arrears", "arrears_customers"):
+            assert got[key] == q[key], key
+    q = town.query("recovery_summary", Scope(), as_of=D, year=2022, group_by="station")
+    assert dict(zip(report.stations["station"], report.stations["recovery_rate"])) == \
+        dict(zip(q["station"], q["recovery_rate"]))
+
+
+def test_station_ranking_best_rate_first_with_gap_and_change(report):
+    st = report.stations
+    assert st["station"].to_list() == ["乙所", "甲所"] and st["rank"].to_list() == [1, 2]
+    jia = st.row(1, named=True)
+    assert jia["target"] == pytest.approx(0.99)
+    assert jia["gap_to_target"] == pytest.approx((450 / 690 - 0.99) * 100)
+    # 甲所 on D − 1: billed 600 (B9 not issued), recovered 150; on D 690 and 450.
+    assert jia["rate_change"] == pytest.approx((450 / 690 - 150 / 600) * 100)
+    assert jia["arrears_change"] == Decimal("-300.00") and jia["arrears_customers_change"] == -1
+
+
+def test_collector_ranking_groups_by_meter_reader(report):
+    assert sorted(report.collectors["collector"].to_list()) == ["周收费", "李催费"]
+
+
+def test_lists_are_masked_and_hold_the_expected_accounts(report):
+    top = report.top_arrears
+    assert top["customer_id"].to_list() == ["C4", "C1", "C3"]
+    assert top["customer_name"].to_list() == ["乌海某铁合金有限公司", "张*明", "赵*海"]
+    assert report.bank_shortfall["bill_id"].to_list() == ["B5"]
+    assert report.bank_shortfall["shortfall"].to_list() == [Decimal("20.00")]
+    assert report.in_transit["payment_id"].to_list() == ["P8"]
+
+
+def test_a_station_scope_narrows_every_part(town):
+    r = daily.build(town, as_of=D, scope=Scope(stations=("甲所",)))
+    assert r.scope_text == "甲所"
+    assert r.total["billed"] == Decimal("690.00") and r.total["arrears"] == Decimal("150.00")
+    assert r.stations["station"].to_list() == ["甲所"]
+    assert r.top_arrears["customer_id"].to_list() == ["C1"]
+    assert r.bank_shortfall.is_empty()
+
+
+def test_a_scope_without_accounts_gives_zeros_not_an_error(town):
+    r = daily.build(town, as_of=D, scope=Scope(stations=("没有这个所",)))
+    assert r.total["billed"] == 0 and r.total["recovery_rate"] is None
+    assert "—" in daily.to_markdown(r)
+    assert daily.to_xlsx(r)[:2] == b"PK"
+
+
+# --- the workbook ---------------------------------------------------------------------------------
+
+def test_workbook_sheets_and_header_lines(book):
+    assert book.sheetnames == SHEETS
+    for ws in book:
+        lines = [ws.cell(row=i, column=1).value for i in range(1, 5)]
+        assert lines[1] == "范围：全部供电所"
+        assert lines[2].startswith("数据截至 2022 年 3 月 10 日")
+        assert ws.freeze_panes is not None
+        header_row = int(ws.freeze_panes[1:]) - 1
+        assert ws.cell(row=header_row, column=1).value == table(ws)[0][0]
+
+
+def test_summary_sheet_rows_are_today_yesterday_and_change(book, report):
+    ws = book["汇总"]
+    header, rows = table(ws)
+    assert [r[0] for r in rows] == ["截至 2022-03-10（当日）", "截至 2022-03-09（昨日）", "较昨日（比率为百分点）"]
+    now, before, change = rows
+
+    def cell(row, label):
+        return row[header.index(label)]
+
+    assert cell(now, "当日回收（元）") == 300 and cell(now, "当日新发行电费（元）") == 90
+    assert cell(now, "2022 年应收电费（元）") == 22810 and cell(now, "2022 年实收电费（元）") == 16550
+    assert cell(now, "欠费（元）") == 6250 and cell(before, "欠费（元）") == 6550
+    assert cell(change, "欠费（元）") == -300 and cell(change, "欠费户数") == -1
+    # rates are stored as the truncated percentage the dashboard shows (72.55 % → 0.7255)
+    assert cell(now, "2022 年电费回收率") == pytest.approx(float(fmt.truncated_rate(report.total["recovery_rate"])) / 100)
+    assert cell(now, "以前年度回收率") == pytest.approx(0.9911)
+    assert cell(now, "累计回收率") == pytest.approx(0.8011)
+
+
+def test_money_cells_have_two_decimals_and_rates_are_percent(book):
+    for ws in book:
+        header, rows = table(ws)
+        top = int(ws.freeze_panes[1:])
+        for j, label in enumerate(header):
+            cells = [ws.cell(row=top + i, column=j + 1) for i in range(len(rows))]
+            numbers = [c for c in cells if isinstance(c.value, (int, float))]
+            if "（元）" in label:
+                assert numbers and all(c.number_format == "#,##0.00" for c in numbers), (ws.title, label)
+            if label.endswith("回收率") or label == "回收目标":
+                assert all(c.number_format == "0.00%" for c in numbers), (ws.title, label)
+
+
+def test_sheets_hold_the_query_layer_rows(book, town):
+    assert column(book["供电所"], "供电所") == ["乙所", "甲所"]
+    q = town.query("recovery_summary", Scope(), as_of=D, year=2022, group_by="station")
+    arrears = dict(zip(q["station"], q["arrears"]))
+    assert column(book["供电所"], "欠费（元）") == [float(arrears["乙所"]), float(arrears["甲所"])]
+    assert column(book["欠费前列"], "户名") == ["乌海某铁合金有限公司", "张*明", "赵*海"]
+    assert column(book["欠费前列"], "欠费（元）") == [6000, 150, 100]
+    assert column(book["银行代扣不足"], "不足金额（元）") == [20]
+    assert column(book["在途款项"], "金额（元）") == [90]
+
+
+def all_text(book) -> str:
+    return "\n".join(str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+
+
+def test_no_personal_data_in_the_workbook_or_the_text(book, report):
+    for text in (all_text(book), daily.to_markdown(report)):
+        for secret in PERSONAL:
+            assert secret not in text
+
+
+# --- the text for WeChat --------------------------------------------------------------------------
+
+def test_markdown_carries_the_headline_figures_formatted(report):
+    md = daily.to_markdown(report)
+    t = report.total
+    assert "数据截至 2022 年 3 月 10 日" in md
+    for figure in (fmt.wan(Decimal("300")), fmt.wan(t["billed"]), fmt.wan(t["recovered"]),
+                   fmt.pct(t["recovery_rate"]), fmt.pct(t["prior_recovery_rate"]), fmt.pct(t["cumulative_rate"]),
+                   fmt.wan(t["arrears"]), fmt.count(3), fmt.wan_signed(Decimal("-300")), fmt.count_signed(-1)):
+        assert figure in md, figure
+    assert "| 1 | 乙所 | 72.78 % |" in md and "| 2 | 甲所 | 65.21 % |" in md
+    assert "| C1 | 张*明 |" in md
+
+
+def test_markdown_lists_at_most_ten_accounts(report):
+    many = pl.concat([report.top_arrears] * 5)
+    md = daily.to_markdown(daily.DailyReport(**{**report.__dict__, "top_arrears": many}))
+    assert md.count("| C") == 10
+
+
+# --- command line ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def town_dir(town):
+    return town.data_dir
+
+
+def test_cli_writes_xlsx(town_dir, tmp_path, capsys):
+    out = tmp_path / "日报.xlsx"
+    assert main(["daily-report", "--data", str(town_dir), "--out", str(out)]) == 0
+    assert openpyxl.load_workbook(out).sheetnames == SHEETS
+    assert "已写出" in capsys.readouterr().out
+
+
+def test_cli_writes_markdown_for_one_station_and_date(town_dir, tmp_path):
+    out = tmp_path / "sub" / "日报.md"
+    assert main(["daily-report", "--data", str(town_dir), "--as-of", "2022-03-09", "--station", "甲所",
+                 "--out", str(out)]) == 0
+    md = out.read_text(encoding="utf-8")
+    assert "范围：甲所｜数据截至 2022 年 3 月 9 日" in md and "乙所" not in md
+
+
+@pytest.mark.parametrize("name", ["日报.txt", "日报"])
+def test_cli_refuses_other_suffixes(town_dir, tmp_path, capsys, name):
+    assert main(["daily-report", "--data", str(town_dir), "--out", str(tmp_path / name)]) == 2
+    assert ".xlsx" in capsys.readouterr().err
+    assert not (tmp_path / name).exists()
+
+
+def test_cli_never_writes_into_the_data_directory(town_dir, capsys):
+    before = sorted(p.name for p in town_dir.rglob("*"))
+    assert main(["daily-report", "--data", str(town_dir), "--out", str(town_dir / "sub" / "日报.md")]) == 2
+    assert "数据目录只读" in capsys.readouterr().err
+    assert sorted(p.name for p in town_dir.rglob("*")) == before
+
+
+def test_cli_refused_extract_and_unknown_station_exit_2(town_dir, tmp_path, capsys):
+    broken = write_town(tmp_path / "broken")
+    (broken / "customers.parquet").unlink()
+    assert main(["daily-report", "--data", str(broken), "--out", str(tmp_path / "a.md")]) == 2
+    assert "数据提取被拒绝" in capsys.readouterr().err
+    assert main(["daily-report", "--data", str(town_dir), "--station", "丙所", "--out", str(tmp_path / "b.md")]) == 2
+    assert "丙所" in capsys.readouterr().err
+    assert not (tmp_path / "a.md").exists() and not (tmp_path / "b.md").exists()
+
+
+def test_cli_help_and_summary_unchanged():
+    done = subprocess.run([sys.executable, "-m", "queries", "daily-report", "--help"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "--out" in done.stdout and "--as-of" in done.stdout
+    done = subprocess.run([sys.executable, "-m", "queries", "--help"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert "summary" in done.stdout and "daily-report" in done.stdout

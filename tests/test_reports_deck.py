@@ -1,0 +1,228 @@
+"""The meeting deck (reports/deck.py) on the hand-checked extract of test_reports_daily:
+16:9, native charts fed by the query layer, the East Asian font on every run, no personal
+data, and a PDF from LibreOffice with one page a slide."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from decimal import Decimal
+
+import pytest
+from pptx import Presentation
+from pptx.enum.chart import XL_CHART_TYPE
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pptx.util import Inches
+
+from queries import Scope, open_extract
+from reports import deck
+from test_reports_daily import D, PERSONAL, town  # noqa: F401 — town is a fixture
+
+TITLES = [
+    "电费回收情况汇报",
+    "2022 年电费回收总体情况",
+    "2022 年电费回收率逐日走势（%）",
+    "各供电所电费回收率与目标（%）",
+    "各月电费回收率：2022 年与 2021 年（%）",
+    "欠费最多的村/社区（前 2 个）：当年与往年（万元）",
+    "欠费最多的10kV 线路（前 2 个）：当年与往年（万元）",
+    "欠费账龄（万元）",
+    "高耗能企业：月度电费与平均电价",
+    "欠费前 10 户（金额：万元；个人户名已脱敏）",
+    "供电所排名（金额：万元；与目标差：百分点）",
+]
+
+
+@pytest.fixture(scope="module")
+def pptx_bytes(town):
+    return deck.build_deck(town, D, 2022, Scope(), "全部供电所")
+
+
+@pytest.fixture(scope="module")
+def prs(pptx_bytes):
+    return Presentation(io.BytesIO(pptx_bytes))
+
+
+def title(slide) -> str:
+    return slide.shapes[0].text_frame.text
+
+
+def charts(prs, slide_title: str) -> list:
+    slide = next(s for s in prs.slides if title(s) == slide_title)
+    return [shape.chart for shape in slide.shapes if shape.has_chart]
+
+
+def values(chart, i: int = 0) -> list:
+    return list(chart.plots[0].series[i].values)
+
+
+def test_deck_is_16_9_with_one_slide_per_topic(prs):
+    assert (prs.slide_width, prs.slide_height) == (Inches(13.333), Inches(7.5))
+    assert [title(s) for s in prs.slides] == TITLES
+
+
+def test_charts_are_native_and_of_the_expected_type(prs):
+    expected = {
+        TITLES[2]: [XL_CHART_TYPE.LINE],
+        TITLES[3]: [XL_CHART_TYPE.COLUMN_CLUSTERED],
+        TITLES[4]: [XL_CHART_TYPE.LINE_MARKERS],
+        TITLES[5]: [XL_CHART_TYPE.BAR_STACKED],
+        TITLES[6]: [XL_CHART_TYPE.BAR_STACKED],
+        TITLES[7]: [XL_CHART_TYPE.COLUMN_CLUSTERED],
+        TITLES[8]: [XL_CHART_TYPE.COLUMN_CLUSTERED, XL_CHART_TYPE.LINE_MARKERS],
+    }
+    for slide_title, types in expected.items():
+        assert [c.chart_type for c in charts(prs, slide_title)] == types, slide_title
+    assert not any(shape.shape_type == MSO_SHAPE_TYPE.PICTURE for s in prs.slides for shape in s.shapes)
+
+
+def test_station_rates_equal_the_query_layer(prs, town):
+    (chart,) = charts(prs, TITLES[3])
+    q = town.query("recovery_summary", Scope(), as_of=D, year=2022, group_by="station") \
+        .sort("recovery_rate", descending=True)
+    assert list(chart.plots[0].categories) == q["station"].to_list() == ["乙所", "甲所"]
+    assert values(chart, 0) == [deck.percent(r) for r in q["recovery_rate"]] == [72.78, 65.21]
+    assert values(chart, 1) == [100.0, 99.0]  # targets: none set for 乙所, 99 % for 甲所
+
+
+def test_curve_and_monthly_rates_equal_the_query_layer(prs, town):
+    (curve,) = charts(prs, TITLES[2])
+    q = town.query("recovery_curve_daily", Scope(), as_of=D, year=2022)
+    assert values(curve) == [deck.percent(r) for r in q["recovery_rate"]]
+    assert values(curve)[-1] == 72.55  # 16,550 / 22,810 on D
+    (monthly,) = charts(prs, TITLES[4])
+    by_month = town.query("recovery_by_month", Scope(), as_of=D, year=2022)
+    assert values(monthly, 0)[:3] == [deck.percent(r) for r in by_month["recovery_rate"]]
+    assert values(monthly, 0)[3:] == [None] * 9
+    # 2021: B4 (Nov, 80 unpaid) and B8 (Dec, 9,000 paid)
+    assert values(monthly, 1)[10:] == [0.0, 100.0]
+
+
+def test_arrears_bars_are_current_and_prior_years_in_wan(prs, town):
+    (chart,) = charts(prs, TITLES[5])
+    q = town.query("recovery_summary", Scope(), as_of=D, year=2022, group_by="village")
+    top = deck.top_arrears(q).reverse()  # largest on top: a bar chart lists categories bottom-up
+    assert list(chart.plots[0].categories) == top["label"].to_list() == ["一村", "三村"]
+    assert values(chart, 0) == [deck.wan_value(v) for v in top["arrears_current_year"]] == [0.02, 0.6]
+    assert values(chart, 1) == [deck.wan_value(v) for v in top["arrears_prior_years"]] == [0.0, 0.01]
+
+
+def test_aging_and_high_energy_equal_the_query_layer(prs, town):
+    (aging,) = charts(prs, TITLES[7])
+    q = town.query("arrears_aging", Scope(), as_of=D)
+    assert values(aging) == [deck.wan_value(v) for v in q["arrears"]]
+    amount, price = charts(prs, TITLES[8])
+    he = town.query("high_energy_monthly", Scope(), as_of=D).filter(customer_group="high_energy").sort("period")
+    assert list(amount.plots[0].categories) == ["2021-12", "2022-01", "2022-02"]
+    assert values(amount) == [deck.wan_value(v) for v in he["amount"]] == [0.9, 1.0, 1.2]
+    assert values(price) == [0.4737, 0.5, 0.5714]  # 9,000 / 19,000 kWh …
+
+
+def table_rows(prs, slide_title: str) -> list[list[str]]:
+    slide = next(s for s in prs.slides if title(s) == slide_title)
+    (shape,) = [sh for sh in slide.shapes if sh.has_table]
+    return [[c.text for c in row.cells] for row in shape.table.rows]
+
+
+def test_tables_of_accounts_and_stations(prs):
+    accounts = table_rows(prs, TITLES[9])
+    assert [r[:2] for r in accounts[1:]] == [["C4", "乌海某铁合金有限公司"], ["C1", "张*明"], ["C3", "赵*海"]]
+    stations = table_rows(prs, TITLES[10])
+    assert [r[:3] for r in stations[1:]] == [["1", "乙所", "72.78 %"], ["2", "甲所", "65.21 %"]]
+
+
+def parts(pptx_bytes: bytes) -> dict[str, str]:
+    """Every XML part of the deck, and of the workbooks embedded behind its charts."""
+    out = {}
+    with zipfile.ZipFile(io.BytesIO(pptx_bytes)) as z:
+        for name in z.namelist():
+            data = z.read(name)
+            if name.endswith(".xml"):
+                out[name] = data.decode("utf-8")
+            elif name.endswith(".xlsx"):
+                with zipfile.ZipFile(io.BytesIO(data)) as inner:
+                    for n in inner.namelist():
+                        if n.endswith(".xml"):
+                            out[f"{name}/{n}"] = inner.read(n).decode("utf-8")
+    return out
+
+
+def test_every_run_of_text_has_the_east_asian_font(pptx_bytes):
+    xml = parts(pptx_bytes)
+    checked = 0
+    for name, text in xml.items():
+        if not re.match(r"ppt/(slides/slide|charts/chart)\d+\.xml$", name):
+            continue
+        props = re.findall(r"<a:(?:rPr|defRPr)\b[^>]*?(?:/>|>.*?</a:(?:rPr|defRPr)>)", text, re.S)
+        assert props, name
+        for p in props:
+            assert f'<a:ea typeface="{deck.FONT}"/>' in p, (name, p)
+        checked += len(props)
+        if "/charts/" in name:  # the chart's default text properties, for what has none of its own
+            assert re.search(r"<c:chartSpace.*<c:txPr>.*<a:ea typeface", text, re.S)
+    assert checked > 100
+
+
+def test_no_personal_data_anywhere_in_the_deck(pptx_bytes):
+    for name, text in parts(pptx_bytes).items():
+        for secret in PERSONAL:
+            assert secret not in text, (name, secret)
+
+
+def test_a_station_scope_and_an_empty_scope(town):
+    one = Presentation(io.BytesIO(deck.build_deck(town, D, 2022, Scope(stations=("甲所",)), "甲所")))
+    (chart,) = charts(one, TITLES[3])
+    assert list(chart.plots[0].categories) == ["甲所"] and values(chart) == [65.21]
+    assert "范围：甲所" in one.slides[0].shapes[1].text_frame.text
+    empty = Presentation(io.BytesIO(deck.build_deck(town, D, 2022, Scope(stations=("无",)), "无")))
+    assert len(empty.slides) == len(TITLES)
+    assert not any(shape.has_chart for s in empty.slides for shape in s.shapes)
+
+
+def test_default_as_of_and_year(town):
+    data = deck.collect(town, None, None, None, None)
+    assert (data.as_of, data.year, data.scope_text) == (D, 2022, "全部供电所")
+    assert data.total["arrears"] == Decimal("6250.00")
+
+
+@pytest.mark.skipif(shutil.which("libreoffice") is None, reason="libreoffice is not on PATH")
+def test_libreoffice_renders_one_page_per_slide(pptx_bytes, prs, tmp_path):
+    src = tmp_path / "deck.pptx"
+    src.write_bytes(pptx_bytes)
+    # an own profile, so a LibreOffice running elsewhere on the machine does not swallow the job
+    profile = (tmp_path / "lo-profile").as_uri()
+    done = subprocess.run(["libreoffice", f"-env:UserInstallation={profile}", "--headless",
+                           "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "HOME": str(tmp_path)})
+    pdf = tmp_path / "deck.pdf"
+    assert done.returncode == 0 and pdf.exists(), done.stderr
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf.read_bytes()))
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert pages == len(prs.slides)
+
+
+def test_many_stations_page_the_ranking_and_cap_the_chart(tmp_path):
+    from tiny import bill, customer, payment, write_extract
+
+    n = 32
+    ex = open_extract(write_extract(
+        tmp_path / "x",
+        [customer(f"C{i:02d}", f"第{i:02d}供电所") for i in range(n)],
+        [bill(f"B{i:02d}", f"C{i:02d}", "1000.00", "2022-02-01") for i in range(n)],
+        # station i recovers 1,000 − 7·i of 1,000: the lower the number, the better the rate
+        [payment(f"P{i:02d}", f"C{i:02d}", f"B{i:02d}", f"{1000 - 7 * i}.00", "2022-02-10 09:00:00")
+         for i in range(n)]), cache_dir=tmp_path / "cache")
+    prs = Presentation(io.BytesIO(deck.build_deck(ex)))
+    titles = [title(s) for s in prs.slides]
+    assert titles[-3:] == [f"供电所排名（{k}/3）（金额：万元；与目标差：百分点）" for k in (1, 2, 3)]
+    assert [len(table_rows(prs, t)) - 1 for t in titles[-3:]] == [12, 12, 8]
+    (chart,) = charts(prs, TITLES[3])
+    assert chart.chart_title.text_frame.text == f"2022 年回收率最低的 {deck.MAX_STATIONS_CHART} 个供电所（%）"
+    assert list(chart.plots[0].categories)[-1] == "第31供电所" and len(values(chart)) == deck.MAX_STATIONS_CHART
+    assert not chart.plots[0].series[0].data_labels.show_value
