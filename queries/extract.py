@@ -105,6 +105,8 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path) -> Non
     con = duckdb.connect(str(tmp))
     try:
         con.execute("set preserve_insertion_order = false")
+        # a 30 M-bill build may spill; keep the spill files beside the cache, never in the extract
+        con.execute(f"set temp_directory = {checks.sql_str(str(target.parent / 'spill'))}")
         _raw_views(con, data_dir, sources)
         checks.check_refusals(con, data_dir, sources)
         for statement in _statements(sql_text("_rollups")) + _statements(sql_text("_macros")):
@@ -137,6 +139,8 @@ class Extract:
         self.data_dir = data_dir
         self.cache_file = cache_file
         self._con = duckdb.connect(str(cache_file), read_only=True)
+        # Every page question fits well inside this; a runaway plan fails instead of swapping.
+        self._con.execute(f"set memory_limit = '{os.environ.get('FEE_MEMORY_LIMIT', '2GB')}'")
         # Sandbox: a question can read the rollups and nothing else, and write nothing.
         self._con.execute("set allowed_directories = []")
         self._con.execute("set enable_external_access = false")

@@ -1,5 +1,7 @@
 -- The definitions of CONTRACT §3, written once; every question file builds on these.
 -- Stored with the rollups, so a question sees them on a read-only connection.
+-- Scope filters are passed down as the six filter values (not as a list of segments), so
+-- every macro filters with a plain semi-join that DuckDB plans as a hash join.
 
 -- A rate; null where the denominator is 0 (CONTRACT §3).
 create macro rate(numerator, denominator) as
@@ -17,20 +19,19 @@ where (len(stations) = 0 or list_contains(stations, station))
   and (not high_energy_only or is_high_energy)
   and (not key_accounts_only or is_key_account);
 
--- The segment ids of a scope, as one list (every question filters with list_contains).
-create macro scope_list(stations, villages, lines, categories, high_energy_only, key_accounts_only) as table
-select coalesce(list(seg_id), []::integer[]) as segs
-from scoped_segments(stations, villages, lines, categories, high_energy_only, key_accounts_only);
-
 -- Unpaid balance per segment and bill month, for bills in a period range issued by
--- `issued_by`, as of `as_of`: Σ out_final − Σ deltas posted after as_of (see _rollups.sql).
-create macro unpaid_by_segment_month(scope_segments, as_of, period_from, period_to, issued_by) as table
-with balances as (
+-- `issued_by`, as of `as_of`: Σ out_final − Σ changes posted after as_of (see _rollups.sql).
+create macro unpaid_by_segment_month(as_of, period_from, period_to, issued_by,
+                                     stations, villages, lines, categories, high_energy_only, key_accounts_only) as table
+with scope as (
+    select seg_id from scoped_segments(stations, villages, lines, categories, high_energy_only, key_accounts_only)
+),
+balances as (
     select seg_id, period, sum(bills) as bills, sum(billed) as billed, sum(out_final) as out_final
     from cohorts
     where period between period_from and period_to
       and issued_on <= issued_by
-      and seg_id in (select unnest(scope_segments))
+      and seg_id in (select seg_id from scope)
     group by seg_id, period
 ),
 settled_later as (
@@ -39,20 +40,18 @@ settled_later as (
     where eff_date > as_of
       and period between period_from and period_to
       and issued_on <= issued_by
-      and seg_id in (select unnest(scope_segments))
+      and seg_id in (select seg_id from scope)
     group by seg_id, period
 )
 select b.seg_id, b.period, b.bills, b.billed, b.out_final - coalesce(s.delta, 0) as unpaid
 from balances as b
 left join settled_later as s using (seg_id, period);
 
-create macro unpaid_by_segment(scope_segments, as_of, period_from, period_to, issued_by) as table
-select seg_id, sum(bills) as bills, sum(billed) as billed, sum(unpaid) as unpaid
-from unpaid_by_segment_month(scope_segments, as_of, period_from, period_to, issued_by)
-group by seg_id;
-
 -- Arrears at D per segment: issued, overdue bills with a positive balance on day D.
-create macro arrears_by_segment(scope_segments, as_of) as table
+create macro arrears_by_segment(as_of, stations, villages, lines, categories, high_energy_only, key_accounts_only) as table
+with scope as (
+    select seg_id from scoped_segments(stations, villages, lines, categories, high_energy_only, key_accounts_only)
+)
 select
     seg_id,
     sum(outstanding) as arrears,
@@ -61,34 +60,51 @@ select
     count(distinct customer_id) as arrears_customers,
     count(*) as arrears_bills
 from overdue_pieces
-where valid_from <= as_of and as_of < valid_to
-  and seg_id in (select unnest(scope_segments))
+where valid_to > as_of and valid_from <= as_of
+  and seg_id in (select seg_id from scope)
 group by seg_id;
 
 -- Every additive figure of CONTRACT §3 per segment of a scope, for year yr as of as_of.
 -- A customer lies in exactly one segment, so even arrears_customers adds up across segments.
+-- With E = 31 December of yr − 1 and P the bills of earlier months issued by E:
+-- prior_opening = Σ_P outstanding(b, E) is kept per year (year_openings), and
+-- prior_recovered = Σ_P (outstanding(b, E) − outstanding(b, D)) is the changes posted
+-- between E and D, with the sign of the direction of travel.
 create macro recovery_by_segment(as_of, yr, stations, villages, lines, categories, high_energy_only, key_accounts_only) as table
 with scope as (
-    select * from scope_list(stations, villages, lines, categories, high_energy_only, key_accounts_only)
+    select seg_id from scoped_segments(stations, villages, lines, categories, high_energy_only, key_accounts_only)
 ),
 this_year as (
-    select u.*
-    from scope, unpaid_by_segment(scope.segs, as_of, make_date(yr, 1, 1), make_date(yr, 12, 31), as_of) as u
+    select seg_id, sum(bills) as bills, sum(billed) as billed, sum(unpaid) as unpaid
+    from unpaid_by_segment_month(as_of, make_date(yr, 1, 1), make_date(yr, 12, 31), as_of,
+                                 stations, villages, lines, categories, high_energy_only, key_accounts_only)
+    group by seg_id
 ),
-prior_at_year_start as (
-    select u.*
-    from scope, unpaid_by_segment(scope.segs, make_date(yr - 1, 12, 31), date '0001-01-01', make_date(yr - 1, 12, 31), make_date(yr - 1, 12, 31)) as u
+opening as (
+    select seg_id, prior_opening
+    from year_openings
+    where year = yr and seg_id in (select seg_id from scope)
 ),
-prior_now as (
-    select u.*
-    from scope, unpaid_by_segment(scope.segs, as_of, date '0001-01-01', make_date(yr - 1, 12, 31), make_date(yr - 1, 12, 31)) as u
+prior_moves as (
+    select
+        seg_id,
+        coalesce(sum(delta) filter (where eff_date <= make_date(yr - 1, 12, 31)), 0)
+            - coalesce(sum(delta) filter (where eff_date > make_date(yr - 1, 12, 31)), 0) as prior_recovered
+    from out_events
+    where period < make_date(yr, 1, 1)
+      and issued_on <= make_date(yr - 1, 12, 31)
+      and eff_date > least(as_of, make_date(yr - 1, 12, 31))
+      and eff_date <= greatest(as_of, make_date(yr - 1, 12, 31))
+      and seg_id in (select seg_id from scope)
+    group by seg_id
 ),
 arrears as (
-    select a.* from scope, arrears_by_segment(scope.segs, as_of) as a
+    select * from arrears_by_segment(as_of, stations, villages, lines, categories, high_energy_only, key_accounts_only)
 ),
 segment_ids as (
     select seg_id from this_year
-    union select seg_id from prior_at_year_start
+    union select seg_id from opening
+    union select seg_id from prior_moves
     union select seg_id from arrears
 )
 select
@@ -96,8 +112,8 @@ select
     coalesce(y.bills, 0) as bills,
     coalesce(y.billed, 0) as billed,
     coalesce(y.billed, 0) - coalesce(y.unpaid, 0) as recovered,
-    coalesce(p0.unpaid, 0) as prior_opening,
-    coalesce(p0.unpaid, 0) - coalesce(p1.unpaid, 0) as prior_recovered,
+    coalesce(o.prior_opening, 0) as prior_opening,
+    coalesce(m.prior_recovered, 0) as prior_recovered,
     coalesce(a.arrears, 0) as arrears,
     coalesce(a.arrears_current_year, 0) as arrears_current_year,
     coalesce(a.arrears_prior_years, 0) as arrears_prior_years,
@@ -105,13 +121,16 @@ select
     coalesce(a.arrears_bills, 0) as arrears_bills
 from segment_ids as s
 left join this_year as y using (seg_id)
-left join prior_at_year_start as p0 using (seg_id)
-left join prior_now as p1 using (seg_id)
+left join opening as o using (seg_id)
+left join prior_moves as m using (seg_id)
 left join arrears as a using (seg_id);
 
--- A scope's target: each station's target (1.0 where none is set), weighted by billed.
-create macro station_target(st, yr) as
-    coalesce((select max(recovery_target) from targets where station = st and year = yr), 1.0);
+-- Each station's target for a year (CONTRACT §2: 1.0 where none is set).
+create macro station_targets(yr) as table
+select station, max(recovery_target) as target
+from targets
+where year = yr
+group by station;
 
 -- Personal data (DOMAIN: names and phones are masked wherever a page may be projected).
 -- A person's name keeps its first and last character (张*明); an organisation's name

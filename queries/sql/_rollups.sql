@@ -66,15 +66,21 @@ select
     lead(posted_on) over (partition by bill_id order by posted_on) as next_posted_on
 from balances;
 
+-- Changes of balance by segment, bill month, issue date and effective day. Rows of bills
+-- paid in a later year (陈欠 collections) come first, so zone maps skip the rest when a
+-- question asks about earlier years' bills.
 create table out_events as
-select
-    seg_id, period, issued_on, due_on,
-    greatest(posted_on, issued_on) as eff_date,
-    sum(out_after - out_before) as delta
-from bill_steps
-where out_after <> out_before
-group by all
-order by eff_date, seg_id;
+with changes as (
+    select
+        seg_id, period, issued_on,
+        greatest(posted_on, issued_on) as eff_date,
+        sum(out_after - out_before) as delta
+    from bill_steps
+    where out_after <> out_before
+    group by seg_id, period, issued_on, greatest(posted_on, issued_on)
+)
+select * from changes
+order by year(eff_date) = year(period), eff_date, seg_id;
 
 create table cohorts as
 with final_balance as (
@@ -83,7 +89,7 @@ with final_balance as (
     group by bill_id
 )
 select
-    b.seg_id, b.period, b.issued_on, b.due_on,
+    b.seg_id, b.period, b.issued_on,
     count(*) as bills,
     sum(b.amount) as billed,
     sum(greatest(0, b.amount)) as out_open,
@@ -92,6 +98,34 @@ from known_bills as b
 left join final_balance as f using (bill_id)
 group by all
 order by b.period, b.seg_id;
+
+-- Arrears carried into each year (年初陈欠): with E = 31 December of year − 1, the balance
+-- at E of bills of earlier months issued by E, per segment.
+create table year_openings as
+with years as (
+    select unnest(range(year(min(period))::integer, year(max(period))::integer + 2)) as year
+    from cohorts
+),
+finals as (
+    select y.year, c.seg_id, sum(c.out_final) as out_final
+    from cohorts as c
+    join years as y on c.period < make_date(y.year, 1, 1) and c.issued_on <= make_date(y.year - 1, 12, 31)
+    group by all
+),
+settled_after_year_end as (
+    select y.year, e.seg_id, sum(e.delta) as delta
+    from out_events as e
+    join years as y
+      on e.period < make_date(y.year, 1, 1)
+     and e.issued_on <= make_date(y.year - 1, 12, 31)
+     and e.eff_date > make_date(y.year - 1, 12, 31)
+    group by all
+)
+select f.year, f.seg_id, f.out_final - coalesce(s.delta, 0) as prior_opening
+from finals as f
+left join settled_after_year_end as s using (year, seg_id)
+where f.out_final - coalesce(s.delta, 0) <> 0
+order by f.year, f.seg_id;
 
 -- Stretches of days on which a bill is issued, overdue and has a positive balance:
 -- the arrears at D are the pieces with valid_from <= D < valid_to.
@@ -123,7 +157,7 @@ select customer_id, seg_id, bill_id, period, issued_on, due_on, valid_from, vali
        paid_to_date, via_bank  -- paid so far, and whether that day's payment came through a bank
 from clipped
 where valid_from < valid_to
-order by valid_from;
+order by valid_to, seg_id;  -- a recent as-of date skips the stretches that ended before it
 
 -- Energy and amount by segment, month and tariff (trends, price per kWh, TOU shares).
 create table usage_monthly as
@@ -149,9 +183,9 @@ join accounts as a using (customer_id)
 where a.is_high_energy or a.category = 'large_industry'
 order by b.customer_id, b.period;
 
--- Cash posted per segment, day and channel (prepayments included: this is cash, not 实收).
+-- Cash posted per segment and day (prepayments included: this is cash, not 实收).
 create table postings_daily as
-select a.seg_id, p.posted_at::date as posted_on, p.channel,
+select a.seg_id, p.posted_at::date as posted_on,
        count(*) as payments, sum(p.amount) as amount,
        sum(p.amount) filter (where p.bill_id is null) as prepaid
 from raw_payments as p

@@ -2,7 +2,7 @@
 -- $as_of DATE, scope: $stations, $villages, $lines, $categories VARCHAR[],
 -- $high_energy_only, $key_accounts_only BOOLEAN
 with scope as (
-    select * from scope_list($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+    select seg_id from scoped_segments($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
 ),
 
 buckets as (
@@ -16,7 +16,7 @@ overdue as (
     select p.customer_id, p.outstanding, ($as_of::date - p.due_on) as days_overdue
     from overdue_pieces as p
     where p.valid_from <= $as_of and $as_of < p.valid_to
-      and p.seg_id in (select unnest(segs) from scope)
+      and p.seg_id in (select seg_id from scope)
 ),
 
 final as (

@@ -3,12 +3,8 @@
 -- recovery_summary without its recovery figures, so the arrears page stays fast.
 -- $as_of DATE, $group_by VARCHAR ('total' | 'station' | 'village' | 'line'), scope: $stations,
 -- $villages, $lines, $categories VARCHAR[], $high_energy_only, $key_accounts_only BOOLEAN
-with scope as (
-    select * from scope_list($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
-),
-
-arrears as (
-    select a.* from scope, arrears_by_segment(scope.segs, $as_of::date) as a
+with arrears as (
+    select * from arrears_by_segment($as_of::date, $stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
 ),
 
 keyed as (

@@ -3,7 +3,7 @@
 -- $as_of DATE, $show_personal BOOLEAN, scope: $stations, $villages, $lines,
 -- $categories VARCHAR[], $high_energy_only, $key_accounts_only BOOLEAN
 with scope as (
-    select * from scope_list($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+    select seg_id from scoped_segments($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
 ),
 
 short as (
@@ -11,7 +11,7 @@ short as (
     from overdue_pieces as p
     where p.valid_from <= $as_of and $as_of < p.valid_to
       and p.via_bank and p.paid_to_date > 0
-      and p.seg_id in (select unnest(segs) from scope)
+      and p.seg_id in (select seg_id from scope)
 ),
 
 final as (

@@ -4,14 +4,14 @@
 -- $date_from DATE, $date_to DATE, scope: $stations, $villages, $lines, $categories VARCHAR[],
 -- $high_energy_only, $key_accounts_only BOOLEAN
 with scope as (
-    select * from scope_list($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+    select seg_id from scoped_segments($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
 ),
 
 collected as (
     select eff_date as day, -sum(delta) as collected
     from out_events
     where eff_date between $date_from and $date_to
-      and seg_id in (select unnest(segs) from scope)
+      and seg_id in (select seg_id from scope)
     group by eff_date
 ),
 
@@ -19,7 +19,7 @@ issued as (
     select issued_on as day, sum(billed) as newly_billed, sum(bills)::bigint as new_bills
     from cohorts
     where issued_on between $date_from and $date_to
-      and seg_id in (select unnest(segs) from scope)
+      and seg_id in (select seg_id from scope)
     group by issued_on
 ),
 
@@ -27,7 +27,7 @@ cash as (
     select posted_on as day, sum(amount) as cash_posted, sum(payments)::bigint as payments
     from postings_daily
     where posted_on between $date_from and $date_to
-      and seg_id in (select unnest(segs) from scope)
+      and seg_id in (select seg_id from scope)
     group by posted_on
 ),
 

@@ -3,13 +3,13 @@
 -- $as_of DATE, $year INTEGER, scope: $stations, $villages, $lines, $categories VARCHAR[],
 -- $high_energy_only, $key_accounts_only BOOLEAN
 with scope as (
-    select * from scope_list($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+    select seg_id from scoped_segments($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
 ),
 
 segs as (
     select s.seg_id, coalesce(s.industry, '') as industry
     from segments as s
-    where s.is_high_energy and s.seg_id in (select unnest(segs) from scope)
+    where s.is_high_energy and s.seg_id in (select seg_id from scope)
 ),
 
 accounts_by_industry as (

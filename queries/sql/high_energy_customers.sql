@@ -4,13 +4,13 @@
 -- $as_of DATE, scope: $stations, $villages, $lines, $categories VARCHAR[],
 -- $high_energy_only, $key_accounts_only BOOLEAN
 with scope as (
-    select * from scope_list($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+    select seg_id from scoped_segments($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
 ),
 
 customers as (
     select a.*
     from accounts as a
-    where a.is_high_energy and a.seg_id in (select unnest(segs) from scope)
+    where a.is_high_energy and a.seg_id in (select seg_id from scope)
 ),
 
 bills as (

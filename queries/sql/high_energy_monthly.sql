@@ -3,7 +3,7 @@
 -- $as_of DATE, scope: $stations, $villages, $lines, $categories VARCHAR[],
 -- $high_energy_only, $key_accounts_only BOOLEAN
 with scope as (
-    select * from scope_list($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+    select seg_id from scoped_segments($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
 ),
 
 usage as (
@@ -14,7 +14,7 @@ usage as (
     join segments as s using (seg_id)
     where (s.is_high_energy or s.category = 'large_industry')
       and u.issued_on <= $as_of
-      and u.seg_id in (select unnest(segs) from scope)
+      and u.seg_id in (select seg_id from scope)
 ),
 
 final as (

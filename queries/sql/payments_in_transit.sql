@@ -3,7 +3,7 @@
 -- $as_of DATE, $show_personal BOOLEAN, scope: $stations, $villages, $lines,
 -- $categories VARCHAR[], $high_energy_only, $key_accounts_only BOOLEAN
 with scope as (
-    select * from scope_list($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+    select seg_id from scoped_segments($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
 ),
 
 in_transit as (
@@ -11,7 +11,7 @@ in_transit as (
     from late_postings as p
     where p.paid_at::date <= $as_of
       and (p.posted_at is null or p.posted_at::date > $as_of)
-      and p.seg_id in (select unnest(segs) from scope)
+      and p.seg_id in (select seg_id from scope)
 ),
 
 final as (

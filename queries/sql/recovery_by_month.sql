@@ -2,14 +2,10 @@
 -- (monthly rates restrict both sides to one bill month).
 -- $as_of DATE, $year INTEGER, scope: $stations, $villages, $lines, $categories VARCHAR[],
 -- $high_energy_only, $key_accounts_only BOOLEAN
-with scope as (
-    select * from scope_list($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
-),
-
-months as (
-    select u.*
-    from scope,
-         unpaid_by_segment_month(scope.segs, $as_of, make_date($year, 1, 1), make_date($year, 12, 31), $as_of) as u
+with months as (
+    select *
+    from unpaid_by_segment_month($as_of, make_date($year, 1, 1), make_date($year, 12, 31), $as_of,
+                                 $stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
 ),
 
 final as (

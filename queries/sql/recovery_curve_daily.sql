@@ -3,7 +3,7 @@
 -- $as_of DATE, $year INTEGER, scope: $stations, $villages, $lines, $categories VARCHAR[],
 -- $high_energy_only, $key_accounts_only BOOLEAN
 with scope as (
-    select * from scope_list($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+    select seg_id from scoped_segments($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
 ),
 
 issued as (
@@ -11,7 +11,7 @@ issued as (
     from cohorts
     where period between make_date($year, 1, 1) and make_date($year, 12, 31)
       and issued_on <= $as_of
-      and seg_id in (select unnest(segs) from scope)
+      and seg_id in (select seg_id from scope)
     group by issued_on
 ),
 
@@ -20,7 +20,7 @@ settled as (
     from out_events
     where period between make_date($year, 1, 1) and make_date($year, 12, 31)
       and eff_date <= $as_of
-      and seg_id in (select unnest(segs) from scope)
+      and seg_id in (select seg_id from scope)
     group by eff_date
 ),
 

@@ -5,10 +5,11 @@
 -- $categories VARCHAR[], $high_energy_only, $key_accounts_only BOOLEAN
 with metrics as (
     select m.*, s.station, s.village, s.line, s.transformer, s.category, s.meter_reader,
-           station_target(s.station, $year) as target
+           coalesce(t.target, 1.0) as target
     from recovery_by_segment($as_of, $year, $stations, $villages, $lines, $categories,
                              $high_energy_only, $key_accounts_only) as m
     join segments as s using (seg_id)
+    left join station_targets($year) as t using (station)
 ),
 
 keyed as (
