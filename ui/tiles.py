@@ -4,28 +4,35 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import streamlit as st
-
 from reports import format as fmt
+
+SAME = "与昨日持平"
+
+
+def _color(delta, warn: bool) -> str:
+    if not delta:
+        return "off"  # no change reads neutral, not as a rise
+    return "inverse" if warn else "normal"
 
 
 def money(col, label: str, value, previous, warn: bool = False, help: str | None = None) -> None:
     delta = None if previous is None or value is None else Decimal(str(value)) - Decimal(str(previous))
-    col.metric(f"{label}（万元）", fmt.wan(value, unit=False),
-               None if delta is None else f"{fmt.wan_signed(delta, unit=False)} 较昨日",
-               delta_color="inverse" if warn else "normal", border=True, help=help)
+    text = None if delta is None else (SAME if not delta else f"{fmt.wan_signed(delta, unit=False)} 较昨日")
+    col.metric(f"{label}（万元）", fmt.wan(value, unit=False), text, delta_color=_color(delta, warn),
+               delta_arrow="off" if not delta else "auto", border=True, help=help)
 
 
 def rate(col, label: str, value, previous, target=None, help: str | None = None) -> None:
     delta = None if value is None or previous is None else value - previous
-    text = None if delta is None else f"{fmt.pct_points(delta)} 较昨日"
+    text = None if delta is None else (SAME if not delta else f"{fmt.pct_points(delta)} 较昨日")
     if target is not None:
         help = (help or "") + f" 目标 {fmt.pct(target)}；" + ("已达标。" if value is not None and value >= target else "未达标。")
-    col.metric(label, fmt.pct(value), text, border=True, help=help)
+    col.metric(label, fmt.pct(value), text, delta_color=_color(delta, False),
+               delta_arrow="off" if not delta else "auto", border=True, help=help)
 
 
 def customers(col, label: str, value, previous, help: str | None = None) -> None:
     delta = None if previous is None or value is None else int(value) - int(previous)
-    col.metric(f"{label}（户）", fmt.count(value, unit=""),
-               None if delta is None else f"{fmt.count_signed(delta, unit='')} 较昨日",
-               delta_color="inverse", border=True, help=help)
+    text = None if delta is None else (SAME if not delta else f"{fmt.count_signed(delta, unit='')} 较昨日")
+    col.metric(f"{label}（户）", fmt.count(value, unit=""), text, delta_color=_color(delta, True),
+               delta_arrow="off" if not delta else "auto", border=True, help=help)
