@@ -43,7 +43,7 @@ grouped as (
         sum(arrears_customers)::bigint as arrears_customers,
         sum(arrears_bills)::bigint as arrears_bills,
         -- the rate the scope reaches if each station meets its own target
-        coalesce(rate(sum(target * billed), sum(billed)), min(target)) as target
+        coalesce(rate(sum(target::decimal(18, 6) * billed), sum(billed)), min(target)) as target
     from keyed
     group by group_station, group_line, group_member
 ),
