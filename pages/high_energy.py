@@ -1,0 +1,216 @@
+"""高耗能客户 — energy, bills and price per kWh of the high-energy enterprises around the
+October 2021 tariff reform, compared with other large industry; time-of-use and tariff mix;
+each customer's bills and arrears; and the split by industry."""
+
+import datetime as dt
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from queries import labels
+from reports import format as fmt
+from reports.columns import col
+from ui import charts, data, filters, frame, tables
+
+# 发改价格〔2021〕1439号: catalogue tariffs for industry end; market prices may float, uncapped
+# for high-energy enterprises (DOMAIN.md).
+REFORM_DAY = dt.date(2021, 10, 15)
+REFORM_TEXT = "2021-10-15 电价市场化改革<br>（发改价格〔2021〕1439号）"
+PRICE = "#8E6BB0"  # average price per kWh, the same colour on every chart
+MONTH_HOVER = "%{x|%Y 年 %m 月}"
+
+ex = data.extract()
+view = filters.current(ex)
+frame.header(view, "高耗能客户")
+
+monthly = data.query("high_energy_monthly", view.scope, as_of=view.as_of)
+customers = data.query("high_energy_customers", view.scope, as_of=view.as_of)
+high = monthly.filter(pl.col("customer_group") == "high_energy").sort("period")
+others = monthly.filter(pl.col("customer_group") == "other_large_industry").sort("period")
+if customers.is_empty() or high.is_empty():
+    frame.empty("当前筛选范围内没有高耗能客户的电费。请放宽筛选条件（供电所、村/社区、线路、类别）。")
+    st.stop()
+
+
+def wan(series: pl.Series) -> list[float]:
+    return (series.cast(pl.Float64) / 1e4).to_list()
+
+
+def by_month(fig: go.Figure, **trace) -> None:
+    """Bars and lines of bill months span their whole month, so the reform day falls inside October."""
+    kind = trace.pop("kind", "bar")
+    add = fig.add_bar if kind == "bar" else fig.add_scatter
+    add(xperiod="M1", xperiodalignment="middle", **trace)
+
+
+def mark_reform(fig: go.Figure, periods: pl.Series, note_yref: str = "paper") -> None:
+    """A vertical line on the reform day, when the months shown span it, and a note at the top
+    of `note_yref` (a subplot's "y3 domain" puts it over the price row)."""
+    if periods.is_empty() or not periods.min() <= REFORM_DAY < periods.max() + dt.timedelta(days=31):
+        return
+    fig.add_shape(type="line", x0=REFORM_DAY, x1=REFORM_DAY, xref="x", yref="paper", y0=0, y1=1,
+                  line={"color": charts.ALERT, "width": 1.5, "dash": "dash"})
+    fig.add_annotation(x=REFORM_DAY, xref="x", y=1, yref=note_yref, yanchor="top", xanchor="right",
+                       text=REFORM_TEXT, showarrow=False, align="right",
+                       font={"size": 11, "color": charts.ALERT}, bgcolor="rgba(255,255,255,0.85)")
+
+
+def month_axis(fig: go.Figure, months_per_tick: int = 3) -> None:
+    fig.update_xaxes(tickformat="%Y-%m", dtick=f"M{months_per_tick}", ticklabelmode="period",
+                     hoverformat="%Y 年 %m 月")
+
+
+# --- tiles -------------------------------------------------------------------------------
+latest = high.row(-1, named=True)
+year_before = high.filter(pl.col("period") == latest["period"].replace(year=latest["period"].year - 1))
+price_before = year_before["price_per_kwh"][0] if year_before.height else None
+in_arrears = customers.filter(pl.col("arrears") > 0)
+month_text = f"{latest['period']:%Y-%m}"
+
+c = st.columns(4)
+c[0].metric("高耗能客户（户）", fmt.count(customers.height, unit=""), border=True,
+            help="范围内标记为高耗能企业的用户数。")
+c[1].metric(f"{month_text} 电费（万元）", fmt.wan(latest["amount"], unit=False), border=True,
+            help=f"{fmt.month_cn(latest['period'])}（截至当日已发行的最新电费年月）高耗能客户的应收电费；"
+                 f"电量 {latest['kwh'] / 1e4:,.2f} 万kWh。")
+price = latest["price_per_kwh"]
+c[2].metric(f"{month_text} 电价（元/kWh）", fmt.DASH if price is None else f"{price:.4f}",
+            None if price is None or price_before is None else f"{price - price_before:+.4f} 较去年同月",
+            delta_color="inverse", border=True, help="平均电价 = 电费 ÷ 电量；较去年同一电费年月。")
+c[3].metric("高耗能客户欠费（万元）", fmt.wan(in_arrears["arrears"].sum(), unit=False), border=True,
+            help=f"截至当日已过缴费截止日且未结清的电费；涉及 {in_arrears.height} 户。")
+
+# --- energy, amount and price per month --------------------------------------------------
+fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06)
+by_month(fig, x=high["period"], y=(high["kwh"] / 1e4).to_list(), name="电量", marker_color=charts.NEUTRAL,
+         hovertemplate=MONTH_HOVER + "<br>电量 %{y:,.2f} 万kWh<extra></extra>", row=1, col=1)
+by_month(fig, x=high["period"], y=wan(high["amount"]), name="电费", marker_color=charts.WARN,
+         hovertemplate=MONTH_HOVER + "<br>电费 %{y:,.2f} 万元<extra></extra>", row=2, col=1)
+by_month(fig, kind="line", x=high["period"], y=high["price_per_kwh"].to_list(), name="平均电价",
+         mode="lines+markers", line={"color": PRICE, "width": 2.5}, marker={"size": 6},
+         hovertemplate=MONTH_HOVER + "<br>平均电价 %{y:.4f} 元/kWh<extra></extra>", row=3, col=1)
+mark_reform(fig, high["period"], note_yref="y3 domain")
+charts.layout(fig, view, "高耗能客户月度电量、电费与平均电价", height=640, legend=False)
+fig.update_yaxes(title="电量（万kWh）", rangemode="tozero", row=1, col=1)
+fig.update_yaxes(title="电费（万元）", rangemode="tozero", row=2, col=1)
+fig.update_yaxes(title="平均电价（元/kWh）", tickformat=".2f", rangemode="tozero", row=3, col=1)
+month_axis(fig)
+fig.update_xaxes(title="电费年月", row=3, col=1)
+charts.show(fig, "high_energy_trend", "高耗能客户月度电量电费电价")
+
+# --- price per kWh against other large industry --------------------------------------------
+fig = go.Figure()
+for df, name, style in (
+    (others, "其他大工业客户", {"color": charts.MUTED, "width": 2, "dash": "dot"}),
+    (high, "高耗能客户", {"color": PRICE, "width": 3}),
+):
+    if df.is_empty():
+        continue
+    by_month(fig, kind="line", x=df["period"], y=df["price_per_kwh"].to_list(), name=name, mode="lines+markers",
+             line=style, marker={"size": 6, "color": style["color"]},
+             hovertemplate=MONTH_HOVER + f"<br>{name}<br>平均电价 %{{y:.4f}} 元/kWh<extra></extra>")
+mark_reform(fig, high["period"])
+charts.layout(fig, view, "平均电价：高耗能客户与其他大工业客户")
+fig.update_yaxes(title="平均电价（元/kWh）", tickformat=".2f", rangemode="tozero")
+month_axis(fig)
+fig.update_xaxes(title="电费年月")
+charts.show(fig, "high_energy_price", "高耗能与其他大工业平均电价")
+if others.is_empty():
+    st.caption("当前范围内没有其他大工业客户，无法对比。")
+
+# --- time-of-use shares and tariff mix -----------------------------------------------------
+left, right = st.columns(2)
+with left:
+    tou = high.filter(pl.col("peak_share").is_not_null())
+    fig = go.Figure()
+    for share, name, colour in (("valley_share", "谷段", "#3AA3B5"), ("flat_share", "平段", charts.NEUTRAL),
+                                ("peak_share", "峰段", charts.WARN)):
+        by_month(fig, x=tou["period"], y=(tou[share] * 100).to_list(), name=name, marker_color=colour,
+                 hovertemplate=MONTH_HOVER + f"<br>{name}电量占比 %{{y:.1f}} %<extra></extra>")
+    mark_reform(fig, tou["period"])
+    charts.layout(fig, view, "高耗能客户峰平谷电量占比")
+    fig.update_layout(barmode="stack", bargap=0.15)
+    # headroom above 100 % for the reform note
+    fig.update_yaxes(title="电量占比（%）", range=[0, 122],
+                     tickvals=list(range(0, 101, 20)), ticktext=[f"{v} %" for v in range(0, 101, 20)])
+    month_axis(fig, 6)
+    fig.update_xaxes(title="电费年月")
+    charts.show(fig, "high_energy_tou", "高耗能客户峰平谷电量占比")
+    st.caption("只计分时计量（峰、平、谷电量齐全）的电费。")
+with right:
+    fig = go.Figure()
+    for column, tariff, colour in (("amount_catalogue", "catalogue", charts.MUTED),
+                                   ("amount_agency", "agency", "#C9A227"),
+                                   ("amount_market", "market", charts.NEUTRAL)):
+        if not (high[column] != 0).any():
+            continue
+        name = labels.TARIFF[tariff]
+        by_month(fig, x=high["period"], y=wan(high[column]), name=name, marker_color=colour,
+                 hovertemplate=MONTH_HOVER + f"<br>{name} %{{y:,.2f}} 万元<extra></extra>")
+    mark_reform(fig, high["period"])
+    charts.layout(fig, view, "高耗能客户电费按电价类型")
+    fig.update_layout(barmode="stack", bargap=0.15)
+    fig.update_yaxes(title="电费（万元）")
+    month_axis(fig, 6)
+    fig.update_xaxes(title="电费年月")
+    charts.show(fig, "high_energy_tariff", "高耗能客户电费按电价类型")
+    st.caption("未标电价类型的电费计入目录电价。")
+
+# --- each customer -----------------------------------------------------------------------
+st.subheader("高耗能客户明细")
+customers = customers.with_columns(
+    pl.when(pl.col("arrears") > 0).then(pl.col("days_overdue")).alias("days_overdue"))
+tables.show_table(customers, [
+    col("customer_id"), col("customer_name", "客户名称"), col("industry"), col("station"), col("line"),
+    col("is_key_account"), col("amounts_12m", "近 12 个月电费走势", "spark"),
+    col("latest_period", "最新电费年月", "month"), col("latest_amount", "最新月电费（元）", "money"),
+    col("latest_kwh", "最新月电量（kWh）", "kwh"), col("latest_price_per_kwh", "最新月平均电价（元/kWh）", "price"),
+    col("amount_ytd", f"{view.as_of.year} 年累计电费（元）", "money"),
+    col("arrears"), col("days_overdue", "最长逾期天数", "days"),
+], view, key="high_energy_customers", filename="高耗能客户明细", title="高耗能客户明细",
+   height=min(36 * customers.height + 40, 720))
+
+# --- by industry ---------------------------------------------------------------------------
+st.subheader("按行业")
+industries = data.query("high_energy_by_industry", view.scope, as_of=view.as_of, year=view.year)
+industries = industries.with_columns(pl.col("industry").fill_null(labels.UNREGISTERED))
+
+
+def industry_bars(df: pl.DataFrame, column: str, what: str, colour: str, title: str, key: str) -> None:
+    values = wan(df[column])
+    fig = go.Figure()
+    fig.add_bar(
+        y=df["industry"], x=values, orientation="h", name=what, marker_color=colour,
+        customdata=list(zip(df["accounts"], (df["kwh"] / 1e4).to_list(),
+                            df["price_per_kwh"].fill_null(float("nan")).to_list(),
+                            wan(df["amount"]), wan(df["arrears"]))),
+        hovertemplate="<b>%{y}</b>（%{customdata[0]} 户）<br>电费 %{customdata[3]:,.2f} 万元"
+                      "<br>电量 %{customdata[1]:,.2f} 万kWh<br>平均电价 %{customdata[2]:.4f} 元/kWh"
+                      "<br>欠费 %{customdata[4]:,.2f} 万元<extra></extra>",
+        text=[f"{v:,.2f}" for v in values], textposition="outside", cliponaxis=False)
+    charts.layout(fig, view, title, height=max(300, 36 * df.height + 140), legend=False)
+    fig.update_layout(margin_r=60)
+    fig.update_xaxes(title=f"{what}（万元）", rangemode="tozero")
+    fig.update_yaxes(title=None, autorange="reversed")
+    charts.show(fig, key, title)
+
+
+if industries.is_empty():
+    st.info(f"{view.year} 年没有高耗能客户的电费。", icon=":material/info:")
+else:
+    left, right = st.columns(2)
+    with left:
+        industry_bars(industries, "amount", "电费", charts.NEUTRAL, f"{view.year} 年高耗能客户电费按行业",
+                      "high_energy_industry_amount")
+    with right:
+        owing = industries.filter(pl.col("arrears") > 0).sort("arrears", descending=True)
+        if owing.is_empty():
+            st.success("截至当日高耗能客户没有欠费。", icon=":material/check_circle:")
+        else:
+            industry_bars(owing, "arrears", "欠费", charts.WARN, "高耗能客户欠费按行业", "high_energy_industry_arrears")
+    tables.show_table(industries, [
+        col("industry"), col("accounts", "户数", "int"), col("kwh", f"{view.year} 年电量（kWh）", "kwh"),
+        col("amount", f"{view.year} 年电费（元）", "money"), col("price_per_kwh"), col("arrears"),
+    ], view, key="high_energy_industry_table", filename="高耗能客户按行业", title="高耗能客户按行业")

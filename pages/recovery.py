@@ -1,0 +1,264 @@
+"""电费回收率 — the three rates of CONTRACT §3 against target, by station and category, the
+year's monthly rates against last year, and a drill from station to line to transformer."""
+
+import dataclasses
+import datetime as dt
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from queries import labels
+from reports import format as fmt
+from reports.columns import col
+from reports.format import truncated_rate
+from ui import charts, data, filters, frame, tables
+from ui.filters import View
+
+# Drill state: the station and line clicked on the charts. A chart's key carries a generation
+# number that the breadcrumb bumps, so a reset also drops the chart's old selection.
+DRILL_STATION, DRILL_LINE = "recovery_drill_station", "recovery_drill_line"
+STATION_GEN, LINE_GEN = "recovery_drill_station_gen", "recovery_drill_line_gen"
+
+ex = data.extract()
+view = filters.current(ex)
+frame.header(view, "电费回收率")
+
+
+def summary(scope_view: View, group_by: str) -> pl.DataFrame:
+    df = data.query("recovery_summary", scope_view.scope, as_of=view.as_of, year=view.year, group_by=group_by)
+    # The billed-weighted target comes back as a double (0.9999 → 0.99989999…), which the
+    # truncating display would show as 99.98 %; targets carry at most six decimals.
+    return df.with_columns(pl.col("target").round(6))
+
+
+def narrowed(station: str, line: str | None = None) -> View:
+    """The view restricted to one station (and one line; '' is the unregistered line)."""
+    scope = dataclasses.replace(view.scope, stations=(station,))
+    if line is not None:
+        scope = dataclasses.replace(scope, lines=(line,))
+    return dataclasses.replace(view, scope=scope)
+
+
+def year_earlier(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def plotted(rate) -> float | None:
+    return None if rate is None else float(truncated_rate(rate))
+
+
+def wan(series: pl.Series) -> list[float]:
+    return (series.cast(pl.Float64) / 1e4).to_list()
+
+
+def clicked(chart_key: str):
+    """The key carried by the clicked bar of a chart (customdata[0]), or None."""
+    state = st.session_state.get(chart_key)
+    points = state["selection"]["points"] if state else []
+    return points[0]["customdata"][0] if points else None
+
+
+def follow(chart_key: str, drill_key: str, clears: str | None = None) -> None:
+    """Apply a new click (or un-click) on a chart to the drill state; an unchanged one leaves it."""
+    seen_key, value = f"{chart_key}_seen", clicked(chart_key)
+    if st.session_state.get(seen_key) != value:
+        st.session_state[seen_key] = value
+        st.session_state[drill_key] = value
+        if clears:
+            st.session_state[clears] = None
+
+
+def reset_drill(level: int) -> None:
+    """Breadcrumb: back to all stations (0) or to the chosen station's lines (1)."""
+    if level == 0:
+        st.session_state[DRILL_STATION] = None
+        st.session_state[STATION_GEN] = st.session_state.get(STATION_GEN, 0) + 1
+    st.session_state[DRILL_LINE] = None
+    st.session_state[LINE_GEN] = st.session_state.get(LINE_GEN, 0) + 1
+
+
+def rate_bars(df: pl.DataFrame, keys: list, names: list[str], scope_view: View, title: str) -> go.Figure:
+    """Horizontal bars of the year's recovery rate (lowest on top) with each row's target as a tick."""
+    rates = [plotted(r) for r in df["recovery_rate"]]
+    targets = [plotted(t) for t in df["target"]]
+    hover = list(zip(keys, wan(df["billed"]), wan(df["recovered"]), wan(df["arrears"]), targets))
+    template = ("<b>%{y}</b><br>回收率 %{x:.2f} %<br>目标 %{customdata[4]:.2f} %"
+                "<br>应收 %{customdata[1]:,.2f} 万元<br>实收 %{customdata[2]:,.2f} 万元"
+                "<br>欠费 %{customdata[3]:,.2f} 万元<extra></extra>")
+    fig = go.Figure()
+    for reached, name, colour in ((True, "达到目标", charts.GOOD), (False, "未达目标", charts.WARN)):
+        rows = [i for i, (r, t) in enumerate(zip(df["recovery_rate"], df["target"])) if (r >= t) == reached]
+        fig.add_bar(
+            y=[names[i] for i in rows], x=[rates[i] for i in rows], orientation="h", name=name,
+            marker_color=colour, customdata=[hover[i] for i in rows], hovertemplate=template,
+            text=[f"{rates[i]:.2f} %" for i in rows], textposition="inside", insidetextanchor="end",
+            textfont={"color": "white"}, cliponaxis=False)
+    fig.add_scatter(
+        y=names, x=targets, mode="markers", name="回收目标", customdata=hover,
+        hovertemplate="<b>%{y}</b><br>回收目标 %{x:.2f} %<extra></extra>",
+        marker={"symbol": "line-ns-open", "size": 22, "color": charts.TARGET, "line": {"width": 3}})
+    low = min(v for v in rates + targets if v is not None)
+    charts.layout(fig, scope_view, title, height=max(200, 34 * len(names) + 140))
+    fig.update_layout(barmode="overlay", bargap=0.35, margin_r=28)
+    fig.update_xaxes(title="回收率（%）", ticksuffix=" %", range=[max(0, (low - 1) // 5 * 5), 100.4])
+    fig.update_yaxes(title=None, categoryorder="array", categoryarray=names, autorange="reversed")
+    return fig
+
+
+def rate_tile(column, label: str, rate, target, help_text: str) -> None:
+    """A rate with its gap to target; the help text carries its numerator and denominator."""
+    gap = None if rate is None or target is None else rate - target
+    column.metric(label, fmt.pct(rate), None if gap is None else f"{fmt.pct_points(gap)} 较目标",
+                  border=True, help=f"{help_text} 目标 {fmt.pct(target)}。")
+
+
+def with_gap(df: pl.DataFrame) -> pl.DataFrame:
+    """Rows sorted lowest rate first, with the gap to target in percentage points."""
+    return (df.with_columns(((pl.col("recovery_rate") - pl.col("target")) * 100).alias("gap_to_target"))
+            .sort("recovery_rate", nulls_last=True))
+
+
+def chartable(df: pl.DataFrame) -> pl.DataFrame:
+    return df.filter(pl.col("recovery_rate").is_not_null())
+
+
+RATE_COLS = [
+    col("recovery_rate", "本年度回收率"), col("target"), col("gap_to_target"), col("billed"), col("recovered"),
+    col("prior_opening"), col("prior_recovered"), col("prior_recovery_rate"), col("cumulative_rate"),
+    col("arrears"), col("arrears_customers"),
+]
+
+total = summary(view, "total")
+if total.is_empty() or not (total["bills"][0] or total["arrears"][0] or total["prior_opening"][0]):
+    frame.empty()
+    st.stop()
+now = total.row(0, named=True)
+target = now["target"]
+
+# the drill state, read from the charts' selections before anything is drawn
+follow(f"recovery_stations_{st.session_state.get(STATION_GEN, 0)}", DRILL_STATION, clears=DRILL_LINE)
+stations = with_gap(summary(view, "station"))
+drill_station = st.session_state.get(DRILL_STATION)
+if drill_station not in stations["station"].to_list():
+    drill_station = None
+line_chart_key = f"recovery_lines_{st.session_state.get(LINE_GEN, 0)}_{drill_station}"
+drill_line, lines = None, None
+if drill_station is not None:
+    follow(line_chart_key, DRILL_LINE)
+    lines = with_gap(summary(narrowed(drill_station), "line").rename({"member": "line"}))
+    drill_line = st.session_state.get(DRILL_LINE)
+    if drill_line not in [v or "" for v in lines["line"]]:  # '' is the unregistered line
+        drill_line = None
+
+# --- the three rates ---------------------------------------------------------------------
+c = st.columns(4)
+rate_tile(c[0], "本年度回收率", now["recovery_rate"], target,
+          f"{view.year} 年电费：实收 {fmt.wan(now['recovered'])} ÷ 应收 {fmt.wan(now['billed'])}（各月已发行电费）。"
+          "截断（不四舍五入）到两位小数。")
+rate_tile(c[1], labels.METRIC["prior_recovery_rate"], now["prior_recovery_rate"], target,
+          f"陈欠回收 {fmt.wan(now['prior_recovered'])} ÷ 年初陈欠 {fmt.wan(now['prior_opening'])}"
+          f"（{view.year - 1} 年底尚未结清的以前年度电费）。")
+rate_tile(c[2], labels.METRIC["cumulative_rate"], now["cumulative_rate"], target,
+          f"（实收 + 陈欠回收）{fmt.wan(now['recovered'] + now['prior_recovered'])} ÷ "
+          f"（应收 + 年初陈欠）{fmt.wan(now['billed'] + now['prior_opening'])}。")
+c[3].metric(labels.METRIC["target"], fmt.pct(target), border=True,
+            help="各供电所的年度回收目标按应收加权；未设目标的供电所按 100 %（全额回收）。")
+st.caption(f"应收 {fmt.wan(now['billed'])} · 实收 {fmt.wan(now['recovered'])} · "
+           f"年初陈欠 {fmt.wan(now['prior_opening'])} · 陈欠回收 {fmt.wan(now['prior_recovered'])} · "
+           f"欠费 {fmt.wan(now['arrears'])}")
+
+# --- this year's monthly rates against the same months last year ---------------------------
+last_as_of = year_earlier(view.as_of)
+months = data.query("recovery_by_month", view.scope, as_of=view.as_of, year=view.year)
+months_before = data.query("recovery_by_month", view.scope, as_of=last_as_of, year=view.year - 1)
+if months.is_empty() and months_before.is_empty():
+    st.info(f"{view.year} 年截至 {fmt.date_cn(view.as_of)} 尚未发行电费。", icon=":material/info:")
+else:
+    fig = go.Figure()
+    for df, year, name, style in (
+        (months_before, view.year - 1, f"去年同期（{view.year - 1} 年，截至 {last_as_of:%m-%d}）",
+         {"color": charts.MUTED, "width": 2, "dash": "dot"}),
+        (months, view.year, f"{view.year} 年", {"color": charts.NEUTRAL, "width": 3}),
+    ):
+        df = df.filter(pl.col("recovery_rate").is_not_null())
+        fig.add_scatter(
+            x=[p.month for p in df["period"]], y=[plotted(r) for r in df["recovery_rate"]],
+            mode="lines+markers", name=name, line=style, marker={"size": 8, "color": style["color"]},
+            customdata=list(zip(wan(df["billed"]), wan(df["recovered"]))),
+            hovertemplate=f"{year} 年 %{{x}} 月电费<br>回收率 %{{y:.2f}} %<br>应收 %{{customdata[0]:,.2f}} 万元"
+                          "<br>实收 %{customdata[1]:,.2f} 万元<extra></extra>")
+    target_pct = plotted(target)
+    fig.add_hline(y=target_pct, line={"color": charts.TARGET, "dash": "dash"},
+                  annotation_text=f"目标 {target_pct:.2f} %", annotation_position="bottom right")
+    values = [plotted(r) for r in pl.concat([months, months_before])["recovery_rate"] if r is not None]
+    charts.layout(fig, view, f"{view.year} 年各月电费回收率与去年同期")
+    fig.update_xaxes(title="电费年月", tickmode="array", tickvals=list(range(1, 13)),
+                     ticktext=[f"{m} 月" for m in range(1, 13)], range=[0.5, 12.5])
+    fig.update_yaxes(title="回收率（%）", ticksuffix=" %",
+                     range=[max(0, (min(values + [target_pct]) - 1) // 5 * 5), 100.4])
+    charts.show(fig, "recovery_months", f"各月回收率_{view.year}")
+    st.caption("各月回收率只计该电费年月的应收与实收；去年同期按去年同一日期计算。")
+
+# --- by station (click to drill) and by category -------------------------------------------
+left, right = st.columns(2)
+with left:
+    shown = chartable(stations)
+    if shown.is_empty():
+        st.info("本年度范围内没有已发行电费。", icon=":material/info:")
+    else:
+        fig = rate_bars(shown, shown["station"].to_list(), shown["station"].to_list(), view,
+                        f"{view.year} 年各供电所回收率")
+        charts.show(fig, f"recovery_stations_{st.session_state.get(STATION_GEN, 0)}",
+                    f"各供电所回收率_{view.year}", select="points")
+        st.caption("点击供电所的柱形，在下方查看该所各线路、台区。")
+with right:
+    categories = chartable(with_gap(summary(view, "category")))
+    if not categories.is_empty():
+        names = [labels.CATEGORY.get(c, c) for c in categories["member"]]
+        fig = rate_bars(categories, categories["member"].to_list(), names, view, f"{view.year} 年各用电类别回收率")
+        charts.show(fig, "recovery_categories", f"各用电类别回收率_{view.year}")
+
+# --- drill: station → line → transformer --------------------------------------------------
+st.subheader("逐级查看：供电所 → 线路 → 台区")
+crumbs = st.container(horizontal=True, vertical_alignment="center", gap="small")
+crumbs.button("全部供电所", key="recovery_crumb_all", icon=":material/home:", disabled=drill_station is None,
+              on_click=reset_drill, args=(0,))
+if drill_station is not None:
+    crumbs.markdown("›")
+    crumbs.button(drill_station, key="recovery_crumb_station", disabled=drill_line is None,
+                  on_click=reset_drill, args=(1,))
+if drill_line is not None:
+    crumbs.markdown("›")
+    crumbs.markdown(f"**{drill_line or labels.UNREGISTERED}**")
+
+if drill_station is None:
+    tables.show_table(stations, [col("station"), *RATE_COLS], view, key="recovery_station_table",
+                      filename="各供电所回收率", title="各供电所回收率")
+else:
+    station_view = narrowed(drill_station)
+    shown = chartable(lines)
+    if not shown.is_empty():
+        fig = rate_bars(shown, [v or "" for v in shown["line"]], [v or labels.UNREGISTERED for v in shown["line"]],
+                        station_view, f"{drill_station} 各线路回收率")
+        charts.show(fig, line_chart_key, f"各线路回收率_{drill_station}", select="points")
+        st.caption("点击线路的柱形，查看该线路各台区。")
+    tables.show_table(lines, [col("line"), *RATE_COLS], station_view, key="recovery_line_table",
+                      filename=f"各线路回收率_{drill_station}", title=f"{drill_station} 各线路回收率")
+
+    if drill_line is not None:
+        line_view = narrowed(drill_station, drill_line)
+        line_name = drill_line or labels.UNREGISTERED
+        transformers = with_gap(summary(line_view, "transformer").rename({"member": "transformer"})
+                                .with_columns(pl.col("transformer").fill_null(labels.UNREGISTERED)))
+        shown = chartable(transformers)
+        if not shown.is_empty():
+            fig = rate_bars(shown, shown["transformer"].to_list(), shown["transformer"].to_list(), line_view,
+                            f"{line_name} 各台区回收率")
+            charts.show(fig, "recovery_transformers", f"各台区回收率_{line_name}")
+        tables.show_table(transformers, [col("transformer"), *RATE_COLS], line_view,
+                          key="recovery_transformer_table", filename=f"各台区回收率_{line_name}",
+                          title=f"{drill_station} {line_name} 各台区回收率")

@@ -1,0 +1,167 @@
+"""高耗能客户 page on the shipped sample: tiles, monthly charts, the customer list and the
+industry split show what the query layer answers for the same filters; the October 2021
+reform is marked; phone numbers never appear; a scope without high-energy customers says so."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from queries import Scope, labels, open_extract
+from reports import format as fmt
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data" / "extract"
+PAGE = "pages/high_energy.py"
+
+pytestmark = pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample_data/extract 不存在")
+
+
+@pytest.fixture(autouse=True)
+def sample_env(monkeypatch):
+    monkeypatch.setenv("FEE_DATA_DIR", str(SAMPLE))  # FEE_CACHE_DIR: the session's (conftest)
+
+
+@pytest.fixture(autouse=True)
+def through_dashboard(monkeypatch):
+    """Run pages inside dashboard.py, as ui/launch.py does for the server: AppTest turns the
+    legacy pages/ mode back on before every run, which runs a page file alone, without the
+    shared filter bar."""
+    init = PagesManager.__init__
+
+    def without_legacy_pages(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", without_legacy_pages)
+
+
+@pytest.fixture(scope="module")
+def ex(session_cache_dir):
+    return open_extract(SAMPLE, session_cache_dir)
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file("../dashboard.py", default_timeout=60)
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def figure(at: AppTest, title: str) -> dict:
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        if spec["layout"]["title"]["text"].startswith(title):
+            return spec
+    raise AssertionError(f"no chart titled {title}")
+
+
+def traces(fig: dict) -> dict[str, dict]:
+    return {t["name"]: t for t in fig["data"]}
+
+
+def close(values: list, expected: list) -> bool:
+    return len(values) == len(expected) and all(
+        (a is None and b is None) or abs(a - b) < 1e-9 for a, b in zip(values, expected))
+
+
+def wan(series: pl.Series) -> list[float]:
+    return (series.cast(pl.Float64) / 1e4).to_list()
+
+
+def months(df: pl.DataFrame) -> list[str]:
+    return [p.isoformat() for p in df["period"]]
+
+
+def check_page_matches_queries(at: AppTest, ex, scope: Scope) -> None:
+    as_of = ex.default_as_of
+    monthly = ex.query("high_energy_monthly", scope, as_of=as_of)
+    customers = ex.query("high_energy_customers", scope, as_of=as_of)
+    high = monthly.filter(pl.col("customer_group") == "high_energy").sort("period")
+    others = monthly.filter(pl.col("customer_group") == "other_large_industry").sort("period")
+    latest = high.row(-1, named=True)
+
+    assert [m.value for m in at.metric] == [
+        fmt.count(customers.height, unit=""), fmt.wan(latest["amount"], unit=False),
+        f"{latest['price_per_kwh']:.4f}", fmt.wan(customers["arrears"].sum(), unit=False),
+    ]
+    assert at.metric[1].label == f"{latest['period']:%Y-%m} 电费（万元）"
+
+    trend = traces(figure(at, "高耗能客户月度电量、电费与平均电价"))
+    assert trend["电量"]["x"] == months(high)
+    assert close(trend["电量"]["y"], (high["kwh"] / 1e4).to_list())
+    assert close(trend["电费"]["y"], wan(high["amount"]))
+    assert close(trend["平均电价"]["y"], high["price_per_kwh"].to_list())
+
+    price = traces(figure(at, "平均电价："))
+    assert close(price["高耗能客户"]["y"], high["price_per_kwh"].to_list())
+    if others.height:
+        assert price["其他大工业客户"]["x"] == months(others)
+        assert close(price["其他大工业客户"]["y"], others["price_per_kwh"].to_list())
+
+    tou = traces(figure(at, "高耗能客户峰平谷电量占比"))
+    shares = high.filter(pl.col("peak_share").is_not_null())
+    assert close(tou["峰段"]["y"], (shares["peak_share"] * 100).to_list())
+    assert close(tou["谷段"]["y"], (shares["valley_share"] * 100).to_list())
+
+    tariffs = traces(figure(at, "高耗能客户电费按电价类型"))
+    assert close(tariffs[labels.TARIFF["market"]]["y"], wan(high["amount_market"]))
+
+    listed = next(df.value for df in at.dataframe if "户号" in df.value.columns)
+    assert listed["户号"].tolist() == customers["customer_id"].to_list()
+    assert listed["客户名称"].tolist() == customers["customer_name"].to_list()
+    assert close(listed["欠费（元）"].tolist(), customers["arrears"].cast(pl.Float64).to_list())
+    assert [list(v) for v in listed["近 12 个月电费走势"]] == customers["amounts_12m"].to_list()
+
+    industries = ex.query("high_energy_by_industry", scope, as_of=as_of, year=as_of.year)
+    bars = figure(at, f"{as_of.year} 年高耗能客户电费按行业")["data"][0]
+    assert bars["y"] == industries["industry"].fill_null("未登记").to_list()
+    assert close(bars["x"], wan(industries["amount"]))
+
+
+def no_phone_anywhere(at: AppTest, ex) -> None:
+    phones = set(pl.read_parquet(SAMPLE / "customers.parquet")["phone"].drop_nulls().to_list())
+    for df in at.dataframe:
+        assert "联系电话" not in df.value.columns
+        assert not {str(v) for column in df.value.columns for v in df.value[column].tolist()} & phones
+
+
+def test_page_without_filters_shows_the_query_figures_and_no_phone(ex):
+    at = open_page()
+    check_page_matches_queries(at, ex, Scope())
+    no_phone_anywhere(at, ex)
+
+
+def test_the_reform_day_is_marked_on_every_monthly_chart():
+    at = open_page()
+    for title in ("高耗能客户月度电量", "平均电价：", "高耗能客户峰平谷", "高耗能客户电费按电价类型"):
+        layout = figure(at, title)["layout"]
+        assert [s["x0"] for s in layout["shapes"]] == ["2021-10-15"]
+        assert "发改价格〔2021〕1439号" in layout["annotations"][0]["text"]
+
+
+def test_page_with_station_village_and_category_filters(ex):
+    high_energy = pl.read_parquet(SAMPLE / "customers.parquet").filter(pl.col("is_high_energy"))
+    station, village = high_energy.group_by("station", "village").len().sort("len", descending=True).row(0)[:2]
+    at = open_page()
+    at.sidebar.multiselect(key="station").set_value([station]).run()
+    at.sidebar.multiselect(key="village").set_value([village]).run()
+    at.sidebar.multiselect(key="category").set_value(["large_industry"]).run()
+    assert not at.exception
+    scope = Scope(stations=(station,), villages=(village,), categories=("large_industry",))
+    check_page_matches_queries(at, ex, scope)
+    listed = next(df.value for df in at.dataframe if "户号" in df.value.columns)
+    assert set(listed["供电所"]) == {station}
+
+
+def test_a_scope_without_high_energy_customers_says_so():
+    at = open_page()
+    at.sidebar.multiselect(key="category").set_value(["residential"]).run()
+    assert not at.exception
+    assert not at.metric and not at.get("plotly_chart")
+    assert any("没有高耗能客户" in i.value for i in at.info)
