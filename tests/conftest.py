@@ -20,3 +20,21 @@ def session_cache_dir(tmp_path_factory) -> Path:
 def fee_cache_dir(session_cache_dir, monkeypatch):
     monkeypatch.setenv("FEE_CACHE_DIR", str(session_cache_dir))
     return session_cache_dir
+
+
+@pytest.fixture(scope="session", autouse=True)
+def navigation_mode():
+    """Run pages through dashboard.py's st.navigation, as ui/launch.py does for the server.
+    AppTest re-detects the `pages/` folder on every run and would otherwise run a page
+    file alone, without the filter bar."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(PagesManager, "__init__", init)
+        yield

@@ -12,7 +12,6 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from streamlit.runtime.pages_manager import PagesManager
 from tiny import bill, customer, payment, write_extract
 
 from queries import Scope, open_extract
@@ -36,20 +35,6 @@ def sample_env(monkeypatch, cache_dir):
     monkeypatch.setenv("FEE_CACHE_DIR", str(cache_dir))
 
 
-@pytest.fixture(scope="module", autouse=True)
-def navigation_mode():
-    """Run pages through dashboard.py's st.navigation, as ui/launch.py does for the server.
-    AppTest re-detects the `pages/` folder on every run and would otherwise run a page
-    file alone, without the filter bar."""
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(PagesManager, "__init__", init)
-        yield
 
 
 @pytest.fixture(scope="module")

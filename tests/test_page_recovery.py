@@ -10,7 +10,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from queries import Scope, labels, open_extract
@@ -27,19 +26,6 @@ pytestmark = pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample_data/extract
 def sample_env(monkeypatch):
     monkeypatch.setenv("FEE_DATA_DIR", str(SAMPLE))  # FEE_CACHE_DIR: the session's (conftest)
 
-
-@pytest.fixture(autouse=True)
-def through_dashboard(monkeypatch):
-    """Run pages inside dashboard.py, as ui/launch.py does for the server: AppTest turns the
-    legacy pages/ mode back on before every run, which runs a page file alone, without the
-    shared filter bar."""
-    init = PagesManager.__init__
-
-    def without_legacy_pages(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", without_legacy_pages)
 
 
 @pytest.fixture(scope="module")

@@ -33,6 +33,7 @@ from tiny import bill, customer, payment, write_extract
 
 D = dt.date(2022, 3, 10)
 ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data" / "extract"
 SHEETS = ["汇总", "供电所", "线路", "催费责任人", "欠费前列", "银行代扣不足", "在途款项"]
 # the personal data of the accounts with arrears (C4 is an organisation: its name is shown)
 PERSONAL = ["张三明", "赵大海", "18812348912", "13700002222", "04731234567"]
@@ -74,9 +75,27 @@ def write_town(root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def town(tmp_path_factory):
-    root = tmp_path_factory.mktemp("town")
-    return open_extract(write_town(root / "extract"), cache_dir=root / "cache")
+def town(tmp_path_factory, session_cache_dir):
+    return open_extract(write_town(tmp_path_factory.mktemp("town") / "extract"), cache_dir=session_cache_dir)
+
+
+@pytest.fixture(scope="module")
+def sample(session_cache_dir):
+    if not (SAMPLE / "customers.parquet").exists():
+        pytest.skip("sample_data/extract has not been generated")
+    return open_extract(SAMPLE, cache_dir=session_cache_dir)
+
+
+def personal_data(ex) -> tuple[set[str], set[str]]:
+    """The real names (of people: organisations' names are shown) and phones of every account
+    with arrears, from the customers table itself. Names that are also a collector's are left
+    out: collectors are named on purpose."""
+    owing = ex.query("arrears_accounts", Scope(), as_of=ex.default_as_of, show_personal=False, limit=0)
+    people = pl.read_parquet(ex.data_dir / "customers.parquet").filter(
+        pl.col("customer_id").is_in(owing["customer_id"].to_list()))
+    collectors = set(people["meter_reader"].drop_nulls())
+    names = set(people.filter(pl.col("category") != "large_industry")["customer_name"]) - collectors
+    return names, set(people["phone"].drop_nulls())
 
 
 @pytest.fixture(scope="module")
@@ -309,3 +328,34 @@ def test_cli_help_and_summary_unchanged():
     done = subprocess.run([sys.executable, "-m", "queries", "--help"], cwd=ROOT, capture_output=True, text=True,
                           timeout=60)
     assert "summary" in done.stdout and "daily-report" in done.stdout
+
+
+# --- the shipped sample -----------------------------------------------------------------------------
+
+def test_sample_brief_equals_the_query_layer_at_d_and_the_day_before(sample):
+    r = daily.build(sample)
+    header, rows = table(openpyxl.load_workbook(io.BytesIO(daily.to_xlsx(r)))["汇总"])
+    for row, day in zip(rows, (r.as_of, r.previous_day)):
+        q = sample.query("recovery_summary", Scope(), as_of=day, year=r.year, group_by="total").row(0, named=True)
+        assert row[header.index(f"{r.year} 年应收电费（元）")] == float(q["billed"])
+        assert row[header.index(f"{r.year} 年实收电费（元）")] == float(q["recovered"])
+        assert row[header.index("欠费（元）")] == float(q["arrears"])
+        assert row[header.index("欠费户数")] == q["arrears_customers"]
+        assert row[header.index("累计回收率")] == pytest.approx(float(fmt.truncated_rate(q["cumulative_rate"])) / 100)
+    station = r.stations["station"][0]
+    one = daily.build(sample, scope=Scope(stations=(station,)))
+    q = sample.query("recovery_summary", Scope(stations=(station,)), as_of=r.as_of, year=r.year, group_by="total")
+    assert one.total["arrears"] == q["arrears"][0] and one.stations["station"].to_list() == [station]
+
+
+def test_sample_brief_shows_no_real_name_or_phone(sample):
+    names, phones = personal_data(sample)
+    assert len(names) > 100 and len(phones) > 100
+    r = daily.build(sample)
+    book = openpyxl.load_workbook(io.BytesIO(daily.to_xlsx(r)))
+    cells = {v for ws in book for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)}
+    md = daily.to_markdown(r)
+    md_cells = {c.strip() for line in md.splitlines() for c in line.split("|")}
+    assert not cells & names and not md_cells & names
+    text = all_text(book) + md
+    assert not [p for p in phones if p in text]

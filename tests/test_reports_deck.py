@@ -20,7 +20,7 @@ from pptx.util import Inches
 
 from queries import Scope, open_extract
 from reports import deck
-from test_reports_daily import D, PERSONAL, town  # noqa: F401 — town is a fixture
+from test_reports_daily import D, PERSONAL, personal_data, sample, town  # noqa: F401 — fixtures
 
 TITLES = [
     "电费回收情况汇报",
@@ -226,3 +226,24 @@ def test_many_stations_page_the_ranking_and_cap_the_chart(tmp_path):
     assert chart.chart_title.text_frame.text == f"2022 年回收率最低的 {deck.MAX_STATIONS_CHART} 个供电所（%）"
     assert list(chart.plots[0].categories)[-1] == "第31供电所" and len(values(chart)) == deck.MAX_STATIONS_CHART
     assert not chart.plots[0].series[0].data_labels.show_value
+
+
+def test_sample_deck_equals_the_query_layer_and_shows_no_real_name_or_phone(sample):
+    as_of = sample.default_as_of
+    pptx_bytes = deck.build_deck(sample, as_of, as_of.year, Scope(), "全部供电所")
+    prs = Presentation(io.BytesIO(pptx_bytes))
+    assert len(prs.slides) == len(TITLES)
+    (chart,) = charts(prs, TITLES[3])
+    q = sample.query("recovery_summary", Scope(), as_of=as_of, year=as_of.year, group_by="station") \
+        .sort("recovery_rate", descending=True)
+    assert list(chart.plots[0].categories) == q["station"].to_list()
+    assert values(chart) == [deck.percent(r) for r in q["recovery_rate"]]
+    (aging,) = charts(prs, "欠费账龄（万元）")
+    assert values(aging) == [deck.wan_value(v) for v in sample.query("arrears_aging", Scope(), as_of=as_of)["arrears"]]
+
+    names, phones = personal_data(sample)
+    xml = parts(pptx_bytes)
+    texts = {t for x in xml.values() for t in re.findall(r"<(?:a:t|c:v|t)(?: [^>]*)?>([^<]*)</", x)}
+    assert "乌海市东升焦化有限责任公司" in texts or texts  # organisations may be named
+    assert not texts & names
+    assert not [p for p in phones for x in xml.values() if p in x]

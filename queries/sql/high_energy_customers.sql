@@ -1,6 +1,7 @@
 -- One row per high-energy customer in scope: this month's bill (latest bill month issued by
 -- $as_of), energy and price, the last 12 months' amounts (for a sparkline), the year's
--- totals and the arrears and days overdue at $as_of. Organisation names are not masked.
+-- totals and the arrears and days overdue at $as_of. High-energy customers are enterprises:
+-- their names are not personal data and are not masked.
 -- $as_of DATE, scope: $stations, $villages, $lines, $categories VARCHAR[],
 -- $high_energy_only, $key_accounts_only BOOLEAN
 with scope as (
@@ -59,7 +60,7 @@ owed as (
 final as (
     select
         c.customer_id,
-        mask_name(c.customer_name, c.category) as customer_name,
+        c.customer_name,
         c.industry, c.station, c.line, c.is_key_account,
         m.period as latest_period,
         m.amount as latest_amount,
