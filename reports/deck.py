@@ -438,7 +438,7 @@ class Deck:
                 for r in d.top_accounts.iter_rows(named=True)]
         self.table(s, ["户号", "户名", "供电所", "村/社区", "类别", "催费责任人", "欠费", "其中往年",
                        "逾期天数"], rows,
-                   [1.5, 3.1, 1.5, 1.5, 0.9, 1.15, 0.9, 0.95, 0.95], right={6, 7, 8}, size=13)
+                   [1.7, 2.95, 1.45, 1.45, 0.85, 1.15, 0.9, 0.95, 0.95], right={6, 7, 8}, size=13)
 
     def ranking_slides(self) -> None:
         d = self.data

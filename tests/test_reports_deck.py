@@ -244,6 +244,5 @@ def test_sample_deck_equals_the_query_layer_and_shows_no_real_name_or_phone(samp
     names, phones = personal_data(sample)
     xml = parts(pptx_bytes)
     texts = {t for x in xml.values() for t in re.findall(r"<(?:a:t|c:v|t)(?: [^>]*)?>([^<]*)</", x)}
-    assert "乌海市东升焦化有限责任公司" in texts or texts  # organisations may be named
     assert not texts & names
     assert not [p for p in phones for x in xml.values() if p in x]
