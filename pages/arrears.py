@@ -62,9 +62,8 @@ tiles.money(c[1], labels.METRIC["arrears_current_year"], now["arrears_current_ye
 tiles.money(c[2], "往年欠费", now["arrears_prior_years"],
             prev["arrears_prior_years"], warn=True, help=f"陈欠：电费年月在 {view.as_of.year} 年以前的欠费。")
 tiles.customers(c[3], labels.METRIC["arrears_customers"], now["arrears_customers"], prev["arrears_customers"])
-c[4].metric(f"{labels.METRIC['arrears_bills']}（笔）", fmt.count(now["arrears_bills"], unit=""),
-            f"{fmt.count_signed(now['arrears_bills'] - prev['arrears_bills'], unit='')} 较昨日",
-            delta_color="inverse", border=True, help="未结清的已逾期电费单张数。")
+tiles.customers(c[4], labels.METRIC["arrears_bills"], now["arrears_bills"], prev["arrears_bills"],
+                help="未结清的已逾期电费单张数。", unit="笔")
 
 if not now["arrears"]:
     st.success("截至当日，当前范围内没有欠费。", icon=":material/check_circle:")

@@ -52,17 +52,17 @@ with left:
     fig = go.Figure()
     fig.add_scatter(
         x=curve["day"], y=[float(truncated_rate(r)) if r is not None else None for r in curve["recovery_rate"]],
-        mode="lines", name="累计回收率", line={"color": charts.GOOD, "width": 2.5},
+        mode="lines", name="本年度回收率", line={"color": charts.GOOD, "width": 2.5},
         customdata=list(zip(curve["billed"].cast(pl.Float64) / 1e4, curve["recovered"].cast(pl.Float64) / 1e4)),
         hovertemplate="%{x|%Y-%m-%d}<br>回收率 %{y:.2f} %<br>应收 %{customdata[0]:,.2f} 万元"
                       "<br>实收 %{customdata[1]:,.2f} 万元<extra></extra>")
     target = float(truncated_rate(now["target"]))
     fig.add_hline(y=target, line={"color": charts.TARGET, "dash": "dash"},
                   annotation_text=f"目标 {target:.2f} %", annotation_position="bottom right")
-    charts.layout(fig, view, f"{view.year} 年累计回收率", legend=False)
+    charts.layout(fig, view, f"{view.year} 年电费回收率（逐日）", legend=False)
     fig.update_yaxes(title="回收率（%）", ticksuffix=" %")
     fig.update_xaxes(title="日期", tickformat="%m-%d")
-    charts.show(fig, "home_curve", f"累计回收率_{view.as_of:%Y%m%d}")
+    charts.show(fig, "home_curve", f"回收率曲线_{view.as_of:%Y%m%d}")
 with right:
     month = days.filter(pl.col("day") >= month_start)
     fig = go.Figure()

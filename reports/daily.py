@@ -15,28 +15,13 @@ import polars as pl
 from queries import Extract, Scope, labels
 
 from . import format as fmt
+from .format import scope_text
 from .columns import Col, col
 from .xlsx import Sheet, write_sheets
 
 TOP_ARREARS = 50        # rows of the 欠费前列 sheet
 TOP_ARREARS_TEXT = 10   # rows of the Markdown list
 RANKING_KEYS = {"station": "station", "line": "line", "collector": "collector"}
-
-
-def scope_text(scope: Scope) -> str:
-    """The scope in words, as the dashboard's header shows it."""
-    parts = ["、".join(scope.stations) if scope.stations else "全部供电所"]
-    if scope.villages:
-        parts.append("、".join(v or labels.UNREGISTERED for v in scope.villages))
-    if scope.lines:
-        parts.append("、".join(v or labels.UNREGISTERED for v in scope.lines))
-    if scope.categories:
-        parts.append("、".join(labels.CATEGORY.get(c, c) for c in scope.categories))
-    if scope.high_energy_only:
-        parts.append("仅高耗能")
-    if scope.key_accounts_only:
-        parts.append("仅重点客户")
-    return " · ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -72,19 +57,11 @@ class DailyReport:
 
 # --- building ------------------------------------------------------------------------------
 
-def _clean_target(target):
-    """Targets are set figures like 0.9999; recovery_summary weights them by billed in floating
-    point (0.99989999…), which truncation would show as 99.98 %. Nine decimals undo that."""
-    if isinstance(target, pl.Expr):
-        return target.round(9)
-    return None if target is None else round(target, 9)
-
-
 def total(ex: Extract, scope: Scope, as_of: dt.date, year: int) -> dict:
     """recovery_summary in total (zeros and undefined rates for a scope with no account)."""
     rows = ex.query("recovery_summary", scope, as_of=as_of, year=year, group_by="total").to_dicts()
     if rows:
-        return {**rows[0], "target": _clean_target(rows[0]["target"])}
+        return rows[0]
     zero = Decimal("0.00")
     return {"bills": 0, "billed": zero, "recovered": zero, "recovery_rate": None, "prior_opening": zero,
             "prior_recovered": zero, "prior_recovery_rate": None, "cumulative_rate": None,
@@ -104,8 +81,7 @@ def ranking(ex: Extract, scope: Scope, as_of: dt.date, year: int, group_by: str,
         return df if key == "station" else df.with_columns(pl.col("member").alias(key))
 
     out = frame(as_of).with_columns(
-        _clean_target(pl.col("target")),
-        ((pl.col("recovery_rate") - _clean_target(pl.col("target"))) * 100).alias("gap_to_target"),
+        ((pl.col("recovery_rate") - pl.col("target")) * 100).alias("gap_to_target"),
     )
     if compare:
         before = frame(as_of - dt.timedelta(days=1)).select(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_DOWN, Decimal
 
+from queries import Scope, labels
+
 DASH = "—"
 
 
@@ -68,3 +70,19 @@ def date_cn(day: dt.date | None) -> str:
 
 def month_cn(day: dt.date | None) -> str:
     return DASH if day is None else f"{day.year} 年 {day.month} 月"
+
+
+def scope_text(scope: Scope) -> str:
+    """The scope in words, as the dashboard's header shows it."""
+    parts = ["、".join(scope.stations) if scope.stations else "全部供电所"]
+    if scope.villages:
+        parts.append("、".join(v or labels.UNREGISTERED for v in scope.villages))
+    if scope.lines:
+        parts.append("、".join(v or labels.UNREGISTERED for v in scope.lines))
+    if scope.categories:
+        parts.append("、".join(labels.CATEGORY.get(c, c) for c in scope.categories))
+    if scope.high_energy_only:
+        parts.append("仅高耗能")
+    if scope.key_accounts_only:
+        parts.append("仅重点客户")
+    return " · ".join(parts)

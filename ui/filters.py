@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from queries import Extract, Scope, labels
-from reports.format import date_cn
+from reports.format import date_cn, scope_text
 
 from . import data
 
@@ -30,19 +30,7 @@ class View:
 
     @property
     def scope_text(self) -> str:
-        s = self.scope
-        parts = ["、".join(s.stations) if s.stations else "全部供电所"]
-        if s.villages:
-            parts.append("、".join(v or labels.UNREGISTERED for v in s.villages))
-        if s.lines:
-            parts.append("、".join(v or labels.UNREGISTERED for v in s.lines))
-        if s.categories:
-            parts.append("、".join(labels.CATEGORY.get(c, c) for c in s.categories))
-        if s.high_energy_only:
-            parts.append("仅高耗能")
-        if s.key_accounts_only:
-            parts.append("仅重点客户")
-        return " · ".join(parts)
+        return scope_text(self.scope)
 
     @property
     def stamp(self) -> str:

@@ -31,8 +31,9 @@ def rate(col, label: str, value, previous, target=None, help: str | None = None)
                delta_arrow="off" if not delta else "auto", border=True, help=help)
 
 
-def customers(col, label: str, value, previous, help: str | None = None) -> None:
+def customers(col, label: str, value, previous, help: str | None = None, unit: str = "户") -> None:
+    """A count of accounts (or, with unit="笔", of bills); a rise reads as a warning."""
     delta = None if previous is None or value is None else int(value) - int(previous)
     text = None if delta is None else (SAME if not delta else f"{fmt.count_signed(delta, unit='')} 较昨日")
-    col.metric(f"{label}（户）", fmt.count(value, unit=""), text, delta_color=_color(delta, True),
+    col.metric(f"{label}（{unit}）", fmt.count(value, unit=""), text, delta_color=_color(delta, True),
                delta_arrow="off" if not delta else "auto", border=True, help=help)

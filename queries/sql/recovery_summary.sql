@@ -42,8 +42,13 @@ grouped as (
         sum(arrears_prior_years) as arrears_prior_years,
         sum(arrears_customers)::bigint as arrears_customers,
         sum(arrears_bills)::bigint as arrears_bills,
-        -- the rate the scope reaches if each station meets its own target
-        coalesce(rate(sum(target::decimal(18, 6) * billed), sum(billed)), min(target)) as target
+        -- the rate the scope reaches if each station meets its own target: a target as set
+        -- when the group has one, else the billed-weighted mix (to 6 decimals, so a float
+        -- quotient like 0.99989999… never truncates to 99.98 %)
+        case
+            when min(target) = max(target) then min(target)
+            else coalesce(round(rate(sum(target::decimal(18, 6) * billed), sum(billed)), 6), min(target))
+        end as target
     from keyed
     group by group_station, group_line, group_member
 ),
