@@ -14,7 +14,7 @@ if __name__ == "__main__" and not runtime.exists():
     launch(__file__, sys.argv[1:])
 
 from queries import labels  # noqa: E402
-from ui import data, filters, frame  # noqa: E402
+from ui import data, downloads, filters, frame  # noqa: E402
 
 st.set_page_config(page_title=labels.APP_TITLE, page_icon=":material/bolt:", layout="wide")
 
@@ -34,6 +34,7 @@ else:
     filters.filter_bar(extract)
     st.sidebar.toggle("演示模式", key=filters.PRESENT, bind="query-params",
                       help="隐藏筛选栏、放大字号，并遮蔽全部个人信息，用于会议投影。")
+    downloads.meeting_deck(st.sidebar, extract, filters.current(extract))
     st.sidebar.caption(f"数据：{extract.name}")
     with frame.guard():
         page.run()

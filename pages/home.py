@@ -10,7 +10,7 @@ import streamlit as st
 from queries import labels
 from reports.columns import col
 from reports.format import truncated_rate
-from ui import charts, data, filters, frame, tables, tiles
+from ui import charts, data, downloads, filters, frame, tables, tiles
 
 ex = data.extract()
 view = filters.current(ex)
@@ -43,6 +43,9 @@ tiles.money(c[3], "欠费", now["arrears"], before.get("arrears"), warn=True,
 tiles.customers(c[4], labels.METRIC["arrears_customers"], now["arrears_customers"], before.get("arrears_customers"))
 tiles.money(c[5], labels.METRIC["collected"], today["collected"], prior_day["collected"],
             help="当日入账并冲减电费的金额（各年度电费）。")
+
+if not view.presentation:
+    downloads.daily_report(st.columns([3, 2])[1], ex, view)
 
 # --- the year's curve and this month's days ----------------------------------------------
 left, right = st.columns([3, 2])
