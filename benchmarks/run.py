@@ -144,7 +144,16 @@ def render_phase(data: Path, cache: Path) -> dict:
     """The home page through Streamlit's AppTest: first render (cold caches) and a rerun."""
     os.environ["FEE_DATA_DIR"] = str(data)
     os.environ["FEE_CACHE_DIR"] = str(cache)
+    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
+
+    init = PagesManager.__init__
+
+    def through_dashboard(self, *a, **k):  # as ui/launch.py does for the server
+        init(self, *a, **k)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = through_dashboard
 
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
     t = time.perf_counter()
@@ -184,10 +193,17 @@ def main() -> None:
         print(f"extract written in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     results = {}
     for name in ("build", "query", "pandas", "render"):
-        if name in args.skip:
+        saved = args.out.with_suffix(f".{name}.json")
+        if name in args.skip and saved.exists():
+            results[name] = json.loads(saved.read_text())
             continue
         print(f"phase {name} …", file=sys.stderr)
-        results[name] = _phase(name, args.data, cache)
+        try:
+            results[name] = _phase(name, args.data, cache)
+        except subprocess.CalledProcessError as exc:
+            print(exc.stderr, file=sys.stderr)
+            continue
+        saved.write_text(json.dumps(results[name]))
     args.out.write_text(report(args, results), encoding="utf-8")
     print(args.out.read_text(encoding="utf-8"))
 

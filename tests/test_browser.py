@@ -88,6 +88,8 @@ def cache_dir(tmp_path_factory):
 def _open(browser, url: str):
     page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
     page.goto(url)
+    # the app reports idle once before its first run: wait for the page itself to appear
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
     _settle(page)
     return page
 
