@@ -98,8 +98,10 @@ def _settle(page) -> None:
     """Wait until the app is idle and every chart on the page is drawn."""
     page.wait_for_timeout(300)
     page.wait_for_selector(IDLE, timeout=90_000)
-    for chart in page.locator('[data-testid="stPlotlyChart"]').all():
-        chart.locator(".main-svg").first.wait_for(timeout=30_000)
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stSkeleton"]') &&
+                 [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                     .every(c => c.querySelector('.main-svg'))""", timeout=60_000)
 
 
 def _no_exceptions(page) -> None:
