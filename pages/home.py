@@ -50,7 +50,8 @@ if not view.presentation:
 # --- the year's curve and this month's days ----------------------------------------------
 left, right = st.columns([3, 2])
 with left:
-    curve = data.query("recovery_curve_daily", view.scope, as_of=view.as_of, year=view.year)
+    curve = data.query("recovery_curve_daily", view.scope, as_of=view.as_of,
+                       period_from=dt.date(view.year, 1, 1), period_to=dt.date(view.year, 12, 1))
     curve = curve.filter(pl.col("billed") > 0)
     fig = go.Figure()
     fig.add_scatter(

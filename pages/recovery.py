@@ -203,6 +203,29 @@ else:
     charts.show(fig, "recovery_months", f"各月回收率_{view.year}")
     st.caption("各月回收率只计该电费年月的应收与实收；去年同期按去年同一日期计算。")
 
+# --- this month's bills, day by day, against the same month last year ----------------------
+month = view.as_of.replace(day=1)
+month_before = year_earlier(view.as_of).replace(day=1)
+fig = go.Figure()
+for period, name, style in (
+    (month_before, f"去年同月（{month_before:%Y-%m}）", {"color": charts.MUTED, "width": 2, "dash": "dot"}),
+    (month, f"{month:%Y-%m}", {"color": charts.GOOD, "width": 3}),
+):
+    curve = data.query("recovery_curve_daily", view.scope, as_of=view.as_of, period_from=period, period_to=period)
+    curve = curve.filter(pl.col("billed") > 0)
+    fig.add_scatter(
+        x=[day.day for day in curve["day"]], y=[plotted(r) for r in curve["recovery_rate"]],
+        mode="lines", name=name, line=style,
+        customdata=list(zip([f"{day:%Y-%m-%d}" for day in curve["day"]], wan(curve["billed"]),
+                            wan(curve["recovered"]))),
+        hovertemplate="%{customdata[0]}<br>回收率 %{y:.2f} %<br>应收 %{customdata[1]:,.2f} 万元"
+                      "<br>实收 %{customdata[2]:,.2f} 万元<extra></extra>")
+charts.layout(fig, view, f"{month.month} 月电费逐日回收进度与去年同月", height=320)
+fig.update_xaxes(title="日", range=[0.5, 31.5], dtick=5)
+fig.update_yaxes(title="回收率（%）", ticksuffix=" %", rangemode="tozero")
+charts.show(fig, "recovery_month_curve", f"当月回收进度_{month:%Y%m}")
+st.caption("只计该电费年月的电费：从发行起每日累计回收率，到月末（或截至日）为止。")
+
 # --- by station (click to drill) and by category -------------------------------------------
 left, right = st.columns(2)
 with left:

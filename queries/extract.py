@@ -9,7 +9,6 @@ import os
 import re
 import threading
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -45,8 +44,8 @@ class Scope:
         }
 
 
-@cache
 def sql_text(name: str) -> str:
+    """Read on every call (microseconds), so an edited .sql file is picked up by a running server."""
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 

@@ -83,7 +83,8 @@ def collect(ex: Extract, as_of: dt.date | None, year: int | None, scope: Scope |
     def summary(group_by: str) -> pl.DataFrame:
         return ex.query("recovery_summary", scope, as_of=as_of, year=year, group_by=group_by)
 
-    curve = ex.query("recovery_curve_daily", scope, as_of=as_of, year=year)
+    curve = ex.query("recovery_curve_daily", scope, as_of=as_of,
+                     period_from=dt.date(year, 1, 1), period_to=dt.date(year, 12, 1))
     high_energy = ex.query("high_energy_monthly", scope, as_of=as_of)
     return DeckData(
         extract_name=ex.name, as_of=as_of, year=year, scope=scope,

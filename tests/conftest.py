@@ -19,6 +19,8 @@ def session_cache_dir(tmp_path_factory) -> Path:
 @pytest.fixture(autouse=True)
 def fee_cache_dir(session_cache_dir, monkeypatch):
     monkeypatch.setenv("FEE_CACHE_DIR", str(session_cache_dir))
+    # a page failure raises instead of becoming the friendly message (ui/frame.guard)
+    monkeypatch.setenv("FEE_STRICT", "1")
     return session_cache_dir
 
 

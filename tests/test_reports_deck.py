@@ -4,6 +4,7 @@ data, and a PDF from LibreOffice with one page a slide."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import re
@@ -91,7 +92,8 @@ def test_station_rates_equal_the_query_layer(prs, town):
 
 def test_curve_and_monthly_rates_equal_the_query_layer(prs, town):
     (curve,) = charts(prs, TITLES[2])
-    q = town.query("recovery_curve_daily", Scope(), as_of=D, year=2022)
+    q = town.query("recovery_curve_daily", Scope(), as_of=D, period_from=dt.date(2022, 1, 1),
+                    period_to=dt.date(2022, 12, 1))
     assert values(curve) == [deck.percent(r) for r in q["recovery_rate"]]
     assert values(curve)[-1] == 72.55  # 16,550 / 22,810 on D
     (monthly,) = charts(prs, TITLES[4])

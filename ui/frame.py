@@ -4,6 +4,7 @@ presentation-mode styling, empty states, and a guard so no traceback ever reache
 from __future__ import annotations
 
 import logging
+import os
 from contextlib import contextmanager
 
 import streamlit as st
@@ -67,9 +68,12 @@ def empty(text: str = "当前筛选范围内没有数据。请放宽筛选条件
 
 @contextmanager
 def guard():
-    """Show a short Chinese message instead of a traceback if a page fails."""
+    """Show a short Chinese message instead of a traceback if a page fails. Tests set
+    FEE_STRICT=1 so that a failure surfaces as an exception they can see."""
     try:
         yield
     except Exception:  # noqa: BLE001 — st.stop/rerun are BaseExceptions and pass through
+        if os.environ.get("FEE_STRICT") == "1":
+            raise
         log.exception("page failed")
         st.error("页面出现内部错误，已记录日志。请调整筛选条件后重试，或联系维护人员。", icon=":material/error:")

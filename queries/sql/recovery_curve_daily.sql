@@ -1,7 +1,8 @@
--- The year's cumulative recovery curve: for each day from 1 January of $year to $as_of,
--- the billed and recovered of $year's bills as of that day, and their rate.
--- $as_of DATE, $year INTEGER, scope: $stations, $villages, $lines, $categories VARCHAR[],
--- $high_energy_only, $key_accounts_only BOOLEAN
+-- The cumulative recovery curve of the bills of months $period_from … $period_to (a year:
+-- January … December; a month: that month alone): for each day from $period_from to the
+-- last day of $period_to (or $as_of, if earlier), their billed and recovered as of that day.
+-- $as_of DATE, $period_from DATE, $period_to DATE (1st of a month), scope: $stations,
+-- $villages, $lines, $categories VARCHAR[], $high_energy_only, $key_accounts_only BOOLEAN
 with scope as (
     select seg_id from scoped_segments($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
 ),
@@ -9,7 +10,7 @@ with scope as (
 issued as (
     select issued_on as day, sum(billed) as billed, sum(out_open) as unpaid_change
     from cohorts
-    where period between make_date($year, 1, 1) and make_date($year, 12, 31)
+    where period between $period_from and $period_to
       and issued_on <= $as_of
       and seg_id in (select seg_id from scope)
     group by issued_on
@@ -18,7 +19,7 @@ issued as (
 settled as (
     select eff_date as day, 0 as billed, sum(delta) as unpaid_change
     from out_events
-    where period between make_date($year, 1, 1) and make_date($year, 12, 31)
+    where period between $period_from and $period_to
       and eff_date <= $as_of
       and seg_id in (select seg_id from scope)
     group by eff_date
@@ -34,8 +35,8 @@ running as (
 ),
 
 days as (
-    select unnest(generate_series(make_date($year, 1, 1),
-                                  least($as_of, make_date($year, 12, 31)),
+    select unnest(generate_series($period_from::date,
+                                  least($as_of::date, last_day($period_to::date)),
                                   interval 1 day))::date as day
 ),
 
