@@ -73,7 +73,10 @@ def _workload(ex):
             (f"recovery_by_month ({label})", "recovery_by_month", scope, dict(as_of=d, year=y)),
             (f"arrears_aging ({label})", "arrears_aging", scope, dict(as_of=d)),
             (f"arrears_accounts top 10 ({label})", "arrears_accounts", scope, dict(as_of=d, show_personal=False, limit=10)),
-            (f"arrears_accounts all ({label})", "arrears_accounts", scope, dict(as_of=d, show_personal=False, limit=0)),
+            (f"arrears_accounts page list, top 2000 ({label})", "arrears_accounts", scope,
+             dict(as_of=d, show_personal=False, limit=2000)),
+            (f"arrears_accounts complete, for download ({label})", "arrears_accounts", scope,
+             dict(as_of=d, show_personal=False, limit=0)),
         ]
     work += [
         ("recovery_summary total, as of last year-end", "recovery_summary", Scope(),

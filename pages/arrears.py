@@ -22,6 +22,7 @@ frame.header(view, "欠费分析")
 # a village or line is a member of one station; '' stands for a null one (as in Scope)
 DIMENSIONS = {"village": "村/社区", "line": "10kV 线路"}
 PICK_NONCE = "arrears_pick_nonce"  # bumping it gives the bar chart a new key: clears the selection
+SHOWN = 2000  # rows of the account list on screen; the downloads hold every account
 
 
 def wan(series: pl.Series) -> list[float]:
@@ -179,19 +180,25 @@ if picks:
         for s, k in picks
     ]).sort(["arrears", "customer_id"], descending=[True, False])
 else:
-    accounts = data.query("arrears_accounts", view.scope, as_of=view.as_of, show_personal=show_personal, limit=0)
+    # a whole branch can owe on hundreds of thousands of accounts: show the largest, download all
+    accounts = data.query("arrears_accounts", view.scope, as_of=view.as_of, show_personal=show_personal,
+                          limit=SHOWN)
 
 if accounts.is_empty():
     st.success("没有欠费户。", icon=":material/check_circle:")
 else:
-    st.caption(f"共 {accounts.height:,} 户，欠费合计 {accounts['arrears'].sum():,.2f} 元；"
-               "逾期天数按最早一笔欠费计。" + ("" if show_personal else "个人户名和电话已遮蔽（企业名称照常显示）。"))
+    shortened = not picks and accounts.height == SHOWN and now["arrears_customers"] > SHOWN
+    st.caption((f"共 {now['arrears_customers']:,} 户，表中列出欠费最多的 {SHOWN:,} 户，下载的 Excel/CSV 含全部；"
+                if shortened else f"共 {accounts.height:,} 户，欠费合计 {accounts['arrears'].sum():,.2f} 元；")
+               + "逾期天数按最早一笔欠费计。" + ("" if show_personal else "个人户名和电话已遮蔽（企业名称照常显示）。"))
     tables.show_table(accounts, [
         col("customer_id"), col("customer_name"), *([col("phone")] if show_personal else []),
         col("station"), col("village"), col("line"), col("transformer"), col("category"), col("collector"),
         col("arrears"), col("arrears_current_year"), col("arrears_prior_years"), col("arrears_bills"),
         col("oldest_period"), col("days_overdue"),
-    ], view, key="arrears_accounts", filename="欠费户明细", title="欠费户明细", height=420)
+    ], view, key="arrears_accounts", filename="欠费户明细", title="欠费户明细", height=420,
+       complete=(lambda: data.query("arrears_accounts", view.scope, as_of=view.as_of,
+                                    show_personal=show_personal, limit=0)) if shortened else None)
 
 # --- payments in transit and bank shortfalls ---------------------------------------------
 transit = (

@@ -3,6 +3,8 @@ dates, rates as truncated %) and Excel / CSV downloads carrying the scope and as
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 import streamlit as st
 
@@ -37,20 +39,24 @@ def header_lines(view: View) -> list[str]:
     return [f"范围：{view.scope_text}", f"{view.stamp}（统计年度 {view.year}）", f"数据：{view.extract_name}"]
 
 
-def downloads(df: pl.DataFrame, cols: list[Col], view: View, filename: str, title: str, key: str) -> None:
+def downloads(df: pl.DataFrame | Callable[[], pl.DataFrame], cols: list[Col], view: View, filename: str,
+              title: str, key: str) -> None:
+    """Excel and CSV of a table; `df` may be a callable, run only when a button is clicked."""
+    rows = df if callable(df) else (lambda: df)
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
-        "下载 Excel", data=lambda: write_sheets([Sheet(title[:31], df, cols, title)], header_lines(view)),
+        "下载 Excel", data=lambda: write_sheets([Sheet(title[:31], rows(), cols, title)], header_lines(view)),
         file_name=f"{filename}_{view.as_of:%Y%m%d}.xlsx", key=f"{key}_xlsx", icon=":material/download:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
     right.download_button(
-        "下载 CSV", data=lambda: write_csv(df, cols), file_name=f"{filename}_{view.as_of:%Y%m%d}.csv",
+        "下载 CSV", data=lambda: write_csv(rows(), cols), file_name=f"{filename}_{view.as_of:%Y%m%d}.csv",
         key=f"{key}_csv", mime="text/csv", icon=":material/download:", on_click="ignore")
 
 
 def show_table(df: pl.DataFrame, cols: list[Col], view: View, key: str, filename: str, title: str,
-               height: int | str = "auto") -> None:
-    """A formatted table and, below it, its Excel and CSV downloads."""
+               height: int | str = "auto", complete: Callable[[], pl.DataFrame] | None = None) -> None:
+    """A formatted table and, below it, its Excel and CSV downloads (of `complete()` when the
+    table shows only the first rows of a long list)."""
     st.dataframe(display_frame(df, cols), column_config=column_config(cols), hide_index=True,
                  width="stretch", height=height, key=key)
-    downloads(df, cols, view, filename, title, key)
+    downloads(complete or df, cols, view, filename, title, key)
