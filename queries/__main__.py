@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import labels
 from .checks import ExtractRefused
-from .extract import Scope, open_extract
+from .extract import Extract, Scope, open_extract
 from .summary import summary
 
 
@@ -40,6 +40,19 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _open(data, as_of) -> Extract | None:
+    """The extract, or None after printing why not (a refused extract, no as-of date)."""
+    try:
+        ex = open_extract(data)
+    except ExtractRefused as exc:
+        print(str(exc), file=sys.stderr)
+        return None
+    if ex.default_as_of is None and as_of is None:
+        print("数据中没有已入账的付款，无法确定截至日期；请用 --as-of 指定。", file=sys.stderr)
+        return None
+    return ex
+
+
 def _daily_report(args: argparse.Namespace) -> int:
     """Write the daily brief; a bad --out, a refused extract or an unknown station exit 2."""
     out, data = Path(args.out), Path(args.data)
@@ -50,13 +63,8 @@ def _daily_report(args: argparse.Namespace) -> int:
     if out.resolve().is_relative_to(data.resolve()):
         print(f"数据目录只读，不能把日报写入其中：{args.out}", file=sys.stderr)
         return 2
-    try:
-        ex = open_extract(data)
-    except ExtractRefused as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    if ex.default_as_of is None and args.as_of is None:
-        print("数据中没有已入账的付款，无法确定截至日期；请用 --as-of 指定。", file=sys.stderr)
+    ex = _open(data, args.as_of)
+    if ex is None:
         return 2
     if args.station:
         stations = ex.query("filter_options", stations=[]).filter(dimension="station")["value"].to_list()
@@ -92,13 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     if args.command == "daily-report":
         return _daily_report(args)
-    try:
-        ex = open_extract(args.data)
-    except ExtractRefused as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    if ex.default_as_of is None and args.as_of is None:
-        print("数据中没有已入账的付款，无法确定截至日期；请用 --as-of 指定。", file=sys.stderr)
+    ex = _open(args.data, args.as_of)
+    if ex is None:
         return 2
     scope = Scope(stations=(args.station,)) if args.station else Scope()
     result = summary(ex, as_of=args.as_of, year=args.year, scope=scope)

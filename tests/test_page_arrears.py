@@ -17,29 +17,16 @@ from tiny import bill, customer, payment, write_extract
 from queries import Scope, open_extract
 from reports import format as fmt
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "sample_data" / "extract"
+from apptest import figure, open_page, sample_env  # noqa: F401 — sample_env is an autouse fixture
+from conftest import SAMPLE
 PAGE = "pages/arrears.py"
 
 pytestmark = pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample_data/extract 不存在")
 
 
 @pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("arrears-cache")
-
-
-@pytest.fixture(autouse=True)
-def sample_env(monkeypatch, cache_dir):
-    monkeypatch.setenv("FEE_DATA_DIR", str(SAMPLE))
-    monkeypatch.setenv("FEE_CACHE_DIR", str(cache_dir))
-
-
-
-
-@pytest.fixture(scope="module")
-def ex(cache_dir):
-    return open_extract(SAMPLE, cache_dir)
+def ex(session_cache_dir):
+    return open_extract(SAMPLE, session_cache_dir)
 
 
 @pytest.fixture(scope="module")
@@ -48,22 +35,6 @@ def personal() -> tuple[set[str], set[str]]:
     raw = pl.read_parquet(SAMPLE / "customers.parquet")
     names = set(raw.filter(pl.col("category") != "large_industry")["customer_name"].drop_nulls())
     return names, set(raw["phone"].drop_nulls())
-
-
-def open_page() -> AppTest:
-    at = AppTest.from_file("../dashboard.py", default_timeout=60)
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    assert at.sidebar.multiselect(key="station")  # inside dashboard.py, with the filter bar
-    return at
-
-
-def figure(at: AppTest, title: str) -> dict:
-    for chart in at.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
-        if spec["layout"]["title"]["text"].startswith(title):
-            return spec
-    raise AssertionError(f"no chart titled {title}")
 
 
 def bar_key(at: AppTest) -> str:
@@ -137,7 +108,7 @@ def leaked(at: AppTest, personal: tuple[set[str], set[str]]) -> list[str]:
 
 
 def test_page_without_filters_shows_the_query_figures_and_no_personal_data(ex, personal):
-    at = open_page()
+    at = open_page(PAGE)
     check_page_matches_queries(at, ex, Scope())
     assert "联系电话" not in frame(at, "逾期天数").columns
     assert not leaked(at, personal)
@@ -148,7 +119,7 @@ def test_page_with_station_village_and_category_filters(ex):
     station = "城郊供电所" if "城郊供电所" in options["value"] else options.filter(pl.col("dimension") == "station")["value"][0]
     within = ex.query("filter_options", stations=[station])
     village = within.filter((pl.col("dimension") == "village") & (pl.col("value") != ""))["value"][0]
-    at = open_page()
+    at = open_page(PAGE)
     at.sidebar.multiselect(key="station").set_value([station]).run()
     check_page_matches_queries(at, ex, Scope(stations=(station,)))
     at.sidebar.multiselect(key="village").set_value([village]).run()
@@ -159,7 +130,7 @@ def test_page_with_station_village_and_category_filters(ex):
 
 
 def test_clicking_a_bar_narrows_the_account_list_until_cleared(ex):
-    at = open_page()
+    at = open_page(PAGE)
     at.segmented_control(key="arrears_dimension").set_value("line").run()
     check_page_matches_queries(at, ex, Scope(), dimension="line")
     bars = figure(at, "各10kV 线路")
@@ -183,7 +154,7 @@ def test_clicking_a_bar_narrows_the_account_list_until_cleared(ex):
 
 
 def test_contact_toggle_shows_phones_but_never_in_presentation_mode(ex, personal):
-    at = open_page()
+    at = open_page(PAGE)
     at.toggle(key="arrears_show_personal").set_value(True).run()
     listed = frame(at, "逾期天数")
     assert leaked(at, personal)  # the check above can see personal data when it is there
@@ -215,7 +186,7 @@ def test_page_with_nothing_owed_says_so(tmp_path, monkeypatch):
         [payment("p1", "0001", "b1", "100.00", "2021-03-10 09:00:00"),
          payment("p2", "0001", None, "5.00", "2021-03-31 09:00:00")])
     monkeypatch.setenv("FEE_DATA_DIR", str(extract))
-    at = open_page()
+    at = open_page(PAGE)
     assert [m.value for m in at.metric][:2] == ["0.00", "0.00"]
     assert any("没有欠费" in s.value for s in at.success)
     assert not at.get("plotly_chart")

@@ -12,32 +12,11 @@ from tiny import bill, customer, payment, write_extract
 
 from queries import labels, open_extract
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "sample_data" / "extract"
+from apptest import figure, open_page, sample_env  # noqa: F401 — sample_env is an autouse fixture
+from conftest import SAMPLE
 PAGE = "pages/data_quality.py"
 
 pytestmark = pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample_data/extract 不存在")
-
-
-@pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("data-quality-cache")
-
-
-@pytest.fixture(autouse=True)
-def sample_env(monkeypatch, cache_dir):
-    monkeypatch.setenv("FEE_DATA_DIR", str(SAMPLE))
-    monkeypatch.setenv("FEE_CACHE_DIR", str(cache_dir))
-
-
-
-
-def open_page() -> AppTest:
-    at = AppTest.from_file("../dashboard.py", default_timeout=60)
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    assert at.sidebar.multiselect(key="station")  # inside dashboard.py, with the filter bar
-    return at
 
 
 def table(at: AppTest, column: str) -> pl.DataFrame:
@@ -70,7 +49,7 @@ def check_page_describes(at: AppTest, ex) -> None:
 
 def test_sample_findings_are_listed_with_counts_and_examples():
     ex = open_extract(SAMPLE)
-    at = open_page()
+    at = open_page(PAGE)
     check_page_describes(at, ex)
     findings = ex.query("data_findings")
     assert findings.height > 0  # the sample carries deliberate findings
@@ -87,7 +66,7 @@ def test_sample_findings_are_listed_with_counts_and_examples():
 def test_filters_do_not_change_what_the_page_describes():
     ex = open_extract(SAMPLE)
     stations = ex.query("filter_options", stations=[]).filter(pl.col("dimension") == "station")["value"]
-    at = open_page()
+    at = open_page(PAGE)
     at.sidebar.multiselect(key="station").set_value([stations[0]]).run()
     at.sidebar.multiselect(key="category").set_value(["residential"]).run()
     assert not at.exception
@@ -103,7 +82,7 @@ def test_clean_extract_shows_no_findings(tmp_path, monkeypatch):
     monkeypatch.setenv("FEE_DATA_DIR", str(extract))
     ex = open_extract(extract)
     assert ex.query("data_findings").is_empty()
-    at = open_page()
+    at = open_page(PAGE)
     check_page_describes(at, ex)
     assert any("未发现问题" in s.value for s in at.success)
     assert not has_table(at, "规则")

@@ -14,37 +14,16 @@ from streamlit.testing.v1 import AppTest
 from queries import Scope, labels, open_extract
 from reports import format as fmt
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "sample_data" / "extract"
+from apptest import figure, open_page, sample_env  # noqa: F401 — sample_env is an autouse fixture
+from conftest import SAMPLE
 PAGE = "pages/high_energy.py"
 
 pytestmark = pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample_data/extract 不存在")
 
 
-@pytest.fixture(autouse=True)
-def sample_env(monkeypatch):
-    monkeypatch.setenv("FEE_DATA_DIR", str(SAMPLE))  # FEE_CACHE_DIR: the session's (conftest)
-
-
-
 @pytest.fixture(scope="module")
 def ex(session_cache_dir):
     return open_extract(SAMPLE, session_cache_dir)
-
-
-def open_page() -> AppTest:
-    at = AppTest.from_file("../dashboard.py", default_timeout=60)
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
-
-
-def figure(at: AppTest, title: str) -> dict:
-    for chart in at.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
-        if spec["layout"]["title"]["text"].startswith(title):
-            return spec
-    raise AssertionError(f"no chart titled {title}")
 
 
 def traces(fig: dict) -> dict[str, dict]:
@@ -118,13 +97,13 @@ def no_phone_anywhere(at: AppTest, ex) -> None:
 
 
 def test_page_without_filters_shows_the_query_figures_and_no_phone(ex):
-    at = open_page()
+    at = open_page(PAGE)
     check_page_matches_queries(at, ex, Scope())
     no_phone_anywhere(at, ex)
 
 
 def test_the_reform_day_is_marked_on_every_monthly_chart():
-    at = open_page()
+    at = open_page(PAGE)
     for title in ("高耗能客户月度电量", "平均电价：", "高耗能客户峰平谷", "高耗能客户电费按电价类型"):
         layout = figure(at, title)["layout"]
         assert [s["x0"] for s in layout["shapes"]] == ["2021-10-15"]
@@ -134,7 +113,7 @@ def test_the_reform_day_is_marked_on_every_monthly_chart():
 def test_page_with_station_village_and_category_filters(ex):
     high_energy = pl.read_parquet(SAMPLE / "customers.parquet").filter(pl.col("is_high_energy"))
     station, village = high_energy.group_by("station", "village").len().sort("len", descending=True).row(0)[:2]
-    at = open_page()
+    at = open_page(PAGE)
     at.sidebar.multiselect(key="station").set_value([station]).run()
     at.sidebar.multiselect(key="village").set_value([village]).run()
     at.sidebar.multiselect(key="category").set_value(["large_industry"]).run()
@@ -146,7 +125,7 @@ def test_page_with_station_village_and_category_filters(ex):
 
 
 def test_a_scope_without_high_energy_customers_says_so():
-    at = open_page()
+    at = open_page(PAGE)
     at.sidebar.multiselect(key="category").set_value(["residential"]).run()
     assert not at.exception
     assert not at.metric and not at.get("plotly_chart")

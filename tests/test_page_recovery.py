@@ -15,37 +15,16 @@ from streamlit.testing.v1 import AppTest
 from queries import Scope, labels, open_extract
 from reports import format as fmt
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "sample_data" / "extract"
+from apptest import figure, open_page, sample_env  # noqa: F401 — sample_env is an autouse fixture
+from conftest import SAMPLE
 PAGE = "pages/recovery.py"
 
 pytestmark = pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample_data/extract 不存在")
 
 
-@pytest.fixture(autouse=True)
-def sample_env(monkeypatch):
-    monkeypatch.setenv("FEE_DATA_DIR", str(SAMPLE))  # FEE_CACHE_DIR: the session's (conftest)
-
-
-
 @pytest.fixture(scope="module")
 def ex(session_cache_dir):
     return open_extract(SAMPLE, session_cache_dir)
-
-
-def open_page() -> AppTest:
-    at = AppTest.from_file("../dashboard.py", default_timeout=60)
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
-
-
-def figure(at: AppTest, title: str) -> dict:
-    for chart in at.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
-        if spec["layout"]["title"]["text"].startswith(title):
-            return spec
-    raise AssertionError(f"no chart titled {title}")
 
 
 def has_figure(at: AppTest, title: str) -> bool:
@@ -97,7 +76,7 @@ def check_page_matches_queries(at: AppTest, ex, scope: Scope) -> None:
 
 
 def test_page_without_filters_shows_the_query_figures(ex):
-    at = open_page()
+    at = open_page(PAGE)
     check_page_matches_queries(at, ex, Scope())
     stations = summary(ex, Scope(), "station")
     table = next(df.value for df in at.dataframe if "供电所" in df.value.columns)
@@ -110,7 +89,7 @@ def test_page_with_station_village_and_category_filters(ex):
     station = options.filter(pl.col("dimension") == "station")["value"][0]
     within = ex.query("filter_options", stations=[station])
     village = within.filter((pl.col("dimension") == "village") & (pl.col("value") != ""))["value"][0]
-    at = open_page()
+    at = open_page(PAGE)
     at.sidebar.multiselect(key="station").set_value([station]).run()
     assert not at.exception
     at.sidebar.multiselect(key="village").set_value([village]).run()
@@ -132,7 +111,7 @@ def click(at: AppTest, prefix: str, key: str) -> None:
 
 def test_clicks_drill_from_station_to_line_to_transformer_and_the_breadcrumb_resets(ex):
     station = "千钢供电所"
-    at = open_page()
+    at = open_page(PAGE)
     click(at, "recovery_stations_", station)
     lines = summary(ex, Scope(stations=(station,)), "line")
     fig = figure(at, f"{station} 各线路回收率")
@@ -160,7 +139,7 @@ def test_clicks_drill_from_station_to_line_to_transformer_and_the_breadcrumb_res
 
 def test_a_drilled_station_outside_a_new_station_filter_is_dropped(ex):
     stations = ex.query("filter_options", stations=[]).filter(pl.col("dimension") == "station")["value"]
-    at = open_page()
+    at = open_page(PAGE)
     click(at, "recovery_stations_", stations[0])
     assert has_figure(at, f"{stations[0]} 各线路回收率")
     at.sidebar.multiselect(key="station").set_value([stations[1]]).run()

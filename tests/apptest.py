@@ -1,0 +1,35 @@
+"""Helpers for page tests: a page opened inside dashboard.py (with the filter bar) on the
+shipped sample, and a chart found by its title."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import SAMPLE
+
+DASHBOARD = str(SAMPLE.parent.parent / "dashboard.py")
+
+
+@pytest.fixture(autouse=True)
+def sample_env(monkeypatch):
+    """The app reads the shipped sample; the rollup cache is the session's (conftest)."""
+    monkeypatch.setenv("FEE_DATA_DIR", str(SAMPLE))
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    at.switch_page(page).run()
+    assert not at.exception
+    assert at.sidebar.multiselect(key="station")  # inside dashboard.py, with the filter bar
+    return at
+
+
+def figure(at: AppTest, title: str) -> dict:
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        if spec["layout"]["title"]["text"].startswith(title):
+            return spec
+    raise AssertionError(f"no chart titled {title}")
