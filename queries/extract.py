@@ -104,7 +104,9 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path) -> Non
     con = duckdb.connect(str(tmp))
     try:
         con.execute("set preserve_insertion_order = false")
-        # a 30 M-bill build may spill; keep the spill files beside the cache, never in the extract
+        # A 30 M-bill build spills to disk rather than take most of the machine's memory;
+        # the spill files sit beside the cache, never in the extract.
+        con.execute(f"set memory_limit = '{os.environ.get('FEE_BUILD_MEMORY_LIMIT', '4GB')}'")
         con.execute(f"set temp_directory = {checks.sql_str(str(target.parent / 'spill'))}")
         _raw_views(con, data_dir, sources)
         checks.check_refusals(con, data_dir, sources)

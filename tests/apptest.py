@@ -3,8 +3,10 @@ shipped sample, and a chart found by its title."""
 
 from __future__ import annotations
 
+import base64
 import json
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -33,3 +35,10 @@ def figure(at: AppTest, title: str) -> dict:
         if spec["layout"]["title"]["text"].startswith(title):
             return spec
     raise AssertionError(f"no chart titled {title}")
+
+
+def values(data) -> list:
+    """A trace's x/y as a list: plotly writes numeric arrays as base64 typed arrays."""
+    if isinstance(data, dict) and "bdata" in data:
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"]).tolist()
+    return list(data)
