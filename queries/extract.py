@@ -177,10 +177,21 @@ def open_extract(data_dir: str | Path, cache_dir: str | Path | None = None) -> E
     data_dir = Path(data_dir)
     sources = checks.find_tables(data_dir)
     cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-    cache_file = (cache_dir / f"extract-{_fingerprint(data_dir, sources)}.duckdb").resolve()
+    folder = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
+    cache_file = (cache_dir / f"extract-{folder}-{_fingerprint(data_dir, sources)}.duckdb").resolve()
     with _open_lock:
         if cache_file not in _opened:
             if not cache_file.exists():
                 _build(data_dir, sources, cache_file)
+                _remove_superseded(cache_file.parent, folder, cache_file)
             _opened[cache_file] = Extract(data_dir, cache_file)
         return _opened[cache_file]
+
+
+def _remove_superseded(cache_dir: Path, folder: str, current: Path) -> None:
+    """A refreshed extract (or new code) gets a new cache; drop the same folder's old ones.
+    Whoever still reads an old file keeps its open handle (POSIX) until it lets go."""
+    for old in cache_dir.glob(f"extract-{folder}-*.duckdb"):
+        if old != current:
+            old.unlink(missing_ok=True)
+            _opened.pop(old.resolve(), None)

@@ -21,3 +21,18 @@ def test_concurrent_questions_give_the_serial_answers():
         together = list(pool.map(lambda a: ex.query(a[0], a[1], **a[2]), asks * 2))
     for i, frame in enumerate(together):
         assert frame.equals(alone[i % len(asks)])
+
+
+def test_a_refreshed_extract_replaces_its_old_cache(tmp_path):
+    """Extracts are refreshed daily: the cache keeps one file per data directory, and an
+    extract opened before the refresh goes on answering from its own file."""
+    from tiny import bill, customer, write_extract
+
+    root, cache = tmp_path / "x", tmp_path / "cache"
+    write_extract(root, [customer("001")], [bill("b1", "001", "1.00")], [])
+    before = open_extract(root, cache_dir=cache)
+    write_extract(root, [customer("001")], [bill("b1", "001", "1.00"), bill("b2", "001", "2.00")], [])
+    after = open_extract(root, cache_dir=cache)
+    assert [p.name for p in cache.glob("*.duckdb")] == [after.cache_file.name]
+    count = "select sum(bills) from cohorts"
+    assert (before.query_rows(count)[0][0], after.query_rows(count)[0][0]) == (1, 2)
