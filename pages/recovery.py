@@ -285,3 +285,12 @@ else:
         tables.show_table(transformers, [col("transformer"), *RATE_COLS], line_view,
                           key="recovery_transformer_table", filename=f"各台区回收率_{line_name}",
                           title=f"{drill_station} {line_name} 各台区回收率")
+
+# --- collectors: the per-person ranking (DOMAIN: a target per person) ----------------------
+st.subheader("催费责任人排名")
+collectors = (with_gap(summary(view, "collector").rename({"member": "collector"}))
+              .with_columns(pl.col("collector").fill_null(labels.UNREGISTERED))
+              .sort(["recovery_rate", "arrears"], descending=[True, False], nulls_last=True))
+tables.show_table(collectors, [col("collector"), col("station"), *RATE_COLS, col("arrears_bills")], view,
+                  key="recovery_collector_table", filename="催费责任人排名", title="催费责任人排名")
+st.caption("按本年度回收率从高到低；同一责任人在不同供电所分行列出。")

@@ -147,3 +147,15 @@ def test_a_drilled_station_outside_a_new_station_filter_is_dropped(ex):
     assert not has_figure(at, f"{stations[0]} 各线路回收率")
     assert stations[0] not in [b.label for b in at.button]
 
+
+
+def test_collectors_are_ranked_by_their_recovery_rate(ex):
+    at = open_page(PAGE)
+    d = ex.default_as_of
+    want = ex.query("recovery_summary", Scope(), as_of=d, year=d.year, group_by="collector")
+    table = next(df.value for df in at.dataframe if "抄表催费责任人" in df.value.columns)
+    assert len(table) == want.height
+    rates = table["本年度回收率"].tolist()
+    assert rates == sorted(rates, reverse=True)
+    assert sorted(zip(table["抄表催费责任人"], table["供电所"])) == sorted(zip(want["member"], want["station"]))
+    assert table["欠费（元）"].sum() == pytest.approx(float(want["arrears"].sum()))
