@@ -10,7 +10,6 @@ import polars as pl
 import streamlit as st
 
 from queries import Scope, labels
-from reports import format as fmt
 from reports.columns import col
 from ui import charts, data, filters, frame, tables, tiles
 

@@ -118,10 +118,6 @@ def raw_view_sql(source: TableSource) -> str:
             f"filename = true, hive_partitioning = false)")
 
 
-def _examples(rows: list[tuple]) -> list[str]:
-    return [" / ".join("空" if v is None else str(v) for v in row) for row in rows]
-
-
 def _short(data_dir: Path, path: str) -> str:
     try:
         return Path(path).relative_to(data_dir).as_posix()

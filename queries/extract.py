@@ -8,14 +8,14 @@ import hashlib
 import os
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from . import checks
-from .checks import ExtractRefused, TableSource
+from .checks import TableSource
 
 SQL_DIR = Path(__file__).parent / "sql"
 CACHE_FORMAT = "1"  # bump when the cache's layout changes in a way the SQL hash misses

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import polars as pl
 
 from .extract import Extract, Scope
 
@@ -51,7 +50,3 @@ def summary(ex: Extract, as_of: dt.date | None = None, year: int | None = None,
             for r in rows(group_by)
         ]
     return result
-
-
-def as_frame(rows: list[dict]) -> pl.DataFrame:
-    return pl.DataFrame(rows)

@@ -7,18 +7,11 @@ import base64
 import json
 
 import numpy as np
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import SAMPLE
 
 DASHBOARD = str(SAMPLE.parent.parent / "dashboard.py")
-
-
-@pytest.fixture(autouse=True)
-def sample_env(monkeypatch):
-    """The app reads the shipped sample; the rollup cache is the session's (conftest)."""
-    monkeypatch.setenv("FEE_DATA_DIR", str(SAMPLE))
 
 
 def open_page(page: str) -> AppTest:

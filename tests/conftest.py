@@ -8,12 +8,26 @@ from pathlib import Path
 
 import pytest
 
+from queries import open_extract
+
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "extract"
 
 
 @pytest.fixture(scope="session")
 def session_cache_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("fee-cache")
+
+
+@pytest.fixture(scope="session")
+def sample(session_cache_dir):
+    """The shipped sample extract, opened once for the session."""
+    return open_extract(SAMPLE, cache_dir=session_cache_dir)
+
+
+@pytest.fixture
+def sample_env(monkeypatch):
+    """The app (AppTest or a server) reads the shipped sample."""
+    monkeypatch.setenv("FEE_DATA_DIR", str(SAMPLE))
 
 
 @pytest.fixture(autouse=True)

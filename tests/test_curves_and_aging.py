@@ -1,7 +1,6 @@
 """Daily questions on a hand-made extract: the recovery curve of a month and of a year,
 daily collections, and the aging buckets' edges (CONTRACT §3: days overdue = D − due_on)."""
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest

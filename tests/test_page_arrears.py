@@ -5,8 +5,6 @@ personal data shows unless the collector asks for it (never in presentation mode
 from __future__ import annotations
 
 import dataclasses
-import json
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -14,19 +12,14 @@ from streamlit.testing.v1 import AppTest
 
 from tiny import bill, customer, payment, write_extract
 
-from queries import Scope, open_extract
+from queries import Scope
 from reports import format as fmt
 
-from apptest import figure, open_page, sample_env  # noqa: F401 — sample_env is an autouse fixture
+from apptest import figure, open_page
 from conftest import SAMPLE
 PAGE = "pages/arrears.py"
 
-pytestmark = pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample_data/extract 不存在")
-
-
-@pytest.fixture(scope="module")
-def ex(session_cache_dir):
-    return open_extract(SAMPLE, session_cache_dir)
+pytestmark = pytest.mark.usefixtures("sample_env")
 
 
 @pytest.fixture(scope="module")
@@ -52,16 +45,16 @@ def wan(values) -> list[float]:
     return [round(float(v) / 1e4, 6) for v in values]
 
 
-def check_page_matches_queries(at: AppTest, ex, scope: Scope, dimension: str = "village") -> None:
-    as_of = ex.default_as_of
-    total = ex.query("arrears_by_group", scope, as_of=as_of, group_by="total").row(0, named=True)
+def check_page_matches_queries(at: AppTest, sample, scope: Scope, dimension: str = "village") -> None:
+    as_of = sample.default_as_of
+    total = sample.query("arrears_by_group", scope, as_of=as_of, group_by="total").row(0, named=True)
     assert [m.value for m in at.metric] == [
         fmt.wan(total["arrears"], unit=False), fmt.wan(total["arrears_current_year"], unit=False),
         fmt.wan(total["arrears_prior_years"], unit=False), fmt.count(total["arrears_customers"], unit=""),
         fmt.count(total["arrears_bills"], unit=""),
     ]
 
-    groups = ex.query("arrears_by_group", scope, as_of=as_of, group_by=dimension).filter(pl.col("arrears") > 0)
+    groups = sample.query("arrears_by_group", scope, as_of=as_of, group_by=dimension).filter(pl.col("arrears") > 0)
     bars = figure(at, "各")
     current, prior = bars["data"]
     assert [t["name"] for t in bars["data"]] == ["当年欠费", "往年欠费"]
@@ -76,18 +69,18 @@ def check_page_matches_queries(at: AppTest, ex, scope: Scope, dimension: str = "
     tree = figure(at, "供电所 →")["data"][0]
     assert round(tree["values"][tree["ids"].index("__total__")], 6) == wan([total["arrears"]])[0]
 
-    aging = ex.query("arrears_aging", scope, as_of=as_of)
+    aging = sample.query("arrears_aging", scope, as_of=as_of)
     assert [round(y, 6) for y in figure(at, "欠费账龄")["data"][0]["y"]] == wan(aging["arrears"])
     assert [c[0] for c in figure(at, "欠费账龄")["data"][0]["customdata"]] == aging["arrears_customers"].to_list()
 
-    accounts = ex.query("arrears_accounts", scope, as_of=as_of, show_personal=False, limit=0)
+    accounts = sample.query("arrears_accounts", scope, as_of=as_of, show_personal=False, limit=0)
     listed = frame(at, "逾期天数")
     assert listed["户号"].to_list() == accounts["customer_id"].to_list()
     assert listed["欠费（元）"].to_list() == accounts["arrears"].cast(pl.Float64).to_list()
     assert listed.height == total["arrears_customers"]
 
-    transit = ex.query("payments_in_transit", scope, as_of=as_of, show_personal=False)
-    shortfall = ex.query("bank_shortfall", scope, as_of=as_of, show_personal=False)
+    transit = sample.query("payments_in_transit", scope, as_of=as_of, show_personal=False)
+    shortfall = sample.query("bank_shortfall", scope, as_of=as_of, show_personal=False)
     assert [e.label for e in at.expander] == [f"在途付款（{transit.height:,} 笔）",
                                               f"银行代扣不足提醒（{shortfall.height:,} 笔）"]
 
@@ -107,32 +100,32 @@ def leaked(at: AppTest, personal: tuple[set[str], set[str]]) -> list[str]:
     return found
 
 
-def test_page_without_filters_shows_the_query_figures_and_no_personal_data(ex, personal):
+def test_page_without_filters_shows_the_query_figures_and_no_personal_data(sample, personal):
     at = open_page(PAGE)
-    check_page_matches_queries(at, ex, Scope())
+    check_page_matches_queries(at, sample, Scope())
     assert "联系电话" not in frame(at, "逾期天数").columns
     assert not leaked(at, personal)
 
 
-def test_page_with_station_village_and_category_filters(ex):
-    options = ex.query("filter_options", stations=[])
+def test_page_with_station_village_and_category_filters(sample):
+    options = sample.query("filter_options", stations=[])
     station = "城郊供电所" if "城郊供电所" in options["value"] else options.filter(pl.col("dimension") == "station")["value"][0]
-    within = ex.query("filter_options", stations=[station])
+    within = sample.query("filter_options", stations=[station])
     village = within.filter((pl.col("dimension") == "village") & (pl.col("value") != ""))["value"][0]
     at = open_page(PAGE)
     at.sidebar.multiselect(key="station").set_value([station]).run()
-    check_page_matches_queries(at, ex, Scope(stations=(station,)))
+    check_page_matches_queries(at, sample, Scope(stations=(station,)))
     at.sidebar.multiselect(key="village").set_value([village]).run()
     at.sidebar.multiselect(key="category").set_value(["residential", "small_power"]).run()
     assert not at.exception
-    check_page_matches_queries(at, ex, Scope(stations=(station,), villages=(village,),
+    check_page_matches_queries(at, sample, Scope(stations=(station,), villages=(village,),
                                              categories=("residential", "small_power")))
 
 
-def test_clicking_a_bar_narrows_the_account_list_until_cleared(ex):
+def test_clicking_a_bar_narrows_the_account_list_until_cleared(sample):
     at = open_page(PAGE)
     at.segmented_control(key="arrears_dimension").set_value("line").run()
-    check_page_matches_queries(at, ex, Scope(), dimension="line")
+    check_page_matches_queries(at, sample, Scope(), dimension="line")
     bars = figure(at, "各10kV 线路")
     station, line = bars["data"][0]["customdata"][1][:2]
     at.session_state[bar_key(at)] = {"selection": {"points": [{"customdata": [station, line]}],
@@ -140,7 +133,7 @@ def test_clicking_a_bar_narrows_the_account_list_until_cleared(ex):
     at.run()
     assert not at.exception
     narrowed = dataclasses.replace(Scope(), stations=(station,), lines=(line,))
-    expected = ex.query("arrears_accounts", narrowed, as_of=ex.default_as_of, show_personal=False, limit=0)
+    expected = sample.query("arrears_accounts", narrowed, as_of=sample.default_as_of, show_personal=False, limit=0)
     listed = frame(at, "逾期天数")
     assert listed["户号"].to_list() == expected["customer_id"].to_list()
     assert set(listed["10kV 线路"]) == {line or "未登记"}
@@ -148,17 +141,17 @@ def test_clicking_a_bar_narrows_the_account_list_until_cleared(ex):
 
     at.button(key="arrears_clear").click().run()
     assert not at.exception
-    everything = ex.query("arrears_accounts", Scope(), as_of=ex.default_as_of, show_personal=False, limit=0)
+    everything = sample.query("arrears_accounts", Scope(), as_of=sample.default_as_of, show_personal=False, limit=0)
     assert frame(at, "逾期天数").height == everything.height
     assert not any("已选" in i.value for i in at.info)
 
 
-def test_contact_toggle_shows_phones_but_never_in_presentation_mode(ex, personal):
+def test_contact_toggle_shows_phones_but_never_in_presentation_mode(sample, personal):
     at = open_page(PAGE)
     at.toggle(key="arrears_show_personal").set_value(True).run()
     listed = frame(at, "逾期天数")
     assert leaked(at, personal)  # the check above can see personal data when it is there
-    unmasked = ex.query("arrears_accounts", Scope(), as_of=ex.default_as_of, show_personal=True, limit=0)
+    unmasked = sample.query("arrears_accounts", Scope(), as_of=sample.default_as_of, show_personal=True, limit=0)
     assert listed["联系电话"].to_list() == unmasked["phone"].to_list()
     assert listed["户名"].to_list() == unmasked["customer_name"].to_list()
 
@@ -169,13 +162,13 @@ def test_contact_toggle_shows_phones_but_never_in_presentation_mode(ex, personal
     assert not leaked(at, personal)
 
 
-def test_arrears_by_group_agrees_with_recovery_summary(ex):
+def test_arrears_by_group_agrees_with_recovery_summary(sample):
     """The page's fast arrears question gives recovery_summary's arrears columns."""
     columns = ["station", "member", "arrears", "arrears_current_year", "arrears_prior_years",
                "arrears_customers", "arrears_bills"]
-    as_of = ex.default_as_of
-    summary = ex.query("recovery_summary", Scope(), as_of=as_of, year=as_of.year, group_by="line")
-    fast = ex.query("arrears_by_group", Scope(), as_of=as_of, group_by="line")
+    as_of = sample.default_as_of
+    summary = sample.query("recovery_summary", Scope(), as_of=as_of, year=as_of.year, group_by="line")
+    fast = sample.query("arrears_by_group", Scope(), as_of=as_of, group_by="line")
     assert fast.select(columns).equals(summary.filter(pl.col("arrears") > 0).select(columns))
 
 

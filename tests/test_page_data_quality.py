@@ -3,7 +3,6 @@ layer counted, lists exactly the findings of CONTRACT §4, and says so when ther
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -12,11 +11,10 @@ from tiny import bill, customer, payment, write_extract
 
 from queries import labels, open_extract
 
-from apptest import figure, open_page, sample_env  # noqa: F401 — sample_env is an autouse fixture
-from conftest import SAMPLE
+from apptest import open_page
 PAGE = "pages/data_quality.py"
 
-pytestmark = pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample_data/extract 不存在")
+pytestmark = pytest.mark.usefixtures("sample_env")
 
 
 def table(at: AppTest, column: str) -> pl.DataFrame:
@@ -30,12 +28,12 @@ def has_table(at: AppTest, column: str) -> bool:
     return any(column in df.value.columns for df in at.dataframe)
 
 
-def check_page_describes(at: AppTest, ex) -> None:
-    files = ex.query("extract_tables")
+def check_page_describes(at: AppTest, sample) -> None:
+    files = sample.query("extract_tables")
     assert [m.value for m in at.metric] == [
-        f"{ex.first_period:%Y-%m} 至 {ex.last_period:%Y-%m}", f"{ex.default_as_of}",
-        f"{files['table_name'].n_unique()} 张", f"{ex.query('data_findings').height} 项"]
-    assert any(ex.name in m.value and str(ex.data_dir) in m.value for m in at.markdown)
+        f"{sample.first_period:%Y-%m} 至 {sample.last_period:%Y-%m}", f"{sample.default_as_of}",
+        f"{files['table_name'].n_unique()} 张", f"{sample.query('data_findings').height} 项"]
+    assert any(sample.name in m.value and str(sample.data_dir) in m.value for m in at.markdown)
 
     per_table = table(at, "文件数")
     rows = files.group_by("table_name").agg(pl.col("rows").sum(), pl.len().alias("files")).sort("table_name")
@@ -47,11 +45,10 @@ def check_page_describes(at: AppTest, ex) -> None:
     assert listed["行数"].to_list() == files["rows"].to_list()
 
 
-def test_sample_findings_are_listed_with_counts_and_examples():
-    ex = open_extract(SAMPLE)
+def test_sample_findings_are_listed_with_counts_and_examples(sample):
     at = open_page(PAGE)
-    check_page_describes(at, ex)
-    findings = ex.query("data_findings")
+    check_page_describes(at, sample)
+    findings = sample.query("data_findings")
     assert findings.height > 0  # the sample carries deliberate findings
     shown = table(at, "规则")
     assert shown["表"].to_list() == findings["table_name"].to_list()
@@ -63,15 +60,14 @@ def test_sample_findings_are_listed_with_counts_and_examples():
     assert any(f"共 {findings.height} 项" in w.value for w in at.warning)
 
 
-def test_filters_do_not_change_what_the_page_describes():
-    ex = open_extract(SAMPLE)
-    stations = ex.query("filter_options", stations=[]).filter(pl.col("dimension") == "station")["value"]
+def test_filters_do_not_change_what_the_page_describes(sample):
+    stations = sample.query("filter_options", stations=[]).filter(pl.col("dimension") == "station")["value"]
     at = open_page(PAGE)
     at.sidebar.multiselect(key="station").set_value([stations[0]]).run()
     at.sidebar.multiselect(key="category").set_value(["residential"]).run()
     assert not at.exception
-    check_page_describes(at, ex)
-    assert table(at, "规则").height == ex.query("data_findings").height
+    check_page_describes(at, sample)
+    assert table(at, "规则").height == sample.query("data_findings").height
 
 
 def test_clean_extract_shows_no_findings(tmp_path, monkeypatch):
@@ -80,9 +76,9 @@ def test_clean_extract_shows_no_findings(tmp_path, monkeypatch):
         [payment("p1", "0001", "b1", "100.00", "2021-03-10 09:00:00")],
         targets=[{"station": "千钢供电所", "year": 2021, "recovery_target": 0.9999}])
     monkeypatch.setenv("FEE_DATA_DIR", str(extract))
-    ex = open_extract(extract)
-    assert ex.query("data_findings").is_empty()
+    sample = open_extract(extract)
+    assert sample.query("data_findings").is_empty()
     at = open_page(PAGE)
-    check_page_describes(at, ex)
+    check_page_describes(at, sample)
     assert any("未发现问题" in s.value for s in at.success)
     assert not has_table(at, "规则")

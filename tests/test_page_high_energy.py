@@ -4,26 +4,19 @@ reform is marked; phone numbers never appear; a scope without high-energy custom
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from queries import Scope, labels, open_extract
+from queries import Scope, labels
 from reports import format as fmt
 
-from apptest import figure, open_page, sample_env  # noqa: F401 — sample_env is an autouse fixture
+from apptest import figure, open_page
 from conftest import SAMPLE
 PAGE = "pages/high_energy.py"
 
-pytestmark = pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample_data/extract 不存在")
-
-
-@pytest.fixture(scope="module")
-def ex(session_cache_dir):
-    return open_extract(SAMPLE, session_cache_dir)
+pytestmark = pytest.mark.usefixtures("sample_env")
 
 
 def traces(fig: dict) -> dict[str, dict]:
@@ -43,10 +36,10 @@ def months(df: pl.DataFrame) -> list[str]:
     return [p.isoformat() for p in df["period"]]
 
 
-def check_page_matches_queries(at: AppTest, ex, scope: Scope) -> None:
-    as_of = ex.default_as_of
-    monthly = ex.query("high_energy_monthly", scope, as_of=as_of)
-    customers = ex.query("high_energy_customers", scope, as_of=as_of)
+def check_page_matches_queries(at: AppTest, sample, scope: Scope) -> None:
+    as_of = sample.default_as_of
+    monthly = sample.query("high_energy_monthly", scope, as_of=as_of)
+    customers = sample.query("high_energy_customers", scope, as_of=as_of)
     high = monthly.filter(pl.col("customer_group") == "high_energy").sort("period")
     others = monthly.filter(pl.col("customer_group") == "other_large_industry").sort("period")
     latest = high.row(-1, named=True)
@@ -83,23 +76,23 @@ def check_page_matches_queries(at: AppTest, ex, scope: Scope) -> None:
     assert close(listed["欠费（元）"].tolist(), customers["arrears"].cast(pl.Float64).to_list())
     assert [list(v) for v in listed["近 12 个月电费走势"]] == customers["amounts_12m"].to_list()
 
-    industries = ex.query("high_energy_by_industry", scope, as_of=as_of, year=as_of.year)
+    industries = sample.query("high_energy_by_industry", scope, as_of=as_of, year=as_of.year)
     bars = figure(at, f"{as_of.year} 年高耗能客户电费按行业")["data"][0]
     assert bars["y"] == industries["industry"].fill_null("未登记").to_list()
     assert close(bars["x"], wan(industries["amount"]))
 
 
-def no_phone_anywhere(at: AppTest, ex) -> None:
+def no_phone_anywhere(at: AppTest, sample) -> None:
     phones = set(pl.read_parquet(SAMPLE / "customers.parquet")["phone"].drop_nulls().to_list())
     for df in at.dataframe:
         assert "联系电话" not in df.value.columns
         assert not {str(v) for column in df.value.columns for v in df.value[column].tolist()} & phones
 
 
-def test_page_without_filters_shows_the_query_figures_and_no_phone(ex):
+def test_page_without_filters_shows_the_query_figures_and_no_phone(sample):
     at = open_page(PAGE)
-    check_page_matches_queries(at, ex, Scope())
-    no_phone_anywhere(at, ex)
+    check_page_matches_queries(at, sample, Scope())
+    no_phone_anywhere(at, sample)
 
 
 def test_the_reform_day_is_marked_on_every_monthly_chart():
@@ -110,7 +103,7 @@ def test_the_reform_day_is_marked_on_every_monthly_chart():
         assert "发改价格〔2021〕1439号" in layout["annotations"][0]["text"]
 
 
-def test_page_with_station_village_and_category_filters(ex):
+def test_page_with_station_village_and_category_filters(sample):
     high_energy = pl.read_parquet(SAMPLE / "customers.parquet").filter(pl.col("is_high_energy"))
     station, village = high_energy.group_by("station", "village").len().sort("len", descending=True).row(0)[:2]
     at = open_page(PAGE)
@@ -119,7 +112,7 @@ def test_page_with_station_village_and_category_filters(ex):
     at.sidebar.multiselect(key="category").set_value(["large_industry"]).run()
     assert not at.exception
     scope = Scope(stations=(station,), villages=(village,), categories=("large_industry",))
-    check_page_matches_queries(at, ex, scope)
+    check_page_matches_queries(at, sample, scope)
     listed = next(df.value for df in at.dataframe if "户号" in df.value.columns)
     assert set(listed["供电所"]) == {station}
 

@@ -9,63 +9,58 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from apptest import figure, open_page, sample_env, values  # noqa: F401 — sample_env is an autouse fixture
-from conftest import SAMPLE
-from queries import Scope, open_extract
+from apptest import figure, open_page, values
+from queries import Scope
 from reports import format as fmt
 
+pytestmark = pytest.mark.usefixtures("sample_env")
 PAGE = "pages/home.py"
 
 
-@pytest.fixture(scope="module")
-def ex(session_cache_dir):
-    return open_extract(SAMPLE, session_cache_dir)
-
-
-def expected_tiles(ex, scope: Scope) -> list[str]:
-    d = ex.default_as_of
-    now = ex.query("recovery_summary", scope, as_of=d, year=d.year, group_by="total").row(0, named=True)
-    today = ex.query("collections_daily", scope, date_from=d, date_to=d).row(0, named=True)
+def expected_tiles(sample, scope: Scope) -> list[str]:
+    d = sample.default_as_of
+    now = sample.query("recovery_summary", scope, as_of=d, year=d.year, group_by="total").row(0, named=True)
+    today = sample.query("collections_daily", scope, date_from=d, date_to=d).row(0, named=True)
     return [fmt.wan(now["billed"], unit=False), fmt.wan(now["recovered"], unit=False),
             fmt.pct(now["recovery_rate"]), fmt.wan(now["arrears"], unit=False),
             fmt.count(now["arrears_customers"], unit=""), fmt.wan(today["collected"], unit=False)]
 
 
-def check(at, ex, scope: Scope) -> None:
-    assert [m.value for m in at.metric] == expected_tiles(ex, scope)
-    d = ex.default_as_of
-    month = ex.query("collections_daily", scope, date_from=d.replace(day=1), date_to=d)
+def check(at, sample, scope: Scope) -> None:
+    assert [m.value for m in at.metric] == expected_tiles(sample, scope)
+    d = sample.default_as_of
+    month = sample.query("collections_daily", scope, date_from=d.replace(day=1), date_to=d)
     bars = figure(at, f"{d.month} 月每日回收")["data"][0]
     assert values(bars["y"]) == pytest.approx([float(v) / 1e4 for v in month["collected"]])
-    top = ex.query("arrears_accounts", scope, as_of=d, show_personal=False, limit=10)
+    top = sample.query("arrears_accounts", scope, as_of=d, show_personal=False, limit=10)
     shown = pl.from_pandas(at.dataframe[1].value)
     assert shown["户号"].to_list() == top["customer_id"].to_list()
 
 
-def test_home_without_filters(ex):
+def test_home_without_filters(sample):
     at = open_page(PAGE)
-    check(at, ex, Scope())
+    check(at, sample, Scope())
     # the tiles carry the change since yesterday
     assert all(m.delta for m in at.metric)
 
 
-def test_home_with_a_station_a_village_and_a_category(ex):
-    options = ex.query("filter_options", stations=["千钢供电所"])
+def test_home_with_a_station_a_village_and_a_category(sample):
+    options = sample.query("filter_options", stations=["千钢供电所"])
     village = options.filter(pl.col("dimension") == "village")["value"].to_list()[0]
     at = open_page(PAGE)
     at.sidebar.multiselect(key="station").set_value(["千钢供电所"]).run()
     at.sidebar.multiselect(key="village").set_value([village]).run()
     at.sidebar.multiselect(key="category").set_value(["residential"]).run()
     assert not at.exception
-    check(at, ex, Scope(stations=("千钢供电所",), villages=(village,), categories=("residential",)))
+    check(at, sample, Scope(stations=("千钢供电所",), villages=(village,), categories=("residential",)))
 
 
-def test_the_year_curve_is_the_years_rate_day_by_day(ex):
+def test_the_year_curve_is_the_years_rate_day_by_day(sample):
     at = open_page(PAGE)
-    d = ex.default_as_of
-    curve = ex.query("recovery_curve_daily", Scope(), as_of=d, period_from=dt.date(d.year, 1, 1),
+    d = sample.default_as_of
+    curve = sample.query("recovery_curve_daily", Scope(), as_of=d, period_from=dt.date(d.year, 1, 1),
                      period_to=dt.date(d.year, 12, 1)).filter(pl.col("billed") > 0)
     line = figure(at, f"{d.year} 年电费回收率（逐日）")["data"][0]
     assert values(line["y"]) == [float(fmt.truncated_rate(r)) for r in curve["recovery_rate"]]
-    assert values(line["y"])[-1] == float(Decimal(fmt.pct(ex.query(
+    assert values(line["y"])[-1] == float(Decimal(fmt.pct(sample.query(
         "recovery_summary", Scope(), as_of=d, year=d.year, group_by="total")["recovery_rate"][0])[:-2]))

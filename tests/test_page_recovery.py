@@ -6,25 +6,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from queries import Scope, labels, open_extract
+from queries import Scope, labels
 from reports import format as fmt
 
-from apptest import figure, open_page, sample_env  # noqa: F401 — sample_env is an autouse fixture
-from conftest import SAMPLE
+from apptest import figure, open_page
 PAGE = "pages/recovery.py"
 
-pytestmark = pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample_data/extract 不存在")
-
-
-@pytest.fixture(scope="module")
-def ex(session_cache_dir):
-    return open_extract(SAMPLE, session_cache_dir)
+pytestmark = pytest.mark.usefixtures("sample_env")
 
 
 def has_figure(at: AppTest, title: str) -> bool:
@@ -45,14 +38,14 @@ def expected_rates(df: pl.DataFrame, column: str, label=lambda v: v) -> dict[str
             for r in df.iter_rows(named=True) if r["recovery_rate"] is not None}
 
 
-def summary(ex, scope: Scope, group_by: str) -> pl.DataFrame:
-    as_of = ex.default_as_of
-    return ex.query("recovery_summary", scope, as_of=as_of, year=as_of.year, group_by=group_by)
+def summary(sample, scope: Scope, group_by: str) -> pl.DataFrame:
+    as_of = sample.default_as_of
+    return sample.query("recovery_summary", scope, as_of=as_of, year=as_of.year, group_by=group_by)
 
 
-def check_page_matches_queries(at: AppTest, ex, scope: Scope) -> None:
-    as_of, year = ex.default_as_of, ex.default_as_of.year
-    total = summary(ex, scope, "total").row(0, named=True)
+def check_page_matches_queries(at: AppTest, sample, scope: Scope) -> None:
+    as_of, year = sample.default_as_of, sample.default_as_of.year
+    total = summary(sample, scope, "total").row(0, named=True)
     target = round(total["target"], 6)  # the page rounds the billed-weighted double
     assert [m.value for m in at.metric] == [
         fmt.pct(total["recovery_rate"]), fmt.pct(total["prior_recovery_rate"]),
@@ -61,13 +54,13 @@ def check_page_matches_queries(at: AppTest, ex, scope: Scope) -> None:
     assert at.metric[0].delta == f"{fmt.pct_points(total['recovery_rate'] - target)} 较目标"
     assert fmt.wan(total["billed"]) in at.metric[0].help and fmt.wan(total["prior_opening"]) in at.metric[1].help
 
-    assert bar_rates(figure(at, f"{year} 年各供电所回收率")) == expected_rates(summary(ex, scope, "station"), "station")
+    assert bar_rates(figure(at, f"{year} 年各供电所回收率")) == expected_rates(summary(sample, scope, "station"), "station")
     assert bar_rates(figure(at, f"{year} 年各用电类别回收率")) == expected_rates(
-        summary(ex, scope, "category"), "member", lambda c: labels.CATEGORY[c])
+        summary(sample, scope, "category"), "member", lambda c: labels.CATEGORY[c])
 
     months = {t["name"]: t for t in figure(at, f"{year} 年各月电费回收率")["data"]}
-    this_year = ex.query("recovery_by_month", scope, as_of=as_of, year=year)
-    last_year = ex.query("recovery_by_month", scope, as_of=as_of.replace(year=year - 1), year=year - 1)
+    this_year = sample.query("recovery_by_month", scope, as_of=as_of, year=year)
+    last_year = sample.query("recovery_by_month", scope, as_of=as_of.replace(year=year - 1), year=year - 1)
     for df, trace in ((this_year, months[f"{year} 年"]),
                       (last_year, next(t for n, t in months.items() if n.startswith("去年同期")))):
         df = df.filter(pl.col("recovery_rate").is_not_null())
@@ -75,19 +68,19 @@ def check_page_matches_queries(at: AppTest, ex, scope: Scope) -> None:
         assert trace["y"] == [shown_rate(r) for r in df["recovery_rate"]]
 
 
-def test_page_without_filters_shows_the_query_figures(ex):
+def test_page_without_filters_shows_the_query_figures(sample):
     at = open_page(PAGE)
-    check_page_matches_queries(at, ex, Scope())
-    stations = summary(ex, Scope(), "station")
+    check_page_matches_queries(at, sample, Scope())
+    stations = summary(sample, Scope(), "station")
     table = next(df.value for df in at.dataframe if "供电所" in df.value.columns)
     assert sorted(table["供电所"]) == sorted(stations["station"])
     assert not has_figure(at, "千钢供电所 各线路")
 
 
-def test_page_with_station_village_and_category_filters(ex):
-    options = ex.query("filter_options", stations=[])
+def test_page_with_station_village_and_category_filters(sample):
+    options = sample.query("filter_options", stations=[])
     station = options.filter(pl.col("dimension") == "station")["value"][0]
-    within = ex.query("filter_options", stations=[station])
+    within = sample.query("filter_options", stations=[station])
     village = within.filter((pl.col("dimension") == "village") & (pl.col("value") != ""))["value"][0]
     at = open_page(PAGE)
     at.sidebar.multiselect(key="station").set_value([station]).run()
@@ -95,7 +88,7 @@ def test_page_with_station_village_and_category_filters(ex):
     at.sidebar.multiselect(key="village").set_value([village]).run()
     at.sidebar.multiselect(key="category").set_value(["residential", "small_power"]).run()
     assert not at.exception
-    check_page_matches_queries(at, ex, Scope(stations=(station,), villages=(village,),
+    check_page_matches_queries(at, sample, Scope(stations=(station,), villages=(village,),
                                              categories=("residential", "small_power")))
 
 
@@ -109,11 +102,11 @@ def click(at: AppTest, prefix: str, key: str) -> None:
     assert not at.exception
 
 
-def test_clicks_drill_from_station_to_line_to_transformer_and_the_breadcrumb_resets(ex):
+def test_clicks_drill_from_station_to_line_to_transformer_and_the_breadcrumb_resets(sample):
     station = "千钢供电所"
     at = open_page(PAGE)
     click(at, "recovery_stations_", station)
-    lines = summary(ex, Scope(stations=(station,)), "line")
+    lines = summary(sample, Scope(stations=(station,)), "line")
     fig = figure(at, f"{station} 各线路回收率")
     assert bar_rates(fig) == expected_rates(lines, "member", lambda v: v or "未登记")
     assert station in fig["layout"]["title"]["text"].split("<br>")[1]  # the narrowed scope in the subtitle
@@ -122,7 +115,7 @@ def test_clicks_drill_from_station_to_line_to_transformer_and_the_breadcrumb_res
 
     line = lines.filter(pl.col("member").is_not_null()).sort("recovery_rate")["member"][0]
     click(at, "recovery_lines_", line)
-    transformers = summary(ex, dataclasses.replace(Scope(), stations=(station,), lines=(line,)), "transformer")
+    transformers = summary(sample, dataclasses.replace(Scope(), stations=(station,), lines=(line,)), "transformer")
     assert bar_rates(figure(at, f"{line} 各台区回收率")) == expected_rates(transformers, "member")
     assert set(transformers["line_of_member"]) == {line}
     assert any(line in m.value for m in at.markdown)  # the breadcrumb's last step
@@ -134,11 +127,11 @@ def test_clicks_drill_from_station_to_line_to_transformer_and_the_breadcrumb_res
     at.button(key="recovery_crumb_all").click().run()
     assert not at.exception
     assert not has_figure(at, f"{station} 各线路回收率")
-    check_page_matches_queries(at, ex, Scope())
+    check_page_matches_queries(at, sample, Scope())
 
 
-def test_a_drilled_station_outside_a_new_station_filter_is_dropped(ex):
-    stations = ex.query("filter_options", stations=[]).filter(pl.col("dimension") == "station")["value"]
+def test_a_drilled_station_outside_a_new_station_filter_is_dropped(sample):
+    stations = sample.query("filter_options", stations=[]).filter(pl.col("dimension") == "station")["value"]
     at = open_page(PAGE)
     click(at, "recovery_stations_", stations[0])
     assert has_figure(at, f"{stations[0]} 各线路回收率")
@@ -148,11 +141,10 @@ def test_a_drilled_station_outside_a_new_station_filter_is_dropped(ex):
     assert stations[0] not in [b.label for b in at.button]
 
 
-
-def test_collectors_are_ranked_by_their_recovery_rate(ex):
+def test_collectors_are_ranked_by_their_recovery_rate(sample):
     at = open_page(PAGE)
-    d = ex.default_as_of
-    want = ex.query("recovery_summary", Scope(), as_of=d, year=d.year, group_by="collector")
+    d = sample.default_as_of
+    want = sample.query("recovery_summary", Scope(), as_of=d, year=d.year, group_by="collector")
     table = next(df.value for df in at.dataframe if "抄表催费责任人" in df.value.columns)
     assert len(table) == want.height
     rates = table["本年度回收率"].tolist()

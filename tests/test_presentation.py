@@ -4,8 +4,6 @@ name or phone number of an account appears on any page."""
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -41,8 +39,7 @@ def _texts(at: AppTest) -> list[str]:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_presentation_mode_masks_every_personal_field(page, personal, monkeypatch):
-    monkeypatch.setenv("FEE_DATA_DIR", str(SAMPLE))
+def test_presentation_mode_masks_every_personal_field(page, personal, sample_env):
     at = AppTest.from_file("../dashboard.py", default_timeout=120)
     at.run()
     at.sidebar.toggle(key="present").set_value(True).run()
@@ -57,8 +54,7 @@ def test_presentation_mode_masks_every_personal_field(page, personal, monkeypatc
     assert not leaked_phones and not leaked_names
 
 
-def test_presentation_mode_offers_a_way_back(monkeypatch):
-    monkeypatch.setenv("FEE_DATA_DIR", str(SAMPLE))
+def test_presentation_mode_offers_a_way_back(sample_env):
     at = AppTest.from_file("../dashboard.py", default_timeout=120).run()
     at.sidebar.toggle(key="present").set_value(True).run()
     at.button(key="leave_presentation").click().run()

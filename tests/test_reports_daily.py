@@ -79,13 +79,6 @@ def town(tmp_path_factory, session_cache_dir):
     return open_extract(write_town(tmp_path_factory.mktemp("town") / "extract"), cache_dir=session_cache_dir)
 
 
-@pytest.fixture(scope="module")
-def sample(session_cache_dir):
-    if not (SAMPLE / "customers.parquet").exists():
-        pytest.skip("sample_data/extract has not been generated")
-    return open_extract(SAMPLE, cache_dir=session_cache_dir)
-
-
 def personal_data(ex) -> tuple[set[str], set[str]]:
     """The real names (of people: organisations' names are shown) and phones of every account
     with arrears, from the customers table itself. Names that are also a collector's are left

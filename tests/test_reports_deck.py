@@ -21,7 +21,7 @@ from pptx.util import Inches
 
 from queries import Scope, open_extract
 from reports import deck
-from test_reports_daily import D, PERSONAL, personal_data, sample, town  # noqa: F401 — fixtures
+from test_reports_daily import D, PERSONAL, personal_data, town  # noqa: F401 — town is a fixture
 
 TITLES = [
     "电费回收情况汇报",

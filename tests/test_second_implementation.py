@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from conftest import SAMPLE
-from queries import Scope, open_extract
+from queries import Scope
 from queries.summary import summary
 
 CASES = [
@@ -78,32 +78,27 @@ def reference(tables, as_of: dt.date, year: int, station: str | None = None) -> 
     }
 
 
-@pytest.fixture(scope="module")
-def extract():
-    return open_extract(SAMPLE)
-
-
 @pytest.mark.parametrize("as_of, year", CASES, ids=[f"{d}-{y}" for d, y in CASES])
-def test_rollups_agree_with_a_bill_by_bill_implementation(tables, extract, as_of, year):
-    got = summary(extract, as_of=as_of, year=year)["total"]
+def test_rollups_agree_with_a_bill_by_bill_implementation(tables, sample, as_of, year):
+    got = summary(sample, as_of=as_of, year=year)["total"]
     want = reference(tables, as_of, year)
     for key, value in want.items():
         assert got[key] == pytest.approx(value, abs=0.005), key
 
 
 @pytest.mark.parametrize("station", ["千钢供电所", "城郊供电所"])
-def test_a_station_scope_agrees_too(tables, extract, station):
+def test_a_station_scope_agrees_too(tables, sample, station):
     as_of = dt.date(2022, 3, 15)
-    got = summary(extract, as_of=as_of, year=2022, scope=Scope(stations=(station,)))["total"]
+    got = summary(sample, as_of=as_of, year=2022, scope=Scope(stations=(station,)))["total"]
     want = reference(tables, as_of, 2022, station)
     for key, value in want.items():
         assert got[key] == pytest.approx(value, abs=0.005), key
 
 
-def test_the_2021_headline_matches_the_branch_report(extract):
+def test_the_2021_headline_matches_the_branch_report(sample):
     """The branch closed 2021 with 15,220 万元 collected at a rate shown as 99.99 %."""
     from reports.format import pct
 
-    total = summary(extract, as_of=dt.date(2021, 12, 31), year=2021)["total"]
+    total = summary(sample, as_of=dt.date(2021, 12, 31), year=2021)["total"]
     assert total["recovered"] == pytest.approx(152_200_000, rel=0.005)
     assert pct(total["recovery_rate"]) == "99.99 %"

@@ -3,7 +3,6 @@ Each is built only when its button is clicked (deferred), for the scope on scree
 
 from __future__ import annotations
 
-import streamlit as st
 
 from queries import Extract
 from reports import daily
