@@ -23,10 +23,10 @@ def summary(as_of: dt.date, group_by: str) -> pl.DataFrame:
 
 
 total, total_before = summary(view.as_of, "total"), summary(yesterday, "total")
-if total.is_empty() or (total["bills"][0] == 0 and total["arrears"][0] == 0):
+if total["bills"][0] == 0 and total["arrears"][0] == 0:
     frame.empty()
     st.stop()
-now, before = total.row(0, named=True), (total_before.row(0, named=True) if total_before.height else {})
+now, before = total.row(0, named=True), total_before.row(0, named=True)
 month_start = view.as_of.replace(day=1)
 days = data.query("collections_daily", view.scope, date_from=min(month_start, yesterday), date_to=view.as_of)
 today = days.filter(pl.col("day") == view.as_of).row(0, named=True)
@@ -34,13 +34,13 @@ prior_day = days.filter(pl.col("day") == yesterday).row(0, named=True)
 
 # --- tiles -------------------------------------------------------------------------------
 c = st.columns(3) + st.columns(3)
-tiles.money(c[0], f"{view.year} 年应收", now["billed"], before.get("billed"), help="本年度电费年月、已发行电费之和。")
-tiles.money(c[1], f"{view.year} 年实收", now["recovered"], before.get("recovered"))
-tiles.rate(c[2], labels.METRIC["recovery_rate"], now["recovery_rate"], before.get("recovery_rate"), now["target"],
+tiles.money(c[0], f"{view.year} 年应收", now["billed"], before["billed"], help="本年度电费年月、已发行电费之和。")
+tiles.money(c[1], f"{view.year} 年实收", now["recovered"], before["recovered"])
+tiles.rate(c[2], labels.METRIC["recovery_rate"], now["recovery_rate"], before["recovery_rate"], now["target"],
            help="实收 ÷ 应收，截断（不四舍五入）到两位小数。")
-tiles.money(c[3], "欠费", now["arrears"], before.get("arrears"), warn=True,
+tiles.money(c[3], "欠费", now["arrears"], before["arrears"], warn=True,
             help="所有年份已发行、已过缴费截止日且未结清的电费。")
-tiles.customers(c[4], labels.METRIC["arrears_customers"], now["arrears_customers"], before.get("arrears_customers"))
+tiles.customers(c[4], labels.METRIC["arrears_customers"], now["arrears_customers"], before["arrears_customers"])
 tiles.money(c[5], labels.METRIC["collected"], today["collected"], prior_day["collected"],
             help="当日入账并冲减电费的金额（各年度电费）。")
 

@@ -42,7 +42,7 @@ def summary(ex: Extract, as_of: dt.date | None = None, year: int | None = None,
         "as_of": as_of.isoformat(),
         "year": year,
         "station": scope.stations[0] if len(scope.stations) == 1 else None,
-        "total": _values(total[0] if total else {}),
+        "total": _values(total[0]),
     }
     for key, (group_by, member) in GROUPS.items():
         result[key] = [

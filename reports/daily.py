@@ -59,14 +59,7 @@ class DailyReport:
 
 def total(ex: Extract, scope: Scope, as_of: dt.date, year: int) -> dict:
     """recovery_summary in total (zeros and undefined rates for a scope with no account)."""
-    rows = ex.query("recovery_summary", scope, as_of=as_of, year=year, group_by="total").to_dicts()
-    if rows:
-        return rows[0]
-    zero = Decimal("0.00")
-    return {"bills": 0, "billed": zero, "recovered": zero, "recovery_rate": None, "prior_opening": zero,
-            "prior_recovered": zero, "prior_recovery_rate": None, "cumulative_rate": None,
-            "arrears": zero, "arrears_current_year": zero, "arrears_prior_years": zero,
-            "arrears_customers": 0, "arrears_bills": 0, "target": None}
+    return ex.query("recovery_summary", scope, as_of=as_of, year=year, group_by="total").row(0, named=True)
 
 
 def ranking(ex: Extract, scope: Scope, as_of: dt.date, year: int, group_by: str,

@@ -508,3 +508,17 @@ def test_every_money_figure_is_rounded_to_the_fen(tmp_path):
     assert t["billed"] == 0.3
     assert t["arrears"] == 0.3
     assert all(round(t[k], 2) == t[k] for k in MONEY_KEYS)
+
+
+def test_the_total_of_a_scope_with_nothing_in_it_is_one_row_of_zeros(tmp_path):
+    # a station with no account: billed and arrears 0, every rate undefined (CONTRACT §3)
+    ex = open_extract(write_extract(tmp_path, [customer("C1")], [bill("B1", "C1", "10.00")], []))
+    rows = ex.query("recovery_summary", Scope(stations=("没有这个供电所",)), as_of=d("2021-12-31"),
+                    year=2021, group_by="total").to_dicts()
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["bills"], row["billed"], row["arrears"], row["arrears_customers"]) == (0, 0, 0, 0)
+    assert (row["recovery_rate"], row["prior_recovery_rate"], row["cumulative_rate"]) == (None, None, None)
+    by_station = ex.query("recovery_summary", Scope(stations=("没有这个供电所",)), as_of=d("2021-12-31"),
+                          year=2021, group_by="station")
+    assert by_station.is_empty()  # groups are left out; only the total always answers

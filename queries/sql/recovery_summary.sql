@@ -53,6 +53,18 @@ grouped as (
     group by group_station, group_line, group_member
 ),
 
+-- 'total' answers one row even for a scope with nothing in it: zeros, undefined rates
+nothing_in_scope as (
+    select
+        null::varchar as station, null::varchar as line_of_member, null::varchar as member,
+        0::bigint as bills, 0::decimal(38, 2) as billed, 0::decimal(38, 2) as recovered,
+        0::decimal(38, 2) as prior_opening, 0::decimal(38, 2) as prior_recovered,
+        0::decimal(38, 2) as arrears, 0::decimal(38, 2) as arrears_current_year,
+        0::decimal(38, 2) as arrears_prior_years, 0::bigint as arrears_customers,
+        0::bigint as arrears_bills, null::double as target
+    where $group_by = 'total' and not exists (select 1 from grouped)
+),
+
 final as (
     select
         station,
@@ -72,7 +84,7 @@ final as (
         arrears_customers,
         arrears_bills,
         target
-    from grouped
+    from (select * from grouped union all by name select * from nothing_in_scope)
     where $group_by = 'total' or bills > 0 or arrears > 0 or prior_opening > 0
 )
 
