@@ -82,6 +82,8 @@ def read_schemas(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict[s
                     rule = labels.RULE["type"].format(expected=labels.TYPE_NAME[col.kind], actual=types[name])
                     count, examples = _unreadable_rows(con, file, name)
                     raise ExtractRefused(labels.refusal_message(rel, name, rule, count, examples))
+                if col.kind in ("money", "double"):
+                    _refuse_unreadable_numbers(con, file, rel, name, col.kind, types[name])
                 seen_in.setdefault(name, []).append(rel)
                 source.columns.setdefault(name, types[name])
         # A nullable column present in only some files reads as null in the others.
@@ -96,6 +98,31 @@ def _unreadable_rows(con: duckdb.DuckDBPyConnection, file: Path, column: str) ->
     count = con.sql(f'select count("{column}") from {source}').fetchall()[0][0]
     rows = con.sql(f'select "{column}"::varchar from {source} where "{column}" is not null limit 5').fetchall()
     return int(count), [r[0] for r in rows]
+
+
+MONEY_LIMIT = 10**12  # yuan: a larger magnitude cannot be money on a bill (CONTRACT §4)
+
+
+def _refuse_unreadable_numbers(con: duckdb.DuckDBPyConnection, file: Path, rel: str, column: str,
+                               kind: str, duckdb_type: str) -> None:
+    """NaN and infinities cannot be read as a number of kWh or yuan, nor can money of
+    magnitude ≥ 10^12 (§4): refused like a wrong type, naming the rows."""
+    t = duckdb_type.upper()
+    floating = t in ("FLOAT", "DOUBLE")
+    tests = []
+    if floating:
+        tests.append(f'not isfinite("{column}")')
+    if kind == "money":
+        tests.append(f'abs("{column}"::double) >= {MONEY_LIMIT}')
+    if not tests:
+        return
+    source = f"read_parquet({sql_str(str(file))}, hive_partitioning = false)"
+    where = f'"{column}" is not null and ({" or ".join(tests)})'
+    count = con.sql(f"select count(*) from {source} where {where}").fetchall()[0][0]
+    if count:
+        rows = con.sql(f'select "{column}"::varchar from {source} where {where} limit 5').fetchall()
+        rule = labels.RULE["not_money" if kind == "money" else "not_finite"]
+        raise ExtractRefused(labels.refusal_message(rel, column, rule, int(count), [r[0] for r in rows]))
 
 
 def raw_view_sql(source: TableSource) -> str:
@@ -150,6 +177,11 @@ def check_refusals(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict
             label, "period", labels.RULE["period_first"], int(bad), [f"{r[0]}：{r[1]}" for r in rows]))
 
 
+# Columns a page groups or filters by; text longer than this is a finding (§4).
+GROUPING_COLUMNS = {"customers": ("station", "village", "line", "transformer", "industry", "meter_reader")}
+LONG_TEXT = 200
+
+
 def _finding_queries(sources: dict[str, TableSource]) -> list[tuple[str, str, str, str, str]]:
     """(table, column, rule key, where-condition, example expression) for each non-refusing rule."""
     q: list[tuple[str, str, str, str, str]] = []
@@ -185,6 +217,15 @@ def _finding_queries(sources: dict[str, TableSource]) -> list[tuple[str, str, st
         in_list = ", ".join(sql_str(a) for a in allowed)
         q.append((table, column, "unknown_code", f"{column} is not null and {column} not in ({in_list})",
                   f"{UNIQUE_KEYS[table]} || '：' || {column}"))
+    implausible = ("{c} < timestamp '1990-01-01' or {c}::date > "
+                   "(select max(issued_on) from raw_bills) + 366")
+    for column in ("paid_at", "posted_at"):
+        q.append(("payments", column, "implausible_date", implausible.format(c=column),
+                  f"payment_id || '：' || strftime({column}, '%Y-%m-%d %H:%M:%S')"))
+    for table, columns in GROUPING_COLUMNS.items():
+        for column in columns:
+            q.append((table, column, "long_text", f"length({column}) > {LONG_TEXT}",
+                      f"{UNIQUE_KEYS[table]} || '：' || left({column}, 40) || '…（共 ' || length({column}) || ' 字）'"))
     if "targets" in sources:
         q.append(("targets", "recovery_target", "target_range", "recovery_target not between 0 and 1",
                   "station || ' ' || year || '：' || recovery_target"))

@@ -4,22 +4,30 @@ directory, and answer named questions on a sandboxed, read-only connection."""
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from . import checks
+from . import checks, labels
 from .checks import TableSource
 
 SQL_DIR = Path(__file__).parent / "sql"
-CACHE_FORMAT = "1"  # bump when the cache's layout changes in a way the SQL hash misses
+CACHE_FORMAT = "2"  # bump when the cache's layout changes in a way the SQL hash misses
 _PARAM = re.compile(r"\$([a-z_]+)")
+
+
+class CacheUnavailable(Exception):
+    """The rollup cache cannot be written or read (permissions, a full disk, memory);
+    str(exc) is the Chinese message naming the place. Not cached by callers: once the
+    cause is gone, the next attempt builds again."""
 
 
 @dataclass(frozen=True)
@@ -96,22 +104,91 @@ def _raw_views(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict[str
                     "null::integer as year, null::double as recovery_target where false")
 
 
-def _build(data_dir: Path, sources: dict[str, TableSource], target: Path) -> None:
-    """Check the extract and write its rollups to `target` (atomically)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
+def _cache_fault(exc: BaseException, where: Path) -> CacheUnavailable:
+    """A Chinese message for a failure to write or read the cache at `where`."""
+    text = str(exc)
+    err = getattr(exc, "errno", None)
+    if err in (errno.ENOSPC, errno.EDQUOT) or "No space left" in text or "disk is full" in text.lower():
+        key = "cache_full"
+    elif err in (errno.EACCES, errno.EPERM, errno.EROFS) or "Permission denied" in text or "Read-only file system" in text:
+        key = "cache_read_only"
+    elif "Out of Memory" in text or "memory limit" in text.lower():
+        key = "cache_memory"
+    else:
+        key = "cache_other"
+    return CacheUnavailable(labels.MSG[key].format(path=where, error=text.splitlines()[0][:200] if text else type(exc).__name__))
+
+
+def _pid_alive(pid: int) -> bool:
     try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_abandoned_builds(cache_dir: Path) -> list[Path]:
+    """Remove what builds killed mid-way (kill -9, a power cut) left behind: their
+    `.<pid>.<thread>.tmp` files, WAL files and spill folders, when that process is gone."""
+    removed: list[Path] = []
+    if not cache_dir.is_dir():
+        return removed
+    for path in list(cache_dir.glob("*.tmp")) + list(cache_dir.glob("*.tmp.wal")) + list(cache_dir.glob("spill-*")):
+        match = re.search(r"\.(\d+)\.\d+\.tmp(\.wal)?$", path.name) or re.fullmatch(r"spill-(\d+)", path.name)
+        if not match or _pid_alive(int(match.group(1))):
+            continue
+        try:
+            if path.is_dir():
+                for child in path.iterdir():
+                    child.unlink(missing_ok=True)
+                path.rmdir()
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path)
+        except OSError:
+            pass  # another process got there first, or it is not ours to remove
+    return removed
+
+
+Progress = Callable[[int, int, str], None]
+
+
+def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
+           progress: Progress | None = None) -> None:
+    """Check the extract and write its rollups to `target` (atomically). `progress(i, n, what)`
+    is told each step, for a progress bar on the page or on stderr."""
+    tmp = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    spill = target.parent / f"spill-{os.getpid()}"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_abandoned_builds(target.parent)
+        tmp.unlink(missing_ok=True)
+        con = duckdb.connect(str(tmp))
+    except (OSError, duckdb.Error) as exc:
+        raise _cache_fault(exc, target.parent) from None
+    steps = _statements(sql_text("_rollups")) + _statements(sql_text("_macros"))
+    total = len(steps) + 3
+
+    def step(i: int, what: str) -> None:
+        if progress:
+            progress(i, total, what)
+
+    try:
+        con.execute("set enable_progress_bar = false")  # never mix DuckDB's bar into stdout
         con.execute("set preserve_insertion_order = false")
         # A 30 M-bill build spills to disk rather than take most of the machine's memory;
         # the spill files sit beside the cache, never in the extract.
         con.execute(f"set memory_limit = '{os.environ.get('FEE_BUILD_MEMORY_LIMIT', '4GB')}'")
-        con.execute(f"set temp_directory = {checks.sql_str(str(target.parent / 'spill'))}")
+        con.execute(f"set temp_directory = {checks.sql_str(str(spill))}")
+        step(0, labels.BUILD_STEP["check"])
         _raw_views(con, data_dir, sources)
         checks.check_refusals(con, data_dir, sources)
-        for statement in _statements(sql_text("_rollups")) + _statements(sql_text("_macros")):
+        for i, statement in enumerate(steps, start=1):
+            step(i, labels.BUILD_STEP["rollups"])
             con.execute(statement)
+        step(total - 2, labels.BUILD_STEP["findings"])
         con.execute(f"create table findings as select * from ({checks.findings_sql(sources)}) "
                     "where rows > 0 or rule like '%可选列%'")
         files = []
@@ -124,13 +201,23 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path) -> Non
             con.executemany("insert into extract_files values (?, ?, ?, ?)", files)
         con.execute("create table extract_info as select ? as name, ? as data_dir, now()::timestamp as built_at",
                     ["/".join(data_dir.resolve().parts[-2:]), str(data_dir.resolve())])
+        step(total - 1, labels.BUILD_STEP["save"])
         con.execute("checkpoint")
-    except BaseException:
         con.close()
-        tmp.unlink(missing_ok=True)
+        os.replace(tmp, target)
+        step(total, labels.BUILD_STEP["done"])
+    except checks.ExtractRefused:
         raise
-    con.close()
-    os.replace(tmp, target)
+    except (OSError, duckdb.IOException, duckdb.OutOfMemoryException, duckdb.PermissionException) as exc:
+        raise _cache_fault(exc, target.parent) from None
+    finally:
+        con.close()
+        for leftover in (tmp, Path(f"{tmp}.wal")):
+            leftover.unlink(missing_ok=True)
+        if spill.is_dir():
+            for child in spill.iterdir():
+                child.unlink(missing_ok=True)
+            spill.rmdir()
 
 
 class Extract:
@@ -139,22 +226,62 @@ class Extract:
     def __init__(self, data_dir: Path, cache_file: Path):
         self.data_dir = data_dir
         self.cache_file = cache_file
-        self._con = duckdb.connect(str(cache_file), read_only=True)
-        # Every page question fits well inside this; a runaway plan fails instead of swapping.
-        self._con.execute(f"set memory_limit = '{os.environ.get('FEE_MEMORY_LIMIT', '2GB')}'")
-        # Sandbox: a question can read the rollups and nothing else, and write nothing.
-        self._con.execute("set allowed_directories = []")
-        self._con.execute("set enable_external_access = false")
-        self._con.execute("set lock_configuration = true")
-        info = self.query_rows("select name from extract_info")[0]
+        self._stat = _file_identity(cache_file)
+        # Its own in-memory DuckDB with the cache attached read-only: a rebuilt or replaced
+        # cache file is never served by an older instance of the same path (DuckDB shares
+        # one instance per database path in a process, with its locked configuration).
+        self._con = duckdb.connect(":memory:")
+        try:
+            self._con.execute(f"attach {checks.sql_str(str(cache_file))} as rollups (read_only)")
+            self._con.execute("use rollups")
+            # Every page question fits well inside this; a runaway plan fails instead of swapping.
+            self._con.execute(f"set memory_limit = '{os.environ.get('FEE_MEMORY_LIMIT', '2GB')}'")
+            self._con.execute("set enable_progress_bar = false")  # output meant for machines stays clean
+            # Sandbox: a question can read the rollups and nothing else, and write no file.
+            self._con.execute("set allowed_directories = []")
+            self._con.execute("set enable_external_access = false")
+            self._con.execute("set lock_configuration = true")
+            info = self.query_rows("select name from extract_info")[0]
+            dates = self.query_rows(
+                "select default_as_of, first_period, last_period, first_issued from extract_dates")[0]
+        except BaseException:
+            self._con.close()
+            raise
         self.name: str = info[0]
-        dates = self.query_rows("select default_as_of, first_period, last_period from extract_dates")[0]
         self.default_as_of: dt.date | None = dates[0]
         self.first_period: dt.date | None = dates[1]
         self.last_period: dt.date | None = dates[2]
+        self.first_issued: dt.date | None = dates[3]
+
+    def intact(self) -> bool:
+        """Whether the cache file is still the one opened (not truncated, replaced or removed)."""
+        return _file_identity(self.cache_file) == self._stat
+
+    def close(self) -> None:
+        self._con.close()
+
+    @property
+    def first_day(self) -> dt.date | None:
+        """The first day the extract has data for: its first bill month or issue."""
+        days = [d for d in (self.first_period, self.first_issued) if d is not None]
+        return min(days) if days else None
+
+    def outside_dates(self, as_of: dt.date) -> str | None:
+        """A note when `as_of` lies outside the extract's dates (it is answered all the same)."""
+        first, last = self.first_day, self.default_as_of
+        if first is None or last is None:
+            return None
+        if as_of < first or as_of > last:
+            return labels.MSG["as_of_outside"].format(as_of=as_of, first=first, last=last)
+        return None
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = self._con.cursor()
+        cur.execute("use rollups")
+        return cur
 
     def query_rows(self, sql: str, params: dict | None = None) -> list[tuple]:
-        return self._con.cursor().sql(sql, params=params or None).fetchall()
+        return self._cursor().sql(sql, params=params or None).fetchall()
 
     def query(self, name: str, scope: Scope | None = None, **params) -> pl.DataFrame:
         """Run a named question with its bound parameters; unused parameters are ignored."""
@@ -165,27 +292,77 @@ class Extract:
         if missing:
             raise TypeError(f"{name}.sql needs parameters {sorted(missing)}")
         bound = {k: given[k] for k in wanted}
-        return self._con.cursor().sql(_typed(sql, wanted), params=bound or None).pl()
+        return self._cursor().sql(_typed(sql, wanted), params=bound or None).pl()
+
+
+def _file_identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 _open_lock = threading.Lock()
-_opened: dict[Path, Extract] = {}  # DuckDB shares one instance per file in a process: so do we
+_opened: dict[Path, Extract] = {}
 
 
-def open_extract(data_dir: str | Path, cache_dir: str | Path | None = None) -> Extract:
-    """Check and open an extract; raises ExtractRefused with a Chinese message."""
+def cache_file_for(data_dir: str | Path, cache_dir: str | Path | None = None) -> Path:
+    """Where an extract's rollups live: keyed by its folder and its files' sizes and mtimes."""
     data_dir = Path(data_dir)
     sources = checks.find_tables(data_dir)
     cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
     folder = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
-    cache_file = (cache_dir / f"extract-{folder}-{_fingerprint(data_dir, sources)}.duckdb").resolve()
+    return (cache_dir / f"extract-{folder}-{_fingerprint(data_dir, sources)}.duckdb").resolve()
+
+
+def is_built(data_dir: str | Path, cache_dir: str | Path | None = None) -> bool:
+    """Whether opening the extract would not need a build (for showing progress only then)."""
+    try:
+        return cache_file_for(data_dir, cache_dir).exists()
+    except (checks.ExtractRefused, OSError):
+        return True  # opening answers at once, with its message
+
+
+def open_extract(data_dir: str | Path, cache_dir: str | Path | None = None,
+                 progress: Progress | None = None) -> Extract:
+    """Check and open an extract, building its rollups first if need be. Raises
+    ExtractRefused (the extract breaks CONTRACT §4) or CacheUnavailable (the cache cannot
+    be written or read), each with a Chinese message. A cache file that was truncated,
+    replaced or cannot be opened is built again."""
+    data_dir = Path(data_dir)
+    sources = checks.find_tables(data_dir)
+    cache_file = cache_file_for(data_dir, cache_dir)
+    folder = cache_file.name.split("-")[1]
     with _open_lock:
-        if cache_file not in _opened:
-            if not cache_file.exists():
-                _build(data_dir, sources, cache_file)
-                _remove_superseded(cache_file.parent, folder, cache_file)
+        current = _opened.get(cache_file)
+        if current is not None and current.intact():
+            return current
+        if current is not None:  # changed under us: let go of it and build again
+            _forget(cache_file)
+            cache_file.unlink(missing_ok=True)
+        if cache_file.exists():
+            try:
+                _opened[cache_file] = Extract(data_dir, cache_file)
+                return _opened[cache_file]
+            except duckdb.Error:  # truncated or corrupt: build again below
+                try:
+                    cache_file.unlink(missing_ok=True)
+                except OSError as exc:
+                    raise _cache_fault(exc, cache_file.parent) from None
+        _build(data_dir, sources, cache_file, progress)
+        _remove_superseded(cache_file.parent, folder, cache_file)
+        try:
             _opened[cache_file] = Extract(data_dir, cache_file)
+        except duckdb.Error as exc:
+            raise _cache_fault(exc, cache_file.parent) from None
         return _opened[cache_file]
+
+
+def _forget(cache_file: Path) -> None:
+    ex = _opened.pop(cache_file, None)
+    if ex is not None:
+        ex.close()
 
 
 def _remove_superseded(cache_dir: Path, folder: str, current: Path) -> None:
@@ -193,5 +370,8 @@ def _remove_superseded(cache_dir: Path, folder: str, current: Path) -> None:
     Whoever still reads an old file keeps its open handle (POSIX) until it lets go."""
     for old in cache_dir.glob(f"extract-{folder}-*.duckdb"):
         if old != current:
-            old.unlink(missing_ok=True)
+            try:
+                old.unlink(missing_ok=True)
+            except OSError:
+                continue
             _opened.pop(old.resolve(), None)

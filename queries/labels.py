@@ -81,7 +81,11 @@ RULE = {
     "tou_mismatch": "峰平谷电量之和与总电量相差超过 1 kWh",
     "unknown_code": "未知代码（允许值：{allowed}）",
     "missing_optional_column": "缺少可选列，按空值处理",
-    "target_range": "回收目标应在 0 到 1 之间",
+    "target_range": "回收目标应在 0 到 1 之间（不在此范围的目标不使用，按 100% 计）",
+    "not_money": "金额不是有效数值（NaN、无穷大，或绝对值不小于 10^12 元）",
+    "not_finite": "数值不是有限数（NaN 或无穷大）",
+    "implausible_date": "日期异常（早于 1990-01-01，或晚于最后发行日期 366 天以上；选择默认截至日期时忽略）",
+    "long_text": "分组文本超过 200 个字符（页面上截断显示）",
 }
 
 TYPE_NAME = {
@@ -107,5 +111,27 @@ def refusal_message(file: str, column: str | None, rule: str, count: int, exampl
 
 MSG = {
     "no_data_dir": "数据目录不存在：{path}",
+    "data_dir_is_file": "数据目录应是一个文件夹，但这是一个文件：{path}",
     "refused_title": "数据提取未通过检查，看板不显示任何数字",
+    "cache_title": "无法建立或读取数据缓存，看板暂时不能显示数字",
+    "cache_full": "缓存目录 {path} 所在磁盘空间不足，无法写入数据缓存。请清理磁盘空间，"
+                  "或用环境变量 FEE_CACHE_DIR 指定其他目录；空间恢复后刷新页面即可。（{error}）",
+    "cache_read_only": "缓存目录 {path} 没有写入权限（或为只读），无法写入数据缓存。请授予写入权限，"
+                       "或用环境变量 FEE_CACHE_DIR 指定可写的目录；修正后刷新页面即可。（{error}）",
+    "cache_memory": "建立数据缓存时内存不足（缓存目录 {path}）。可调大环境变量 FEE_BUILD_MEMORY_LIMIT"
+                    "（默认 4GB）后刷新页面。（{error}）",
+    "cache_other": "无法写入或读取缓存目录 {path} 中的数据缓存。修正后刷新页面即可。（{error}）",
+    "as_of_outside": "所选截至日期 {as_of} 不在数据的日期范围（{first} 至 {last}）内；"
+                     "数字仍按定义计算，但可能没有意义。",
+    "no_as_of": "数据中没有可用的入账日期（没有付款，或入账日期都异常），无法确定截至日期。",
+    "no_as_of_cli": "数据中没有可用的入账日期（没有付款，或入账日期都异常），无法确定截至日期；请用 --as-of 指定。",
+}
+
+# What a build is doing, for its progress bar.
+BUILD_STEP = {
+    "check": "检查数据（CONTRACT §4）",
+    "rollups": "建立汇总表",
+    "findings": "整理数据质量问题",
+    "save": "写入缓存",
+    "done": "完成",
 }

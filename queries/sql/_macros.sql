@@ -83,7 +83,8 @@ this_year as (
 opening as (
     select seg_id, prior_opening
     from year_openings
-    where year = yr and seg_id in (select seg_id from scope)
+    where year = (select max(year) from opening_years where year <= yr)
+      and seg_id in (select seg_id from scope)
 ),
 prior_moves as (
     select

@@ -100,11 +100,23 @@ group by all
 order by b.period, b.seg_id;
 
 -- Arrears carried into each year (年初陈欠): with E = 31 December of year − 1, the balance
--- at E of bills of earlier months issued by E, per segment.
+-- at E of bills of earlier months issued by E, per segment. The opening can only change
+-- from year Y − 1 to Y when something in year Y − 1 (a bill month, an issue or a posting)
+-- happened, so it is kept for those years alone; any other year has the opening of the
+-- latest kept year before it (none before the first: 0). Years far apart (a posting dated
+-- 9999) therefore cost one row each, not one per year in between.
+create table opening_years as
+select distinct year
+from (
+    select year(period) + 1 as year from cohorts
+    union all select year(issued_on) + 1 from cohorts
+    union all select year(eff_date) + 1 from out_events
+)
+order by year;
+
 create table year_openings as
 with years as (
-    select unnest(range(year(min(period))::integer, year(max(period))::integer + 2)) as year
-    from cohorts
+    select year from opening_years
 ),
 finals as (
     select y.year, c.seg_id, sum(c.out_final) as out_final
@@ -205,11 +217,19 @@ order by p.paid_at;
 create table targets as
 select station, year, recovery_target
 from raw_targets
-where station is not null and year is not null and recovery_target is not null;
+-- a target outside 0–1 is a finding and is not used (the station's target stays 1.0)
+where station is not null and year is not null and recovery_target between 0 and 1;
 
+-- D defaults to the latest plausible posting (CONTRACT §3): not before 1990-01-01 and not
+-- more than 366 days after the latest issue date (with no bills, only the first rule).
 create table extract_dates as
+with latest_issue as (select max(issued_on) as day from raw_bills)
 select
-    (select max(posted_at)::date from raw_payments) as default_as_of,
+    (select max(posted_at)::date from raw_payments
+     where posted_at >= timestamp '1990-01-01'
+       and (posted_at::date <= (select day from latest_issue) + 366
+            or (select day from latest_issue) is null)) as default_as_of,
+    (select min(issued_on) from raw_bills) as first_issued,
     (select min(period) from raw_bills) as first_period,
     (select max(period) from raw_bills) as last_period,
     (select min(paid_at)::date from raw_payments) as first_paid,
