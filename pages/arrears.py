@@ -11,10 +11,9 @@ import streamlit as st
 
 from queries import Scope, labels
 from reports.columns import col
-from ui import charts, data, filters, frame, tables, tiles
+from ui import app, charts, data, frame, tables, tiles
 
-ex = data.extract()
-view = filters.current(ex)
+ex, view = app.page_view()
 yesterday = view.as_of - dt.timedelta(days=1)
 frame.header(view, "欠费分析")
 

@@ -7,15 +7,14 @@ import streamlit as st
 from queries import labels
 from reports import format as fmt
 from reports.columns import col
-from ui import data, filters, frame, tables
+from ui import app, data, frame, tables
 
 
 def month(day) -> str:
     return fmt.DASH if day is None else f"{day:%Y-%m}"
 
 
-ex = data.extract()
-view = filters.current(ex)
+ex, view = app.page_view()
 frame.header(view, "数据质量")
 st.caption("本页描述整份数据提取，不受左侧筛选条件影响。")
 

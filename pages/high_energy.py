@@ -12,7 +12,7 @@ from plotly.subplots import make_subplots
 from queries import labels
 from reports import format as fmt
 from reports.columns import col
-from ui import charts, data, filters, frame, tables
+from ui import app, charts, data, frame, tables
 
 # 发改价格〔2021〕1439号: catalogue tariffs for industry end; market prices may float, uncapped
 # for high-energy enterprises (DOMAIN.md).
@@ -21,8 +21,7 @@ REFORM_TEXT = "2021-10-15 电价市场化改革<br>（发改价格〔2021〕1439
 PRICE = "#8E6BB0"  # average price per kWh, the same colour on every chart
 MONTH_HOVER = "%{x|%Y 年 %m 月}"
 
-ex = data.extract()
-view = filters.current(ex)
+ex, view = app.page_view()
 frame.header(view, "高耗能客户")
 
 monthly = data.query("high_energy_monthly", view.scope, as_of=view.as_of)

@@ -10,10 +10,9 @@ import streamlit as st
 from queries import labels
 from reports.columns import col
 from reports.format import truncated_rate
-from ui import charts, data, downloads, filters, frame, tables, tiles
+from ui import app, charts, data, downloads, frame, tables, tiles
 
-ex = data.extract()
-view = filters.current(ex)
+ex, view = app.page_view()
 yesterday = view.as_of - dt.timedelta(days=1)
 frame.header(view, "每日进度")
 

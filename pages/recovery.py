@@ -12,7 +12,7 @@ from queries import labels
 from reports import format as fmt
 from reports.columns import col
 from reports.format import truncated_rate
-from ui import charts, data, filters, frame, tables
+from ui import app, charts, data, frame, tables
 from ui.filters import View
 
 # Drill state: the station and line clicked on the charts. A chart's key carries a generation
@@ -20,8 +20,7 @@ from ui.filters import View
 DRILL_STATION, DRILL_LINE = "recovery_drill_station", "recovery_drill_line"
 STATION_GEN, LINE_GEN = "recovery_drill_station_gen", "recovery_drill_line_gen"
 
-ex = data.extract()
-view = filters.current(ex)
+ex, view = app.page_view()
 frame.header(view, "电费回收率")
 
 

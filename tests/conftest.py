@@ -36,21 +36,3 @@ def fee_cache_dir(session_cache_dir, monkeypatch):
     # a page failure raises instead of becoming the friendly message (ui/frame.guard)
     monkeypatch.setenv("FEE_STRICT", "1")
     return session_cache_dir
-
-
-@pytest.fixture(scope="session", autouse=True)
-def navigation_mode():
-    """Run pages through dashboard.py's st.navigation, as ui/launch.py does for the server.
-    AppTest re-detects the `pages/` folder on every run and would otherwise run a page
-    file alone, without the filter bar."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(PagesManager, "__init__", init)
-        yield

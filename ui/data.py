@@ -2,52 +2,97 @@
 
 from __future__ import annotations
 
+import argparse
 import os
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
-from queries import Extract, ExtractRefused, Scope, open_extract
+from queries import CacheUnavailable, Extract, ExtractRefused, Scope, labels, open_extract
+from queries.extract import is_built
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "extract"
+DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
+
+
+def arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    """The dashboard's own arguments (--data DIR); the rest are Streamlit's."""
+    parser = argparse.ArgumentParser(prog="python dashboard.py", description=labels.APP_TITLE)
+    parser.add_argument("--data", metavar="DIR", help="数据目录（默认：随附的示例数据）")
+    args, rest = parser.parse_known_args(argv)
+    if args.data:
+        args.data = os.path.abspath(args.data)
+    return args, rest
 
 
 def data_dir() -> Path:
+    """`--data DIR` given to the script (`streamlit run dashboard.py -- --data DIR`), else
+    $FEE_DATA_DIR, else the shipped sample."""
+    if sys.argv and Path(sys.argv[0]).name == DASHBOARD.name:
+        given = arguments(sys.argv[1:])[0].data
+        if given:
+            return Path(given)
     return Path(os.environ.get("FEE_DATA_DIR") or SAMPLE)
 
 
+@dataclass(frozen=True)
+class Unavailable:
+    """Why no figure can be shown: a refused extract, or a cache that cannot be written."""
+
+    title: str
+    message: str
+
+
 def _fingerprint(path: Path) -> tuple:
-    """Changes when a file of the extract changes, so a replaced extract is reopened."""
+    """Changes when a file of the extract changes, so a replaced extract is checked again."""
     if not path.is_dir():
         return ()
     return tuple(sorted((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in path.rglob("*.parquet")))
 
 
-@st.cache_resource(show_spinner="正在检查并索引数据…")
-def _open(path: str, fingerprint: tuple) -> Extract | str:
-    try:
-        return open_extract(path)
-    except ExtractRefused as exc:
-        return str(exc)
+_refusals: dict[tuple, str] = {}  # a refused extract is not checked again until its files change
 
 
-def extract() -> Extract | str:
-    """The opened extract, or the Chinese message of a refused one."""
+def extract() -> Extract | Unavailable:
+    """The opened extract, or why it cannot be shown. Opening an extract that is already open
+    costs a few file stats; a build shows its progress; a cache fault is retried next run."""
     path = data_dir()
-    return _open(str(path), _fingerprint(path))
+    key = (str(path), _fingerprint(path))
+    if key in _refusals:
+        return Unavailable(labels.MSG["refused_title"], _refusals[key])
+    try:
+        if is_built(path):
+            return open_extract(path)
+        bar = st.progress(0.0, text=labels.MSG["building"])
+
+        def progress(i: int, n: int, what: str) -> None:
+            bar.progress(min(i / n, 1.0), text=f"{labels.MSG['building']}{what}（{i}/{n}）")
+
+        try:
+            return open_extract(path, progress=progress)
+        finally:
+            bar.empty()
+    except ExtractRefused as exc:
+        _refusals[key] = str(exc)
+        return Unavailable(labels.MSG["refused_title"], str(exc))
+    except CacheUnavailable as exc:
+        return Unavailable(labels.MSG["cache_title"], str(exc))
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _query(cache_file: str, name: str, scope: Scope, params: tuple) -> pl.DataFrame:
     ex = extract()
-    assert not isinstance(ex, str)
+    if isinstance(ex, Unavailable):
+        raise RuntimeError(ex.message)
     return ex.query(name, scope, **dict(params))
 
 
 def query(name: str, scope: Scope | None = None, **params) -> pl.DataFrame:
     """Run queries/sql/<name>.sql, cached by the extract, the scope and the parameters."""
     ex = extract()
-    if isinstance(ex, str):
-        raise ExtractRefused(ex)
+    if isinstance(ex, Unavailable):
+        raise RuntimeError(ex.message)
     return _query(str(ex.cache_file), name, scope or Scope(), tuple(sorted(params.items())))

@@ -27,6 +27,7 @@ class View:
     year: int
     presentation: bool
     extract_name: str
+    note: str | None = None  # e.g. the as-of date lies outside the extract's dates
 
     @property
     def scope_text(self) -> str:
@@ -55,16 +56,26 @@ def _keep_valid(key: str, options: list[str]) -> None:
             st.session_state[key] = valid
 
 
+EARLIEST, LATEST = dt.date(1990, 1, 1), dt.date(2099, 12, 31)
+
+
+def _years(ex: Extract, chosen: dt.date | None) -> list[int]:
+    """The years the data has, and the chosen date's year (newest first)."""
+    known = [d.year for d in (ex.first_day, ex.default_as_of, ex.last_period, chosen) if d is not None]
+    if not known:
+        return []
+    return list(range(max(known), min(known) - 1, -1))
+
+
 def filter_bar(ex: Extract) -> None:
     """The sidebar filters; choices come from the data and cascade from the stations."""
     bar = st.sidebar
     bar.markdown("### 筛选")
-    first = ex.first_period or ex.default_as_of
-    bar.date_input("数据截至", value=ex.default_as_of, min_value=first, max_value=ex.default_as_of,
+    # Any date can be asked for (CONTRACT §3 answers it); the page notes one outside the data.
+    bar.date_input("数据截至", value=ex.default_as_of, min_value=EARLIEST, max_value=LATEST,
                    key=AS_OF, bind="query-params", format="YYYY-MM-DD",
                    help="所有数字按此日期（含）计算；默认为数据中最后一笔入账的日期。")
-    years = list(range(ex.default_as_of.year, first.year - 1, -1))
-    bar.selectbox("统计年度", [None, *years], key=YEAR, bind="query-params",
+    bar.selectbox("统计年度", [None, *_years(ex, st.session_state.get(AS_OF))], key=YEAR, bind="query-params",
                   format_func=lambda y: "截至日所在年度" if y is None else f"{y} 年")
     stations = _options("station", [])
     _keep_valid(STATION, stations)
@@ -85,9 +96,13 @@ def filter_bar(ex: Extract) -> None:
     bar.toggle("仅重点客户", key=KEY_ACCOUNT, bind="query-params")
 
 
-def current(ex: Extract) -> View:
+def current(ex: Extract) -> View | None:
+    """The view the filters describe; None when no as-of date is chosen and the data has
+    no posting to default to."""
     state = st.session_state
     as_of = state.get(AS_OF) or ex.default_as_of
+    if as_of is None:
+        return None
     return View(
         scope=Scope(
             stations=tuple(state.get(STATION) or ()),
@@ -101,4 +116,13 @@ def current(ex: Extract) -> View:
         year=state.get(YEAR) or as_of.year,
         presentation=bool(state.get(PRESENT)),
         extract_name=ex.name,
+        note=ex.outside_dates(as_of),
     )
+
+
+def without_as_of(ex: Extract) -> View:
+    """For the data-quality page of an extract with no as-of date: it describes the files,
+    which need none; the stamp shows the latest date the data has."""
+    day = ex.last_period or ex.first_day or EARLIEST
+    return View(scope=Scope(), as_of=day, year=day.year, presentation=False, extract_name=ex.name,
+                note=labels.MSG["no_as_of"] + labels.MSG["no_as_of_pick"])

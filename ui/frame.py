@@ -3,6 +3,7 @@ presentation-mode styling, empty states, and a guard so no traceback ever reache
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 from contextlib import contextmanager
@@ -32,12 +33,20 @@ _CSS = """
 <style>
 [data-testid="stMetric"] {background: #F7F9FB; border-radius: 8px; padding: 10px 14px;}
 .fee-stamp {color: #51606E; font-size: 0.95rem; margin-top: -0.6rem;}
+.fee-text {white-space: pre-wrap; overflow-wrap: anywhere;}
+.fee-caption {color: #51606E; font-size: 0.85rem; overflow-wrap: anywhere;}
 </style>
 """
 
 
 def _leave_presentation() -> None:
     st.session_state[PRESENT] = False
+
+
+def text(body: str, css_class: str = "fee-text", container=st) -> None:
+    """Text from the data, shown as text: HTML-escaped inside a raw HTML block, so neither
+    Markdown (links, emphasis, :directives:) nor tags in it are ever interpreted."""
+    container.markdown(f'<div class="{css_class}">{html.escape(str(body))}</div>', unsafe_allow_html=True)
 
 
 def header(view: View, title: str) -> None:
@@ -51,15 +60,23 @@ def header(view: View, title: str) -> None:
                      icon=":material/close_fullscreen:", type="tertiary")
     else:
         st.title(title)
-    st.markdown(f'<div class="fee-stamp">{view.stamp}｜统计年度 {view.year}｜范围：{view.scope_text}'
-                f'｜数据：{view.extract_name}</div>', unsafe_allow_html=True)
+    text(f"{view.stamp}｜统计年度 {view.year}｜范围：{view.scope_text}｜数据：{view.extract_name}", "fee-stamp")
+    if view.note:
+        st.warning(view.note, icon=":material/event_busy:")
 
 
-def refused(message: str) -> None:
+def unavailable(problem) -> None:
+    """A refused extract or a cache fault: the reason, as text, instead of any page."""
+    st.markdown(_CSS, unsafe_allow_html=True)
     st.title(labels.APP_TITLE)
-    st.error(labels.MSG["refused_title"], icon=":material/block:")
-    st.markdown(message)
-    st.caption("请修正数据提取后重新打开看板。数据目录只读，看板不会修改任何文件。")
+    st.error(problem.title, icon=":material/block:")
+    text(problem.message)
+    st.caption("修正后刷新页面即可，无需重启看板。数据目录只读，看板不会修改其中任何文件。")
+
+
+def no_as_of() -> None:
+    st.title(labels.APP_TITLE)
+    st.info(labels.MSG["no_as_of"] + labels.MSG["no_as_of_pick"], icon=":material/event_busy:")
 
 
 def empty(text: str = "当前筛选范围内没有数据。请放宽筛选条件（供电所、村/社区、线路、类别）。") -> None:

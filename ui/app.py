@@ -1,0 +1,69 @@
+"""The app, however it is started: `python dashboard.py`, `streamlit run dashboard.py`, or a
+hosting platform that runs the latter. dashboard.py calls `main()`; each page file asks
+`page_view()` for the view it shows.
+
+A fresh server started by `streamlit run` runs in Streamlit's legacy `pages/` mode until
+some script calls st.navigation, so a cold deep link runs a page file alone. The page then
+finds no frame, calls the public st.navigation (which ends that mode for the server) and
+reruns, so the request is served through `main()` like every other.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+
+from queries import Extract, labels
+
+from . import data, downloads, filters, frame
+
+_run = threading.local()  # the view of the script run in progress on this thread
+
+
+def pages() -> list:
+    return [
+        st.Page("pages/home.py", title="每日进度", icon=":material/today:", default=True),
+        st.Page("pages/recovery.py", title="电费回收率", icon=":material/percent:", url_path="recovery"),
+        st.Page("pages/arrears.py", title="欠费分析", icon=":material/warning:", url_path="arrears"),
+        st.Page("pages/high_energy.py", title="高耗能客户", icon=":material/factory:", url_path="high_energy"),
+        st.Page("pages/data_quality.py", title="数据质量", icon=":material/fact_check:",
+                url_path="data_quality"),
+    ]
+
+
+def main() -> None:
+    st.set_page_config(page_title=labels.APP_TITLE, page_icon=":material/bolt:", layout="wide")
+    page = st.navigation(pages())
+    ex = data.extract()
+    if isinstance(ex, data.Unavailable):
+        frame.unavailable(ex)
+        return
+    filters.filter_bar(ex)
+    st.sidebar.toggle("演示模式", key=filters.PRESENT, bind="query-params",
+                      help="隐藏筛选栏、放大字号，并遮蔽全部个人信息，用于会议投影。")
+    view = filters.current(ex)
+    if view is not None:
+        downloads.meeting_deck(st.sidebar, ex, view)
+    frame.text(f"数据：{ex.name}", "fee-caption", st.sidebar)
+    if view is None:  # no posting to default to, and no date chosen
+        if page.url_path != "data_quality":
+            frame.no_as_of()
+            return
+        view = filters.without_as_of(ex)
+    _run.view, _run.extract = view, ex
+    try:
+        with frame.guard():
+            page.run()
+    finally:
+        _run.view = _run.extract = None
+
+
+def page_view() -> tuple[Extract, filters.View]:
+    """The extract and view of this run, for a page file. Run alone (a cold deep link to a
+    server in the legacy pages mode), hand the request to main() through a rerun."""
+    ex = getattr(_run, "extract", None)
+    if ex is None:
+        st.navigation(pages(), position="hidden")  # public API: turns the legacy mode off
+        st.rerun()
+    return ex, _run.view
