@@ -34,8 +34,10 @@ def sql_str(value: str) -> str:
 
 def find_tables(data_dir: Path) -> dict[str, TableSource]:
     data_dir = Path(data_dir)
-    if not data_dir.is_dir():
+    if not data_dir.exists():
         raise ExtractRefused(labels.MSG["no_data_dir"].format(path=data_dir))
+    if not data_dir.is_dir():
+        raise ExtractRefused(labels.MSG["data_dir_is_file"].format(path=data_dir))
     found: dict[str, TableSource] = {}
     for table in TABLES:
         single, folder = data_dir / f"{table}.parquet", data_dir / table
@@ -117,12 +119,14 @@ def _refuse_unreadable_numbers(con: duckdb.DuckDBPyConnection, file: Path, rel: 
     if not tests:
         return
     source = f"read_parquet({sql_str(str(file))}, hive_partitioning = false)"
-    where = f'"{column}" is not null and ({" or ".join(tests)})'
-    count = con.sql(f"select count(*) from {source} where {where}").fetchall()[0][0]
+    bad = f'"{column}" is not null and ({" or ".join(tests)})'
+    # An aggregate filter, not WHERE: a WHERE is pushed into the Parquet scan, whose min/max
+    # statistics leave NaN out, and would skip the very row groups that hold one.
+    count, examples = con.sql(f'select count(*) filter (where {bad}), '
+                              f'(list("{column}"::varchar) filter (where {bad}))[1:5] from {source}').fetchall()[0]
     if count:
-        rows = con.sql(f'select "{column}"::varchar from {source} where {where} limit 5').fetchall()
         rule = labels.RULE["not_money" if kind == "money" else "not_finite"]
-        raise ExtractRefused(labels.refusal_message(rel, column, rule, int(count), [r[0] for r in rows]))
+        raise ExtractRefused(labels.refusal_message(rel, column, rule, int(count), list(examples or [])))
 
 
 def raw_view_sql(source: TableSource) -> str:

@@ -161,7 +161,7 @@ pieces as (
 clipped as (
     select *,
         greatest(from_day, due_on + 1, issued_on) as valid_from,
-        coalesce(to_day, date '9999-12-31') as valid_to
+        coalesce(to_day, 'infinity'::date) as valid_to  -- open-ended, past any as-of date
     from pieces
     where outstanding > 0
 )
