@@ -37,14 +37,23 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, cache_dir: Path):
+    """`python dashboard.py` (how the README starts it) or `streamlit run dashboard.py` (how
+    most people and hosting platforms do), optionally with `--data DIR`."""
+
+    def __init__(self, cache_dir: Path, how: str = "python", data: Path | None = None):
         self.port = _free_port()
         env = {**os.environ, "FEE_CACHE_DIR": str(cache_dir)}
-        env.pop("FEE_DATA_DIR", None)  # the shipped sample extract
-        self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "dashboard.py"), "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        env.pop("FEE_DATA_DIR", None)  # the shipped sample extract, unless --data says otherwise
+        options = ["--server.port", str(self.port), "--server.address", "127.0.0.1",
+                   "--server.fileWatcherType", "none"]
+        data_args = ["--data", str(data)] if data else []
+        if how == "python":
+            command = [sys.executable, str(ROOT / "dashboard.py"), *data_args, *options]
+        else:
+            command = [sys.executable, "-m", "streamlit", "run", *options, "dashboard.py",
+                       *(["--", *data_args] if data_args else [])]
+        self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -109,10 +118,12 @@ def _no_exceptions(page) -> None:
     assert "Traceback" not in page.inner_text("body")
 
 
-def test_cold_deep_link_runs_through_the_shared_frame(browser, cache_dir):
+@pytest.mark.parametrize("how", ["python", "streamlit"])
+def test_cold_deep_link_runs_through_the_shared_frame(browser, cache_dir, how):
     """The very first request to a fresh server is a deep link with a filter: it must render
-    that page inside dashboard.py's frame (filters, navigation), not the legacy page mode."""
-    server = Server(cache_dir)
+    that page inside dashboard.py's frame (filters, navigation), not the legacy page mode,
+    however the server was started."""
+    server = Server(cache_dir, how)
     try:
         page = _open(browser, f"{server.url}/arrears?station=城郊供电所")
         _no_exceptions(page)
@@ -121,6 +132,35 @@ def test_cold_deep_link_runs_through_the_shared_frame(browser, cache_dir):
         nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
         assert "每日进度" in nav and "arrears" not in nav  # titles, not legacy file names
         assert "城郊供电所" in unquote(page.url)
+        # the figures are the station's, not the whole branch's
+        assert "范围：城郊供电所" in page.inner_text("body")
+        page.close()
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("how", ["python", "streamlit"])
+def test_data_given_on_the_command_line_is_read_however_started(browser, cache_dir, tmp_path, how):
+    from tiny import bill, customer, payment, write_extract
+
+    root = write_extract(tmp_path / "extract", [customer("001", station="命令行供电所")],
+                         [bill("b1", "001", "100.00")],
+                         [payment("p1", "001", "b1", "40.00", "2021-04-01 09:00:00")])
+    server = Server(cache_dir, how, data=root)
+    try:
+        page = _open(browser, f"{server.url}/recovery")
+        _no_exceptions(page)
+        assert "命令行供电所" in page.inner_text("body")
+        page.close()
+        refused = write_extract(tmp_path / "refused", [customer("001"), customer("001")], [], [])
+        server.stop()
+        server = Server(cache_dir, how, data=refused)
+        page = browser.new_page(locale="zh-CN")
+        page.goto(f"{server.url}/arrears")
+        page.wait_for_selector('[data-testid="stAlert"]', timeout=60_000)
+        body = page.inner_text("body")
+        assert "数据提取未通过检查" in body and "customer_id" in body
+        _no_exceptions(page)
         page.close()
     finally:
         server.stop()
