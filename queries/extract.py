@@ -342,6 +342,7 @@ def open_extract(data_dir: str | Path, cache_dir: str | Path | None = None,
             _forget(cache_file)
             cache_file.unlink(missing_ok=True)
         if cache_file.exists():
+            remove_abandoned_builds(cache_file.parent)  # a killed rebuild's leftovers, too
             try:
                 _opened[cache_file] = Extract(data_dir, cache_file)
                 return _opened[cache_file]
