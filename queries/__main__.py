@@ -1,4 +1,4 @@
-"""Command line: python -m queries summary --data DIR [--as-of D] [--year Y] [--station S] --json
+"""Command line: python -m queries summary --data DIR [--as-of D] [--year Y] [--station S] [--json]
              python -m queries daily-report --data DIR [--as-of D] [--station S] --out FILE.xlsx|FILE.md"""
 
 from __future__ import annotations
@@ -6,29 +6,64 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
+import re
 import sys
+import unicodedata
 from pathlib import Path
 
 from . import labels
 from .checks import ExtractRefused
-from .extract import Extract, Scope, open_extract
-from .summary import summary
+from .extract import CacheUnavailable, Extract, Scope, open_extract
+from .summary import METRICS, MONEY, summary
+
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+YEARS = (1900, 9999)  # a sane --year, and the years an --as-of may lie in
+CLI = labels.CLI
+
+
+def _year(text: str) -> int:
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(CLI["bad_year"].format(text=text)) from None
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise argparse.ArgumentTypeError(CLI["year_range"].format(low=YEARS[0], high=YEARS[1], text=text))
+    return year
 
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        if not DATE.fullmatch(text):  # fromisoformat alone also takes 20210301, 2021-W09-1, …
+            raise ValueError(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
+        raise argparse.ArgumentTypeError(CLI["bad_date"].format(text=text)) from None
+    if day.year < YEARS[0]:
+        raise argparse.ArgumentTypeError(CLI["date_range"].format(
+            low=dt.date(YEARS[0], 1, 1), high=dt.date(YEARS[1], 12, 31), text=text))
+    return day
+
+
+class _Command(argparse.ArgumentParser):
+    """A subcommand's parser: an argument it does not know is its own error, so the message
+    comes with the subcommand's usage line rather than the top-level one."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        parsed, extra = super().parse_known_args(args, namespace)
+        if extra:
+            self.error(CLI["unknown_args"].format(args=" ".join(extra)))
+        return parsed, extra
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m queries", description=f"{labels.APP_TITLE}：查询层命令行")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Command)
     s = sub.add_parser("summary", help="回收汇总（CONTRACT §5）：合计、按供电所、村、线路")
     s.add_argument("--data", required=True, metavar="DIR", help="数据目录（一个电费提取）")
     s.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="统计截至日期，默认取最后入账日期")
-    s.add_argument("--year", type=int, metavar="YYYY", help="统计年度，默认取截至日期所在年")
+    s.add_argument("--year", type=_year, metavar="YYYY",
+                   help=f"统计年度（{YEARS[0]}–{YEARS[1]}），默认取截至日期所在年")
     s.add_argument("--station", metavar="NAME", help="只统计一个供电所")
     s.add_argument("--json", action="store_true", help="输出 JSON（CONTRACT §5）")
     d = sub.add_parser("daily-report", help="电费回收日报：写出 Excel（.xlsx）或微信群文字（.md）")
@@ -40,17 +75,66 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _open(data, as_of) -> Extract | None:
-    """The extract, or None after printing why not (a refused extract, no as-of date)."""
+class _Progress:
+    """A first open's build steps on stderr: one line per step, or one line rewritten in
+    place on a terminal. stdout stays for the answer alone."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.pending = False  # a terminal line not yet ended
+
+    def __call__(self, i: int, n: int, what: str) -> None:
+        line = CLI["building"].format(what=what, i=i, n=n)
+        if self.tty:
+            self.stream.write(f"\r{line}\033[K")
+            self.pending = True
+            if i >= n:
+                self.end()
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def end(self) -> None:
+        if self.pending:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.pending = False
+
+
+def _open(args: argparse.Namespace) -> Extract | int:
+    """The extract, or the exit status after printing why not on stderr: 2 for a refused
+    extract, no as-of date or an unknown station; 1 for a cache that cannot be written.
+    An --as-of outside the extract's dates is answered, with a note."""
+    progress = _Progress(sys.stderr)
     try:
-        ex = open_extract(data)
+        ex = open_extract(args.data, progress=progress)
     except ExtractRefused as exc:
-        print(str(exc), file=sys.stderr)
-        return None
-    if ex.default_as_of is None and as_of is None:
-        print("数据中没有已入账的付款，无法确定截至日期；请用 --as-of 指定。", file=sys.stderr)
-        return None
+        return _fail(str(exc), 2)
+    except CacheUnavailable as exc:  # its advice is worded for the pages
+        return _fail(str(exc).replace(*CLI["cache_retry"]), 1)
+    finally:
+        progress.end()
+    if args.as_of is None and ex.default_as_of is None:
+        return _fail(labels.MSG["no_as_of_cli"], 2)
+    if args.station is not None:
+        stations = ex.query("filter_options", stations=[]).filter(dimension="station")["value"].to_list()
+        if args.station not in stations:
+            known = "、".join(_text(s) for s in stations) or CLI["no_stations"]
+            return _fail(CLI["unknown_station"].format(station=_text(args.station), stations=known), 2)
+    note = ex.outside_dates(args.as_of) if args.as_of else None
+    if note:
+        print(note, file=sys.stderr)
     return ex
+
+
+def _fail(message: str, code: int) -> int:
+    print(message, file=sys.stderr)
+    return code
+
+
+def _scope(args: argparse.Namespace) -> Scope:
+    return Scope(stations=(args.station,)) if args.station is not None else Scope()
 
 
 def _daily_report(args: argparse.Namespace) -> int:
@@ -58,39 +142,91 @@ def _daily_report(args: argparse.Namespace) -> int:
     out, data = Path(args.out), Path(args.data)
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".md"):
-        print(f"输出文件须以 .xlsx（Excel 日报）或 .md（微信群文字）结尾：{args.out}", file=sys.stderr)
-        return 2
+        return _fail(f"输出文件须以 .xlsx（Excel 日报）或 .md（微信群文字）结尾：{args.out}", 2)
     if out.resolve().is_relative_to(data.resolve()):
-        print(f"数据目录只读，不能把日报写入其中：{args.out}", file=sys.stderr)
-        return 2
-    ex = _open(data, args.as_of)
-    if ex is None:
-        return 2
-    if args.station:
-        stations = ex.query("filter_options", stations=[]).filter(dimension="station")["value"].to_list()
-        if args.station not in stations:
-            print(f"数据中没有这个供电所：{args.station}（可选：{'、'.join(stations)}）", file=sys.stderr)
-            return 2
+        return _fail(f"数据目录只读，不能把日报写入其中：{args.out}", 2)
+    ex = _open(args)
+    if isinstance(ex, int):
+        return ex
     from reports import daily
 
-    scope = Scope(stations=(args.station,)) if args.station else Scope()
-    report = daily.build(ex, as_of=args.as_of, scope=scope)
+    report = daily.build(ex, as_of=args.as_of, scope=_scope(args))
     body = daily.to_xlsx(report) if suffix == ".xlsx" else daily.to_markdown(report).encode("utf-8")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(body)
     except OSError as exc:
-        print(f"无法写入输出文件 {args.out}：{exc.strerror or exc}", file=sys.stderr)
-        return 2
+        return _fail(f"无法写入输出文件 {args.out}：{exc.strerror or exc}", 2)
     print(f"已写出 {out}（{labels.APP_TITLE}日报，数据截至 {report.as_of:%Y-%m-%d}，范围：{report.scope_text}）")
     return 0
 
 
+# --- the text summary ---------------------------------------------------------------------
+
+RECOVERY = ("billed", "recovered", "recovery_rate", "prior_opening", "prior_recovered",
+            "prior_recovery_rate", "cumulative_rate")
+ARREARS = ("arrears", "arrears_current_year", "arrears_prior_years", "arrears_customers")
+CUT = 40  # a longer grouping value is shown cut, with … (CONTRACT §4)
+
+
+def _text(value: str | None) -> str:
+    """Text from the extract for a terminal: control characters (escape sequences, line
+    breaks) shown as �, so they act on nothing; cut at 40 characters."""
+    if value is None:
+        return labels.UNREGISTERED
+    shown = "".join("\ufffd" if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in value)
+    return shown if len(shown) <= CUT else shown[:CUT] + "…"
+
+
+def _width(text: str) -> int:
+    """The columns a terminal gives `text`: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _table(rows: list[list[str]], align: str) -> list[str]:
+    """Rows as aligned columns; `align` has one letter per column, l or r."""
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(align))]
+
+    def cell(text: str, width: int, side: str) -> str:
+        gap = " " * (width - _width(text))
+        return gap + text if side == "r" else text + gap
+
+    return ["  ".join(cell(t, w, a) for t, w, a in zip(row, widths, align)).rstrip() for row in rows]
+
+
+def _cell(key: str, value, fmt, unit: bool = True) -> str:
+    """One figure as the pages show it: 元 with two decimals, rates truncated, — if undefined."""
+    if key in MONEY:
+        text = fmt.yuan(value)
+        return text if unit else text.removesuffix(" 元")
+    if key == "arrears_customers":
+        return fmt.count(value)
+    return fmt.pct(value)
+
+
 def _print_text(result: dict) -> None:
-    t = result["total"]
-    print(f"数据截至 {result['as_of']}  年度 {result['year']}  供电所 {result['station'] or '全部'}")
-    for key, value in t.items():
-        print(f"  {labels.METRIC.get(key, key)}：{value}")
+    from reports import format as fmt
+
+    scope = _text(result["station"]) if result["station"] is not None else CLI["all_stations"]
+    print(CLI["header"].format(as_of=fmt.date_cn(dt.date.fromisoformat(result["as_of"])),
+                               year=result["year"], scope=scope))
+    print(f"\n{CLI['total']}")
+    rows = []
+    for key in METRICS:
+        value = result["total"][key]
+        also = f"（{fmt.wan(value)}）" if key in MONEY and abs(value) >= 10_000 else ""
+        rows.append(["  " + labels.METRIC[key], _cell(key, value, fmt), also])
+    print("\n".join(_table(rows, "lrl")))
+    for title, keys in ((CLI["recovery"], RECOVERY), (CLI["arrears"], ARREARS)):
+        print(f"\n{CLI['by_station']} · {title}（{CLI['unit_yuan']}）")
+        if not result["by_station"]:
+            print(f"  {CLI['no_rows']}")
+            continue
+        header = ["  " + labels.DIMENSION["station"], *(labels.METRIC[k] for k in keys)]
+        body = [["  " + _text(r["station"]), *(_cell(k, r[k], fmt, unit=False) for k in keys)]
+                for r in result["by_station"]]
+        print("\n".join(_table([header, *body], "l" + "r" * len(keys))))
+    print(f"\n{CLI['more_in_json']}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,11 +236,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     if args.command == "daily-report":
         return _daily_report(args)
-    ex = _open(args.data, args.as_of)
-    if ex is None:
-        return 2
-    scope = Scope(stations=(args.station,)) if args.station else Scope()
-    result = summary(ex, as_of=args.as_of, year=args.year, scope=scope)
+    ex = _open(args)
+    if isinstance(ex, int):
+        return ex
+    result = summary(ex, as_of=args.as_of, year=args.year, scope=_scope(args))
     if args.json:
         json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -113,5 +248,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _run() -> int:
+    """main() for the process: output piped into a reader that stops early (| head) ends quietly."""
+    try:
+        code = main()
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush cannot fail again
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_run())

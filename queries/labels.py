@@ -137,3 +137,26 @@ BUILD_STEP = {
     "save": "写入缓存",
     "done": "完成",
 }
+
+# The command line (python -m queries): argument errors, build progress and the text summary.
+CLI = {
+    "bad_date": "日期格式应为 YYYY-MM-DD：{text}",
+    "date_range": "日期应在 {low} 至 {high} 之间：{text}",
+    "bad_year": "年度应为四位整数，例如 2021：{text}",
+    "year_range": "年度应在 {low} 至 {high} 之间：{text}",
+    "unknown_args": "无法识别的参数：{args}",
+    "unknown_station": "数据中没有这个供电所：{station}（可选：{stations}）",
+    "no_stations": "数据中没有任何供电所",
+    "building": "正在建立数据缓存：{what} {i}/{n}",
+    # MSG["cache_*"] advise refreshing the page; on the command line that is running it again
+    "cache_retry": ("刷新页面", "重新运行此命令"),
+    "header": "数据截至 {as_of}　统计年度 {year}　范围：{scope}",
+    "all_stations": "全部供电所",
+    "total": "合计",
+    "by_station": "按供电所",
+    "recovery": "回收",
+    "arrears": "欠费",
+    "unit_yuan": "金额单位：元",
+    "no_rows": "（没有数据）",
+    "more_in_json": "按村/社区、10kV 线路的明细见 --json 输出。",
+}
