@@ -249,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run() -> int:
-    """main() for the process: output piped into a reader that stops early (| head) ends quietly."""
+    """main() for the process: output piped into a reader that stops early (| head) and
+    Ctrl-C (say during a long first build) end quietly."""
     try:
         code = main()
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
@@ -257,6 +258,12 @@ def _run() -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush cannot fail again
         return 1
+    except (KeyboardInterrupt, RuntimeError) as exc:
+        # DuckDB turns Ctrl-C inside a statement into RuntimeError("Query interrupted")
+        if isinstance(exc, RuntimeError) and str(exc) != "Query interrupted":
+            raise
+        print(CLI["interrupted"], file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

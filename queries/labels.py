@@ -159,4 +159,5 @@ CLI = {
     "unit_yuan": "金额单位：元",
     "no_rows": "（没有数据）",
     "more_in_json": "按村/社区、10kV 线路的明细见 --json 输出。",
+    "interrupted": "已中断。",
 }

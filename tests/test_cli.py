@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from queries import labels
+import queries.__main__ as cli
 from queries.__main__ import _width, main
 from tiny import bill, customer, payment, write_extract
 
@@ -451,3 +452,26 @@ def test_station_names_are_shown_as_text_and_cut(capsys, tmp_path):
     assert names == {"红旗\ufffd[2J供电所", "长" * 40 + "…"}
     code, _, err = run(capsys, "summary", "--data", str(root), "--station", "x\x1b[2J")
     assert code == 2 and "\x1b" not in err
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt(), RuntimeError("Query interrupted")],
+                         ids=["in-python", "in-a-duckdb-statement"])
+def test_ctrl_c_ends_quietly_with_130(capsys, data_dir, monkeypatch, interrupt):
+    def interrupted(*args, **kwargs):
+        raise interrupt
+
+    monkeypatch.setattr(cli, "open_extract", interrupted)
+    monkeypatch.setattr(sys, "argv", ["python -m queries", "summary", "--data", str(data_dir), "--json"])
+    assert cli._run() == 130
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", labels.CLI["interrupted"] + "\n")
+
+
+def test_other_runtime_errors_are_not_taken_for_ctrl_c(data_dir, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("something else")
+
+    monkeypatch.setattr(cli, "open_extract", broken)
+    monkeypatch.setattr(sys, "argv", ["python -m queries", "summary", "--data", str(data_dir), "--json"])
+    with pytest.raises(RuntimeError, match="something else"):
+        cli._run()
