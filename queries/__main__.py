@@ -45,7 +45,19 @@ def _date(text: str) -> dt.date:
     return day
 
 
-class _Command(argparse.ArgumentParser):
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its own error messages said in Chinese like the rest of the tool."""
+
+    def error(self, message: str):
+        for pattern, chinese in CLI_ARGPARSE:
+            message = re.sub(pattern, chinese, message)
+        super().error(message)
+
+
+CLI_ARGPARSE = [(re.compile(pattern), chinese) for pattern, chinese in labels.CLI_ARGPARSE]
+
+
+class _Command(_Parser):
     """A subcommand's parser: an argument it does not know is its own error, so the message
     comes with the subcommand's usage line rather than the top-level one."""
 
@@ -57,7 +69,7 @@ class _Command(argparse.ArgumentParser):
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m queries", description=f"{labels.APP_TITLE}：查询层命令行")
+    p = _Parser(prog="python -m queries", description=f"{labels.APP_TITLE}：查询层命令行")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Command)
     s = sub.add_parser("summary", help="回收汇总（CONTRACT §5）：合计、按供电所、村、线路")
     s.add_argument("--data", required=True, metavar="DIR", help="数据目录（一个电费提取）")
@@ -111,8 +123,8 @@ def _open(args: argparse.Namespace) -> Extract | int:
         ex = open_extract(args.data, progress=progress)
     except ExtractRefused as exc:
         return _fail(str(exc), 2)
-    except CacheUnavailable as exc:  # its advice is worded for the pages
-        return _fail(str(exc).replace(*CLI["cache_retry"]), 1)
+    except CacheUnavailable as exc:
+        return _fail(str(exc), 1)
     finally:
         progress.end()
     if args.as_of is None and ex.default_as_of is None:

@@ -112,6 +112,8 @@ def _cache_fault(exc: BaseException, where: Path) -> CacheUnavailable:
         key = "cache_full"
     elif err in (errno.EACCES, errno.EPERM, errno.EROFS) or "Permission denied" in text or "Read-only file system" in text:
         key = "cache_read_only"
+    elif err == errno.ENOTDIR or "Not a directory" in text:
+        key = "cache_not_dir"
     elif "Out of Memory" in text or "memory limit" in text.lower():
         key = "cache_memory"
     else:

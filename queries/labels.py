@@ -115,12 +115,14 @@ MSG = {
     "refused_title": "数据提取未通过检查，看板不显示任何数字",
     "cache_title": "无法建立或读取数据缓存，看板暂时不能显示数字",
     "cache_full": "缓存目录 {path} 所在磁盘空间不足，无法写入数据缓存。请清理磁盘空间，"
-                  "或用环境变量 FEE_CACHE_DIR 指定其他目录；空间恢复后刷新页面即可。（{error}）",
+                  "或用环境变量 FEE_CACHE_DIR 指定其他目录。（{error}）",
     "cache_read_only": "缓存目录 {path} 没有写入权限（或为只读），无法写入数据缓存。请授予写入权限，"
-                       "或用环境变量 FEE_CACHE_DIR 指定可写的目录；修正后刷新页面即可。（{error}）",
+                       "或用环境变量 FEE_CACHE_DIR 指定可写的目录。（{error}）",
     "cache_memory": "建立数据缓存时内存不足（缓存目录 {path}）。可调大环境变量 FEE_BUILD_MEMORY_LIMIT"
-                    "（默认 4GB）后刷新页面。（{error}）",
-    "cache_other": "无法写入或读取缓存目录 {path} 中的数据缓存。修正后刷新页面即可。（{error}）",
+                    "（默认 4GB）后重试。（{error}）",
+    "cache_not_dir": "缓存目录 {path} 的路径中有一段是文件而不是文件夹，无法建立数据缓存。请改用其他目录"
+                     "（环境变量 FEE_CACHE_DIR）。（{error}）",
+    "cache_other": "无法写入或读取缓存目录 {path} 中的数据缓存。（{error}）",
     "as_of_outside": "所选截至日期 {as_of} 不在数据的日期范围（{first} 至 {last}）内；"
                      "数字仍按定义计算，但可能没有意义。",
     "building": "首次打开这份数据，正在检查并建立数据缓存：",
@@ -148,8 +150,6 @@ CLI = {
     "unknown_station": "数据中没有这个供电所：{station}（可选：{stations}）",
     "no_stations": "数据中没有任何供电所",
     "building": "正在建立数据缓存：{what} {i}/{n}",
-    # MSG["cache_*"] advise refreshing the page; on the command line that is running it again
-    "cache_retry": ("刷新页面", "重新运行此命令"),
     "header": "数据截至 {as_of}　统计年度 {year}　范围：{scope}",
     "all_stations": "全部供电所",
     "total": "合计",
@@ -161,3 +161,12 @@ CLI = {
     "more_in_json": "按村/社区、10kV 线路的明细见 --json 输出。",
     "interrupted": "已中断。",
 }
+
+# argparse's own messages (English in the standard library), said in Chinese: (pattern, replacement)
+CLI_ARGPARSE = [
+    (r"^the following arguments are required: (.*)$", r"缺少必需的参数：\1"),
+    (r"^unrecognized arguments: (.*)$", r"无法识别的参数：\1"),
+    (r"^argument (\S+): expected one argument$", r"参数 \1 需要一个值"),
+    (r"^argument (\S+): invalid choice: (.*)$", r"参数 \1 的取值无效：\2"),
+    (r"^argument (\S+): ", r"参数 \1："),
+]

@@ -250,7 +250,7 @@ def test_out_of_range_year_or_malformed_as_of_exit_2_with_the_usage_line(capsys,
     code, out, err = run(capsys, "summary", "--data", str(data_dir), option, value, "--json")
     assert (code, out) == (2, "")
     assert err.startswith("usage: python -m queries summary ")
-    assert f"argument {option}:" in err and "Traceback" not in err
+    assert f"参数 {option}：" in err and "Traceback" not in err
 
 
 def test_years_at_the_ends_of_the_range_are_answered(capsys, data_dir):
@@ -406,7 +406,7 @@ def test_cache_folder_under_a_regular_file_exits_1_with_the_reason(capsys, data_
     monkeypatch.setenv("FEE_CACHE_DIR", str(cache))
     code, out, err = run(capsys, "summary", "--data", str(data_dir), "--json")
     assert (code, out) == (1, "")
-    assert err.startswith(f"无法写入或读取缓存目录 {cache.resolve()} 中的数据缓存。修正后重新运行此命令即可。")
+    assert err.startswith(f"缓存目录 {cache.resolve()} 的路径中有一段是文件而不是文件夹")
     assert "Not a directory" in err and "刷新页面" not in err and "Traceback" not in err
 
 
@@ -426,7 +426,7 @@ def test_read_only_cache_folder_exits_1_with_the_reason(capsys, data_dir, tmp_pa
     code, out, err = run(capsys, "summary", "--data", str(data_dir), "--json")
     assert (code, out) == (1, "")
     assert err.startswith(f"缓存目录 {cache.resolve()} 没有写入权限（或为只读），无法写入数据缓存。")
-    assert "修正后重新运行此命令即可" in err and "Permission denied" in err and "Traceback" not in err
+    assert "没有写入权限" in err and "Permission denied" in err and "Traceback" not in err
 
 
 def test_output_into_a_closed_pipe_ends_quietly(data_dir):
