@@ -4,13 +4,25 @@ open the shipped sample share one build, and tiny extracts never collide."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from queries import open_extract
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "extract"
+
+# Hypothesis budget (tests/test_properties.py): each example builds an extract's rollups
+# (~0.3 s) and runs four summaries (~0.15 s each), so the example count, not a deadline,
+# bounds the time: 25 examples keep that test near half a minute. "ci" (when CI is set) is
+# derandomized and keeps no example database; "dev" is the same budget and remembers
+# failing examples in .hypothesis/. HYPOTHESIS_PROFILE picks another registered profile.
+_BUDGET = dict(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", database=None, derandomize=True, **_BUDGET)
+settings.register_profile("dev", **_BUDGET)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 @pytest.fixture(scope="session")
