@@ -9,12 +9,15 @@ import polars as pl
 
 from queries import labels
 
+from .format import CUT, cut_column
+
 
 @dataclass(frozen=True)
 class Col:
     name: str
     label: str
     kind: str = "text"  # text | money | rate | int | date | month | kwh | price | share | bool | days
+    cut: int | None = CUT  # text on screen: characters shown before … (CONTRACT §4); None: whole
 
 
 COMMON = {
@@ -53,14 +56,15 @@ COMMON = {
 }
 
 
-def col(name: str, label: str | None = None, kind: str | None = None) -> Col:
+def col(name: str, label: str | None = None, kind: str | None = None, cut: int | None = CUT) -> Col:
     base = COMMON.get(name, Col(name, name))
-    return Col(name, label or base.label, kind or base.kind)
+    return Col(name, label or base.label, kind or base.kind, cut)
 
 
-def display_frame(df: pl.DataFrame, cols: list[Col]) -> pl.DataFrame:
+def display_frame(df: pl.DataFrame, cols: list[Col], screen: bool = False) -> pl.DataFrame:
     """The columns in order, codes turned into Chinese labels, numbers as floats for display,
-    rates as truncated percentages (so 99.996 % reads 99.99 %)."""
+    rates as truncated percentages (so 99.996 % reads 99.99 %). On `screen`, text is cut at
+    each column's `cut` (downloads keep it whole)."""
     from .format import truncated_rate
 
     out = []
@@ -77,5 +81,7 @@ def display_frame(df: pl.DataFrame, cols: list[Col]) -> pl.DataFrame:
                           dtype=pl.Float64)
         elif c.kind in ("money", "kwh", "price", "share"):
             s = s.cast(pl.Float64)
+        elif screen:
+            s = cut_column(s, c.cut)
         out.append(s.alias(c.label))
     return pl.DataFrame(out)

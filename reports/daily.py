@@ -256,20 +256,17 @@ def points(rate, target) -> str:
     return fmt.pct_points(rate - target).removesuffix(" 个百分点")
 
 
-def _md_cell(text: str) -> str:
-    return str(text).replace("|", "｜")
-
-
 def to_markdown(report: DailyReport) -> str:
     m = labels.METRIC
+    text = fmt.markdown_text  # data text: cut at 40 characters, Markdown punctuation escaped
     out = [f"**{labels.APP_TITLE} · 电费回收日报**",
-           f"范围：{report.scope_text}｜数据截至 {fmt.date_cn(report.as_of)}", ""]
+           f"范围：{text(report.scope_text, limit=None)}｜数据截至 {fmt.date_cn(report.as_of)}", ""]
     out += [f"- {line}" for line in headline_lines(report)]
     out += ["", "**供电所排名**", "",
             f"| 名次 | 供电所 | {m['recovery_rate']} | 与目标差（百分点） | {m['arrears']}（万元） | {m['arrears_customers']} |",
             "|---:|---|---:|---:|---:|---:|"]
     for r in report.stations.iter_rows(named=True):
-        out.append(f"| {r['rank']} | {_md_cell(r['station'])} | {fmt.pct(r['recovery_rate'])} | "
+        out.append(f"| {r['rank']} | {text(r['station'])} | {fmt.pct(r['recovery_rate'])} | "
                    f"{points(r['recovery_rate'], r['target'])} | {fmt.wan(r['arrears'], unit=False)} | "
                    f"{fmt.count(r['arrears_customers'], unit='')} |")
     top = report.top_arrears.head(TOP_ARREARS_TEXT)
@@ -280,9 +277,9 @@ def to_markdown(report: DailyReport) -> str:
         out += ["| 户号 | 户名 | 供电所 | 村/社区 | 催费责任人 | 欠费（元） | 逾期天数 |",
                 "|---|---|---|---|---|---:|---:|"]
         for r in top.iter_rows(named=True):
-            out.append(f"| {r['customer_id']} | {_md_cell(r['customer_name'])} | {_md_cell(r['station'])} | "
-                       f"{_md_cell(r['village'] or labels.UNREGISTERED)} | "
-                       f"{_md_cell(r['collector'] or labels.UNREGISTERED)} | "
+            out.append(f"| {text(r['customer_id'])} | {text(r['customer_name'])} | {text(r['station'])} | "
+                       f"{text(r['village'] or labels.UNREGISTERED)} | "
+                       f"{text(r['collector'] or labels.UNREGISTERED)} | "
                        f"{fmt.yuan(r['arrears']).removesuffix(' 元')} | {r['days_overdue']} |")
     if not report.bank_shortfall.is_empty():
         shortfall = sum(report.bank_shortfall["shortfall"].to_list(), Decimal(0))

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
 import polars as pl
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
+from pptx.chart.xlsx import CategoryWorkbookWriter
 from pptx.dml.color import RGBColor
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
@@ -24,6 +26,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Inches, Pt
+from xlsxwriter import Workbook
 
 from queries import Extract, Scope, labels
 
@@ -119,8 +122,29 @@ def top_arrears(df: pl.DataFrame, n: int = TOP_GROUPS) -> pl.DataFrame:
                                                 nulls_last=True).head(n)
     names = top["member"].fill_null(labels.UNREGISTERED)
     repeated = names.is_duplicated()
-    label = [f"{m}（{s}）" if r else m for m, s, r in zip(names, top["station"], repeated)]
+    label = [f"{fmt.cut(m)}（{fmt.cut(s)}）" if r else fmt.cut(m)
+             for m, s, r in zip(names, top["station"], repeated)]
     return top.with_columns(pl.Series("label", label, dtype=pl.Utf8))
+
+
+class _TextSheet(CategoryWorkbookWriter):
+    """A chart's embedded sheet (PowerPoint's 编辑数据) with names written as text: python-pptx
+    opens it with XlsxWriter's defaults, which turn "=…" into a formula and "http://…" into a
+    link."""
+
+    @contextmanager
+    def _open_worksheet(self, xlsx_file):
+        workbook = Workbook(xlsx_file, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+        yield workbook, workbook.add_worksheet()
+        workbook.close()
+
+
+class TextChartData(CategoryChartData):
+    """CategoryChartData whose embedded sheet keeps text as text (_TextSheet)."""
+
+    @property
+    def _workbook_writer(self):
+        return _TextSheet(self)
 
 
 # --- text with the East Asian font ---------------------------------------------------------------
@@ -184,7 +208,7 @@ class Deck:
         textbox(s, MARGIN, Inches(0.88), WIDTH - 2 * MARGIN, Inches(0.4), self.stamp, 14, color=GREY)
         n = len(self.prs.slides)
         textbox(s, MARGIN, HEIGHT - Inches(0.45), Inches(8), Inches(0.35),
-                f"{labels.APP_TITLE}｜数据：{self.data.extract_name}", 11, color=GREY)
+                f"{labels.APP_TITLE}｜数据：{fmt.cut(self.data.extract_name)}", 11, color=GREY)
         textbox(s, WIDTH - MARGIN - Inches(1.5), HEIGHT - Inches(0.45), Inches(1.5), Inches(0.35),
                 str(n), 11, color=GREY, align=PP_ALIGN.RIGHT)
         return s
@@ -200,7 +224,7 @@ class Deck:
               value_range: tuple | None = None, axis_title: str | None = None):
         """A native chart; `labels_on` puts data labels on every series (True) or on the
         first n series (an int)."""
-        data = CategoryChartData(number_format=number_format)
+        data = TextChartData(number_format=number_format)
         data.categories = categories
         for name, values, _ in series:
             data.add_series(name, values)
@@ -290,7 +314,7 @@ class Deck:
         textbox(s, MARGIN, Inches(4.2), WIDTH - 2 * MARGIN, Inches(2.2), [
             f"范围：{d.scope_text}",
             f"数据截至 {fmt.date_cn(d.as_of)}｜统计年度 {d.year} 年",
-            f"数据：{d.extract_name}",
+            f"数据：{fmt.cut(d.extract_name)}",
         ], 22, color=INK, align=PP_ALIGN.CENTER)
 
     def headline_slide(self) -> None:
@@ -357,7 +381,7 @@ class Deck:
             st = st.sort("recovery_rate").head(MAX_STATIONS_CHART).sort("recovery_rate", descending=True)
             title = f"{d.year} 年回收率最低的 {MAX_STATIONS_CHART} 个供电所（%）"
         rates, targets = [percent(r) for r in st["recovery_rate"]], [percent(r) for r in st["target"]]
-        self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, list(st["station"]),
+        self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, [fmt.cut(v) for v in st["station"]],
                    [(f"{labels.METRIC['recovery_rate']}（%）", rates, GOOD),
                     (f"{labels.METRIC['target']}（%）", targets, MUTED)],
                    title, labels_on=1 if st.height <= MAX_LABELLED else 0, axis_format="0.0",
@@ -432,9 +456,10 @@ class Deck:
         s = self.slide(f"欠费前 {TOP_ACCOUNTS} 户（金额：万元；个人户名已脱敏）")
         if d.top_accounts.is_empty():
             return self.note(s, "截至当日没有欠费。")
-        rows = [[r["customer_id"], r["customer_name"] or "", r["station"],
-                 r["village"] or labels.UNREGISTERED, labels.CATEGORY.get(r["category"], r["category"]),
-                 r["collector"] or labels.UNREGISTERED, fmt.wan(r["arrears"], unit=False),
+        cut = fmt.cut
+        rows = [[cut(r["customer_id"]), cut(r["customer_name"]) or "", cut(r["station"]),
+                 cut(r["village"]) or labels.UNREGISTERED, cut(labels.CATEGORY.get(r["category"], r["category"])),
+                 cut(r["collector"]) or labels.UNREGISTERED, fmt.wan(r["arrears"], unit=False),
                  fmt.wan(r["arrears_prior_years"], unit=False), f"{r['days_overdue']:,}"]
                 for r in d.top_accounts.iter_rows(named=True)]
         self.table(s, ["户号", "户名", "供电所", "村/社区", "类别", "催费责任人", "欠费", "其中往年",
@@ -452,7 +477,7 @@ class Deck:
             if part.is_empty():
                 self.note(s, "范围内没有供电所数据。")
                 continue
-            rows = [[str(r["rank"]), r["station"], fmt.pct(r["recovery_rate"]), fmt.pct(r["target"]),
+            rows = [[str(r["rank"]), fmt.cut(r["station"]), fmt.pct(r["recovery_rate"]), fmt.pct(r["target"]),
                      daily.points(r["recovery_rate"], r["target"]),
                      fmt.pct(r["cumulative_rate"]), fmt.wan(r["billed"], unit=False),
                      fmt.wan(r["recovered"], unit=False), fmt.wan(r["arrears"], unit=False),
