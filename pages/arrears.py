@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 
 from queries import Scope, labels
+from reports import format as fmt
 from reports.columns import col
 from ui import app, charts, data, frame, tables, tiles
 
@@ -81,21 +82,25 @@ else:
                       pl.col("member").fill_null(labels.UNREGISTERED).alias("name"))
         .sort(["arrears", "station", "key"], descending=[True, False, False])
     )
-    # a name shared by two stations (未登记 often is) carries its station
-    groups = groups.with_columns(
-        pl.when(pl.col("name").is_duplicated()).then(pl.format("{}（{}）", "name", "station"))
-        .otherwise("name").alias("label"))
+    # a name shared by two stations (未登记 often is) carries its station; names show cut and
+    # escaped (charts.labels), whole in the hover; customdata keeps the raw keys for clicks
+    shared = groups["name"].is_duplicated().to_list()
+    bar_labels = charts.labels(
+        [f"{fmt.cut(n)}（{fmt.cut(s)}）" if d else fmt.cut(n)
+         for n, s, d in zip(groups["name"], groups["station"], shared)],
+        keys=zip(groups["station"], groups["key"]), limit=None)
 
     left, right = st.columns([3, 2])
     with left:
         fig = go.Figure()
-        where = groups.select(pl.format("{}（{}）", "name", "station"))["name"]
-        custom = list(zip(groups["station"], groups["key"], where, wan(groups["arrears"]),
+        where = [charts.hover_text(f"{n}（{s}）") for n, s in zip(groups["name"], groups["station"])]
+        custom = list(zip(map(charts.key, groups["station"]), map(charts.key, groups["key"]), where,
+                          wan(groups["arrears"]),
                           groups["arrears_customers"], groups["arrears_bills"]))
         for column, part, colour in (("arrears_current_year", "当年欠费", charts.WARN),
                                      ("arrears_prior_years", "往年欠费", charts.ALERT)):
             fig.add_bar(
-                y=groups["label"], x=wan(groups[column]), orientation="h", name=part, marker_color=colour,
+                y=bar_labels, x=wan(groups[column]), orientation="h", name=part, marker_color=colour,
                 customdata=custom,
                 hovertemplate=f"%{{customdata[2]}}<br>{part} %{{x:,.2f}} 万元<br>欠费合计 %{{customdata[3]:,.2f}} 万元"
                               "<br>欠费户数 %{customdata[4]:,} 户<br>欠费笔数 %{customdata[5]:,} 笔<extra></extra>")
@@ -107,39 +112,42 @@ else:
         event = charts.show(fig, f"arrears_bars_{dimension}_{nonce}", f"各{name}欠费_{view.as_of:%Y%m%d}",
                             select="points")
     # a selection survives a filter change; keep only picks that are still on the chart
-    shown = set(zip(groups["station"], groups["key"]))
+    shown = {(charts.key(s), charts.key(k)): (s, k) for s, k in zip(groups["station"], groups["key"])}
     points = (event or {}).get("selection", {}).get("points", [])
     picks = list(dict.fromkeys((p["customdata"][0], p["customdata"][1]) for p in points if p.get("customdata")))
-    picks = [p for p in picks if p in shown]
+    picks = [shown[p] for p in picks if p in shown]  # the raw station and village / line
 
     with right:
         stations = groups.group_by("station").agg(
             pl.col("arrears").sum(), pl.col("arrears_current_year").sum(), pl.col("arrears_prior_years").sum(),
             pl.col("arrears_customers").sum()).sort("arrears", descending=True)
-        everything = stations.select(pl.lit("__total__").alias("id"), pl.lit("合计").alias("label"),
-                                     pl.lit("").alias("parent"), pl.col("arrears", "arrears_current_year",
-                                     "arrears_prior_years", "arrears_customers").sum())
+        # the tree's ids are positions (no click reads them); labels cut and escaped, whole in the hover
+        station_id = {v: f"s{i}" for i, v in enumerate(stations["station"])}
         nodes = pl.concat([
-            everything,
-            stations.select(pl.col("station").alias("id"), pl.col("station").alias("label"),
+            stations.select(pl.lit("__total__").alias("id"), pl.lit("合计").alias("label"),
+                            pl.lit("").alias("parent"), pl.col("arrears", "arrears_current_year",
+                            "arrears_prior_years", "arrears_customers").sum()),
+            stations.select(pl.col("station").replace_strict(station_id).alias("id"), pl.col("station").alias("label"),
                             pl.lit("__total__").alias("parent"), "arrears", "arrears_current_year",
                             "arrears_prior_years", "arrears_customers"),
-            groups.select(pl.format("{}|{}", "station", "key").alias("id"), pl.col("name").alias("label"),
-                          pl.col("station").alias("parent"), "arrears", "arrears_current_year",
-                          "arrears_prior_years", "arrears_customers"),
+            groups.with_row_index().select(
+                pl.format("{}|{}", pl.col("station").replace_strict(station_id), "index").alias("id"),
+                pl.col("name").alias("label"), pl.col("station").replace_strict(station_id).alias("parent"),
+                "arrears", "arrears_current_year", "arrears_prior_years", "arrears_customers"),
         ])
         share = (nodes["arrears_prior_years"].cast(pl.Float64) / nodes["arrears"].cast(pl.Float64)).to_list()
         fig = go.Figure(go.Treemap(
-            ids=nodes["id"], labels=nodes["label"], parents=nodes["parent"], values=wan(nodes["arrears"]),
+            ids=nodes["id"], labels=[charts.label(v) for v in nodes["label"]], parents=nodes["parent"],
+            values=wan(nodes["arrears"]),
             branchvalues="total", sort=True,
             marker={"colors": share, "colorscale": [[0, "#F6D2A8"], [0.5, charts.WARN], [1, charts.ALERT]],
                     "cmin": 0, "cmax": 1, "line": {"color": "white", "width": 1},
                     "colorbar": {"title": {"text": "往年占比", "side": "right"}, "tickformat": ".0%",
                                  "thickness": 10, "len": 0.8}},
             customdata=list(zip(wan(nodes["arrears_current_year"]), wan(nodes["arrears_prior_years"]),
-                                nodes["arrears_customers"], share)),
+                                nodes["arrears_customers"], share, [charts.hover_text(v) for v in nodes["label"]])),
             texttemplate="%{label}<br>%{value:,.2f} 万元",
-            hovertemplate="%{label}<br>欠费 %{value:,.2f} 万元<br>当年 %{customdata[0]:,.2f} 万元"
+            hovertemplate="%{customdata[4]}<br>欠费 %{value:,.2f} 万元<br>当年 %{customdata[0]:,.2f} 万元"
                           "<br>往年 %{customdata[1]:,.2f} 万元（占 %{customdata[3]:.0%}）"
                           "<br>欠费户数 %{customdata[2]:,} 户<extra></extra>",
             pathbar={"visible": False}, tiling={"pad": 2}))
@@ -168,7 +176,9 @@ else:
     show_personal = st.toggle("显示联系方式（催费用）", key="arrears_show_personal",
                               help="显示完整户名和联系电话，供催费使用；演示模式下不可用。本页各清单同时生效。")
 if picks:
-    chosen = "、".join(f"{k or labels.UNREGISTERED}（{s}）" for s, k in picks)
+    literal = fmt.markdown_text  # data text in a message body: cut, never read as Markdown
+    chosen = "、".join(
+        f"{literal(k, streamlit=True) if k else labels.UNREGISTERED}（{literal(s, streamlit=True)}）" for s, k in picks)
     info, clear = st.columns([5, 1])
     info.info(f"已选{DIMENSIONS[dimension]}：{chosen}", icon=":material/filter_alt:")
     clear.button("清除选择", key="arrears_clear", icon=":material/close:", on_click=clear_picks)

@@ -22,7 +22,7 @@ files = data.query("extract_tables")
 findings = data.query("data_findings")
 
 # --- the extract -------------------------------------------------------------------------
-st.markdown(f"**数据提取**：{ex.name}　　**数据目录**：`{ex.data_dir}`")
+frame.text(f"数据提取：{ex.name}　　数据目录：{ex.data_dir}")  # the folder's name is data text
 c = st.columns([2, 1.5, 1.2, 1])
 c[0].metric("电费年月范围", f"{month(ex.first_period)} 至 {month(ex.last_period)}", border=True)
 c[1].metric("默认数据截至", f"{ex.default_as_of or fmt.DASH}", border=True,
@@ -55,7 +55,7 @@ tables.show_table(per_table, [
 with st.expander(f"文件清单（{files.height:,} 个文件）", icon=":material/folder_open:"):
     files_kb = files.with_columns((pl.col("bytes") / 1024).alias("kilobytes"))
     tables.show_table(files_kb, [
-        col("table_name", "表"), col("file", "文件（相对数据目录）"), col("rows", "行数", "int"),
+        col("table_name", "表"), col("file", "文件（相对数据目录）", cut=120), col("rows", "行数", "int"),
         col("kilobytes", "大小（KB）", "money"),
     ], view, key="dq_files", filename="文件清单", title="文件清单")
 
@@ -72,6 +72,6 @@ else:
         pl.col("examples").list.join("；").alias("examples_text"),
     )
     tables.show_table(shown, [
-        col("table_name", "表"), col("table_label", "含义"), col("column_name", "列"), col("rule", "规则"),
-        col("rows", "行数", "int"), col("examples_text", "示例（最多五条）"),
+        col("table_name", "表"), col("table_label", "含义"), col("column_name", "列"), col("rule", "规则", cut=None),
+        col("rows", "行数", "int"), col("examples_text", "示例（最多五条）", cut=5 * 60),
     ], view, key="dq_findings", filename="数据检查发现", title="数据检查发现")

@@ -180,12 +180,12 @@ industries = industries.with_columns(pl.col("industry").fill_null(labels.UNREGIS
 def industry_bars(df: pl.DataFrame, column: str, what: str, colour: str, title: str, key: str) -> None:
     values = wan(df[column])
     fig = go.Figure()
-    fig.add_bar(
-        y=df["industry"], x=values, orientation="h", name=what, marker_color=colour,
+    fig.add_bar(  # industry names cut and escaped on the axis, whole in the hover
+        y=charts.labels(df["industry"]), x=values, orientation="h", name=what, marker_color=colour,
         customdata=list(zip(df["accounts"], (df["kwh"] / 1e4).to_list(),
                             df["price_per_kwh"].fill_null(float("nan")).to_list(),
-                            wan(df["amount"]), wan(df["arrears"]))),
-        hovertemplate="<b>%{y}</b>（%{customdata[0]} 户）<br>电费 %{customdata[3]:,.2f} 万元"
+                            wan(df["amount"]), wan(df["arrears"]), [charts.hover_text(v) for v in df["industry"]])),
+        hovertemplate="<b>%{customdata[5]}</b>（%{customdata[0]} 户）<br>电费 %{customdata[3]:,.2f} 万元"
                       "<br>电量 %{customdata[1]:,.2f} 万kWh<br>平均电价 %{customdata[2]:.4f} 元/kWh"
                       "<br>欠费 %{customdata[4]:,.2f} 万元<extra></extra>",
         text=[f"{v:,.2f}" for v in values], textposition="outside", cliponaxis=False)

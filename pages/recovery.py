@@ -81,11 +81,15 @@ def reset_drill(level: int) -> None:
 
 
 def rate_bars(df: pl.DataFrame, keys: list, names: list[str], scope_view: View, title: str) -> go.Figure:
-    """Horizontal bars of the year's recovery rate (lowest on top) with each row's target as a tick."""
+    """Horizontal bars of the year's recovery rate (lowest on top) with each row's target as a tick.
+    `keys` (customdata[0], charts.key) are what a click hands back; `names` are shown cut and escaped,
+    and whole in the hover label."""
     rates = [plotted(r) for r in df["recovery_rate"]]
     targets = [plotted(t) for t in df["target"]]
-    hover = list(zip(keys, wan(df["billed"]), wan(df["recovered"]), wan(df["arrears"]), targets))
-    template = ("<b>%{y}</b><br>回收率 %{x:.2f} %<br>目标 %{customdata[4]:.2f} %"
+    hover = list(zip([charts.key(k) for k in keys], wan(df["billed"]), wan(df["recovered"]), wan(df["arrears"]),
+                     targets, [charts.hover_text(n) for n in names]))
+    names = charts.labels(names)
+    template = ("<b>%{customdata[5]}</b><br>回收率 %{x:.2f} %<br>目标 %{customdata[4]:.2f} %"
                 "<br>应收 %{customdata[1]:,.2f} 万元<br>实收 %{customdata[2]:,.2f} 万元"
                 "<br>欠费 %{customdata[3]:,.2f} 万元<extra></extra>")
     fig = go.Figure()
@@ -98,7 +102,7 @@ def rate_bars(df: pl.DataFrame, keys: list, names: list[str], scope_view: View, 
             textfont={"color": "white"}, cliponaxis=False)
     fig.add_scatter(
         y=names, x=targets, mode="markers", name="回收目标", customdata=hover,
-        hovertemplate="<b>%{y}</b><br>回收目标 %{x:.2f} %<extra></extra>",
+        hovertemplate="<b>%{customdata[5]}</b><br>回收目标 %{x:.2f} %<extra></extra>",
         marker={"symbol": "line-ns-open", "size": 22, "color": charts.TARGET, "line": {"width": 3}})
     low = min(v for v in rates + targets if v is not None)
     charts.layout(fig, scope_view, title, height=max(200, 34 * len(names) + 140))
@@ -141,17 +145,13 @@ target = now["target"]
 # the drill state, read from the charts' selections before anything is drawn
 follow(f"recovery_stations_{st.session_state.get(STATION_GEN, 0)}", DRILL_STATION, clears=DRILL_LINE)
 stations = with_gap(summary(view, "station"))
-drill_station = st.session_state.get(DRILL_STATION)
-if drill_station not in stations["station"].to_list():
-    drill_station = None
-line_chart_key = f"recovery_lines_{st.session_state.get(LINE_GEN, 0)}_{drill_station}"
+drill_station = charts.unkey(st.session_state.get(DRILL_STATION), stations["station"])  # None if gone
+line_chart_key = f"recovery_lines_{st.session_state.get(LINE_GEN, 0)}_{charts.key(drill_station)}"
 drill_line, lines = None, None
 if drill_station is not None:
     follow(line_chart_key, DRILL_LINE)
     lines = with_gap(summary(narrowed(drill_station), "line").rename({"member": "line"}))
-    drill_line = st.session_state.get(DRILL_LINE)
-    if drill_line not in [v or "" for v in lines["line"]]:  # '' is the unregistered line
-        drill_line = None
+    drill_line = charts.unkey(st.session_state.get(DRILL_LINE), [v or "" for v in lines["line"]])  # '' unregistered
 
 # --- the three rates ---------------------------------------------------------------------
 c = st.columns(4)
@@ -251,11 +251,12 @@ crumbs.button("全部供电所", key="recovery_crumb_all", icon=":material/home:
               on_click=reset_drill, args=(0,))
 if drill_station is not None:
     crumbs.markdown("›")
-    crumbs.button(drill_station, key="recovery_crumb_station", disabled=drill_line is None,
+    crumbs.button(fmt.markdown_text(drill_station, streamlit=True), key="recovery_crumb_station",
+                  disabled=drill_line is None,
                   on_click=reset_drill, args=(1,))
 if drill_line is not None:
     crumbs.markdown("›")
-    crumbs.markdown(f"**{drill_line or labels.UNREGISTERED}**")
+    frame.text(fmt.cut(drill_line) or labels.UNREGISTERED, "fee-text", crumbs)
 
 if drill_station is None:
     tables.show_table(stations, [col("station"), *RATE_COLS], view, key="recovery_station_table",
@@ -265,7 +266,7 @@ else:
     shown = chartable(lines)
     if not shown.is_empty():
         fig = rate_bars(shown, [v or "" for v in shown["line"]], [v or labels.UNREGISTERED for v in shown["line"]],
-                        station_view, f"{drill_station} 各线路回收率")
+                        station_view, f"{charts.label(drill_station)} 各线路回收率")
         charts.show(fig, line_chart_key, f"各线路回收率_{drill_station}", select="points")
         st.caption("点击线路的柱形，查看该线路各台区。")
     tables.show_table(lines, [col("line"), *RATE_COLS], station_view, key="recovery_line_table",
@@ -279,7 +280,7 @@ else:
         shown = chartable(transformers)
         if not shown.is_empty():
             fig = rate_bars(shown, shown["transformer"].to_list(), shown["transformer"].to_list(), line_view,
-                            f"{line_name} 各台区回收率")
+                            f"{charts.label(line_name)} 各台区回收率")
             charts.show(fig, "recovery_transformers", f"各台区回收率_{line_name}")
         tables.show_table(transformers, [col("transformer"), *RATE_COLS], line_view,
                           key="recovery_transformer_table", filename=f"各台区回收率_{line_name}",

@@ -1,10 +1,21 @@
 """One look for every chart: calm colours (recovery reads good, arrears reads as a warning),
-Chinese hover text, units on the axes, and a PNG download whose title carries the scope."""
+Chinese hover text, units on the axes, and a PNG download whose title carries the scope.
+
+Text from the extract reaches a figure only through `label` / `labels` (cut at 40 characters,
+escaped: plotly would otherwise read <a href>, <b>, <br> in it) and `hover_text` (escaped,
+whole for the hover label). A key a click hands back (customdata read by on_select) goes out
+through `key` (escaped; a digest for a huge value) and comes back to the raw value through
+`unkey`, so a selection filters by exactly the name clicked."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
+
 import plotly.graph_objects as go
 import streamlit as st
+
+from reports import format as fmt
 
 from .filters import View
 
@@ -16,6 +27,41 @@ MUTED = "#A7B6C6"       # last year, context
 TARGET = "#6B7785"      # target lines
 SEQUENCE = [NEUTRAL, GOOD, WARN, "#8E6BB0", "#C9A227", ALERT, "#3AA3B5", MUTED]
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+
+
+def label(text: str | None) -> str:
+    """Data text for a category, label, legend name or title: cut at 40 characters, escaped."""
+    return fmt.plotly_text(text)
+
+
+def labels(texts: Iterable[str | None], keys: Iterable | None = None, limit: int | None = fmt.CUT) -> list[str]:
+    """Category values of one axis or trace: each cut at `limit` and escaped, and texts that
+    stand for different `keys` (default: the texts) kept apart when cutting makes them alike
+    (their bars would merge)."""
+    return [fmt.plotly_escape(t) for t in fmt.distinct(texts, limit, keys)]
+
+
+def hover_text(text: str | None) -> str:
+    """Data text whole for a hover label (customdata shown through a hovertemplate)."""
+    return fmt.plotly_hover(text)
+
+
+def key(value: str | None) -> str | None:
+    """A key carried in customdata for a click: the value escaped like any text of a figure
+    (a template may show it one day); one over 200 characters (itself a data-quality finding)
+    as its first 40 characters and a digest, so a single huge name does not make the figure
+    megabytes long. `unkey` finds the raw value again."""
+    if value is None or len(value) <= fmt.HOVER:
+        return None if value is None else fmt.plotly_escape(value)
+    return fmt.plotly_escape(f"{value[:fmt.CUT]}{fmt.ELLIPSIS}#{hashlib.sha256(value.encode()).hexdigest()[:20]}")
+
+
+def unkey(carried, values: Iterable):
+    """The raw value among `values` that a click's carried key (`key`) stands for, or None:
+    what the page filters by."""
+    if carried is None:
+        return None
+    return next((v for v in values if key(v) == carried), None)
 
 
 def layout(fig: go.Figure, view: View, title: str, height: int = 380, legend: bool = True) -> go.Figure:
@@ -45,7 +91,7 @@ def show(fig: go.Figure, key: str, filename: str, select: str | None = None):
         "displaylogo": False,
         "locale": "zh-CN",
         "modeBarButtonsToRemove": ["lasso2d", "select2d"] if not select else [],
-        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+        "toImageButtonOptions": {"format": "png", "filename": fmt.cut(filename, 80), "scale": 2},
     }
     if select:
         return st.plotly_chart(fig, key=key, config=config, on_select="rerun",

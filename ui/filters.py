@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from queries import Extract, Scope, labels
-from reports.format import date_cn, scope_text
+from reports.format import cut, date_cn, distinct, plotly_escape, scope_text
 
 from . import data
 
@@ -38,13 +38,26 @@ class View:
         return f"数据截至 {date_cn(self.as_of)}"
 
     def title(self, text: str) -> str:
-        """A chart title that stands on its own when pasted into a slide."""
-        return f"{text}<br><sup>{self.scope_text}｜{self.stamp}</sup>"
+        """A chart title that stands on its own when pasted into a slide. `text` is plotly
+        text already (data in it went through charts.label); the scope's names, cut at 40
+        characters, are escaped here."""
+        return f"{text}<br><sup>{plotly_escape(self.scope_text)}｜{self.stamp}</sup>"
 
 
 def _options(dimension: str, stations: list[str]) -> list[str]:
     df = data.query("filter_options", stations=stations)
     return df.filter(df["dimension"] == dimension)["value"].to_list()
+
+
+def _shown(options: list, names: dict | None = None):
+    """format_func of a filter on data text: each option as text cut at 40 characters (two
+    that read alike once cut get （2）…), '' as 未登记. The widget and the URL carry these
+    labels, so they must stay distinct; the page filters by the whole value."""
+    def text(v: str) -> str:
+        return (names or {}).get(v) or v or labels.UNREGISTERED
+
+    shown = dict(zip(options, distinct([text(v) for v in options], keys=options)))
+    return lambda v: shown.get(v) or cut(text(v))
 
 
 def _keep_valid(key: str, options: list[str]) -> None:
@@ -79,7 +92,8 @@ def filter_bar(ex: Extract) -> None:
                   format_func=lambda y: "截至日所在年度" if y is None else f"{y} 年")
     stations = _options("station", [])
     _keep_valid(STATION, stations)
-    chosen = bar.multiselect("供电所", stations, key=STATION, bind="query-params", placeholder="全部供电所")
+    chosen = bar.multiselect("供电所", stations, key=STATION, bind="query-params", placeholder="全部供电所",
+                             format_func=_shown(stations))
     for key, dimension, label, placeholder in (
         (VILLAGE, "village", "村/社区", "全部村/社区"),
         (LINE, "line", "10kV 线路", "全部线路"),
@@ -87,11 +101,11 @@ def filter_bar(ex: Extract) -> None:
         options = _options(dimension, chosen)
         _keep_valid(key, options)
         bar.multiselect(label, options, key=key, bind="query-params", placeholder=placeholder,
-                        format_func=lambda v: v or labels.UNREGISTERED)
+                        format_func=_shown(options))
     categories = _options("category", chosen)
     _keep_valid(CATEGORY, categories)
     bar.multiselect("用电类别", categories, key=CATEGORY, bind="query-params", placeholder="全部类别",
-                    format_func=lambda c: labels.CATEGORY.get(c, c))
+                    format_func=_shown(categories, labels.CATEGORY))
     bar.toggle("仅高耗能企业", key=HIGH_ENERGY, bind="query-params")
     bar.toggle("仅重点客户", key=KEY_ACCOUNT, bind="query-params")
 

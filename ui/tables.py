@@ -1,5 +1,10 @@
 """Tables with column formats (money with two decimals and thousands separators, dates as
-dates, rates as truncated %) and Excel / CSV downloads carrying the scope and as-of date."""
+dates, rates as truncated %) and Excel / CSV downloads carrying the scope and as-of date.
+
+Text from the extract shows as plain text (st.dataframe draws cells on a canvas, never as
+HTML or Markdown), cut at 40 characters with … on screen. st.dataframe (1.67) has no per-cell
+tooltip for data (its cell tooltips are error messages only; a Styler's tooltips are dropped),
+so the whole value is in the downloads, and the column's header help says so."""
 
 from __future__ import annotations
 
@@ -8,10 +13,13 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
+from reports import format as fmt
 from reports.columns import Col, display_frame
 from reports.xlsx import Sheet, write_csv, write_sheets
 
 from .filters import View
+
+CUT_HELP = "超过 {n} 字的内容已截断（…）；完整内容见下载的 Excel / CSV。"
 
 _FORMAT = {
     "money": "%,.2f", "rate": "%.2f %%", "int": "%,d", "days": "%,d 天", "kwh": "%,.0f",
@@ -19,9 +27,12 @@ _FORMAT = {
 }
 
 
-def column_config(cols: list[Col]) -> dict:
+def column_config(cols: list[Col], cut: set[str] = frozenset()) -> dict:
+    """Formats by kind; a text column in `cut` (some value was cut) says where the whole is."""
     config = {}
     for c in cols:
+        if c.name in cut:
+            config[c.label] = st.column_config.TextColumn(c.label, help=CUT_HELP.format(n=c.cut))
         if c.kind in _FORMAT:
             config[c.label] = st.column_config.NumberColumn(c.label, format=_FORMAT[c.kind])
         elif c.kind == "date":
@@ -35,8 +46,15 @@ def column_config(cols: list[Col]) -> dict:
     return config
 
 
+def cut_columns(df: pl.DataFrame, cols: list[Col]) -> set[str]:
+    """The text columns with a value longer than the column shows."""
+    return {c.name for c in cols if c.cut is not None and df.schema.get(c.name) == pl.Utf8
+            and (df.get_column(c.name).str.len_chars().max() or 0) > c.cut}
+
+
 def header_lines(view: View) -> list[str]:
-    return [f"范围：{view.scope_text}", f"{view.stamp}（统计年度 {view.year}）", f"数据：{view.extract_name}"]
+    return [f"范围：{fmt.scope_text(view.scope, limit=None)}", f"{view.stamp}（统计年度 {view.year}）",
+            f"数据：{view.extract_name}"]
 
 
 def downloads(df: pl.DataFrame | Callable[[], pl.DataFrame], cols: list[Col], view: View, filename: str,
@@ -45,11 +63,12 @@ def downloads(df: pl.DataFrame | Callable[[], pl.DataFrame], cols: list[Col], vi
     rows = df if callable(df) else (lambda: df)
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
-        "下载 Excel", data=lambda: write_sheets([Sheet(title[:31], rows(), cols, title)], header_lines(view)),
-        file_name=f"{filename}_{view.as_of:%Y%m%d}.xlsx", key=f"{key}_xlsx", icon=":material/download:",
+        "下载 Excel", data=lambda: write_sheets([Sheet(title, rows(), cols, title)], header_lines(view)),
+        file_name=f"{fmt.cut(filename, 80)}_{view.as_of:%Y%m%d}.xlsx", key=f"{key}_xlsx", icon=":material/download:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
     right.download_button(
-        "下载 CSV", data=lambda: write_csv(rows(), cols), file_name=f"{filename}_{view.as_of:%Y%m%d}.csv",
+        "下载 CSV", data=lambda: write_csv(rows(), cols),
+        file_name=f"{fmt.cut(filename, 80)}_{view.as_of:%Y%m%d}.csv",
         key=f"{key}_csv", mime="text/csv", icon=":material/download:", on_click="ignore")
 
 
@@ -57,6 +76,7 @@ def show_table(df: pl.DataFrame, cols: list[Col], view: View, key: str, filename
                height: int | str = "auto", complete: Callable[[], pl.DataFrame] | None = None) -> None:
     """A formatted table and, below it, its Excel and CSV downloads (of `complete()` when the
     table shows only the first rows of a long list)."""
-    st.dataframe(display_frame(df, cols), column_config=column_config(cols), hide_index=True,
+    st.dataframe(display_frame(df, cols, screen=True), column_config=column_config(cols, cut_columns(df, cols)),
+                 hide_index=True,
                  width="stretch", height=height, key=key)
     downloads(complete or df, cols, view, filename, title, key)
