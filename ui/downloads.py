@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from queries import Extract
 from reports import daily
+from reports import format as fmt
 from reports.deck import build_deck
 
 from .filters import View
@@ -15,8 +16,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _stem(view: View) -> str:
-    scope = "_".join(view.scope.stations) if view.scope.stations else "全部供电所"
-    return f"{scope}_{view.as_of:%Y%m%d}"
+    scope = "_".join(fmt.cut(s, 20) for s in view.scope.stations) if view.scope.stations else "全部供电所"
+    return f"{fmt.cut(scope, 60)}_{view.as_of:%Y%m%d}"
 
 
 def meeting_deck(container, ex: Extract, view: View) -> None:

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from queries import labels
+from reports import format as fmt
 
 from .filters import PRESENT, View
 
@@ -60,7 +61,7 @@ def header(view: View, title: str) -> None:
                      icon=":material/close_fullscreen:", type="tertiary")
     else:
         st.title(title)
-    text(f"{view.stamp}｜统计年度 {view.year}｜范围：{view.scope_text}｜数据：{view.extract_name}", "fee-stamp")
+    text(f"{view.stamp}｜统计年度 {view.year}｜范围：{view.scope_text}｜数据：{fmt.cut(view.extract_name)}", "fee-stamp")
     if view.note:
         st.warning(view.note, icon=":material/event_busy:")
 
