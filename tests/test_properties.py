@@ -188,39 +188,15 @@ def resolve(pair, bills: list[dict], payments: list[dict], ex) -> tuple[dt.date,
 
 # --- the comparison ----------------------------------------------------------------------
 
-# Known discrepancy (test_prior_recovered_of_a_bill_paid_before_its_issue below, xfail):
-# for a bill of P not yet issued at D (D < issued_on ≤ E, so Y lies after D's year) the
-# query layer takes outstanding(b, D) as the whole amount, while §3 counts every payment
-# posted by D, before the issue or not. Until that is settled, prior_recovered and the two
-# rates built on it are not compared for such (D, Y); everything else still is. Remove
-# this, and the `skip` below, with the xfail.
-PRE_ISSUE_KEYS = ("prior_recovered", "prior_recovery_rate", "cumulative_rate")
-
-
-def pre_issue_postings(tables, as_of: dt.date, year: int) -> bool:
-    """Whether a bill of P (period before Y, issued by E) issued after D has a payment
-    that counts by D (posted by D, with a bill, of a known customer)."""
-    customers, bills, payments = tables
-    year_end = dt.date(year - 1, 12, 31)
-    unissued = bill_balances(customers, bills, payments, as_of).filter(
-        (pl.col("period") < dt.date(year, 1, 1)) & (pl.col("issued_on") <= year_end)
-        & (pl.col("issued_on") > as_of) & (pl.col("paid") != 0))
-    return unissued.height > 0
-
-
 def compare(ex, tables, as_of: dt.date, year: int | None, station: str | None = None) -> list[str]:
     """Everything summary answers for (D, Y) and a scope (everything, or one station) — total,
     by_station, by_village, by_line — against the reference; the differences, described."""
     ref_year = year if year is not None else as_of.year
     where = f"D={as_of} Y={year}" + (f" station={station}" if station else "")
-    skip = PRE_ISSUE_KEYS if pre_issue_postings(tables, as_of, ref_year) else ()
-    if skip:
-        event("prior_recovered not compared (a bill of P paid before its issue, after D)")
-        note(f"{where}: a bill of P paid before its issue, after D: {skip} not compared")
     got = summary(ex, as_of=as_of, year=year, scope=Scope(stations=(station,) if station else ()))
     assert got["year"] == ref_year
     wrong = [f"{where} total: {m}"
-             for m in mismatches(got["total"], reference(*tables, as_of, ref_year, station), skip=skip)]
+             for m in mismatches(got["total"], reference(*tables, as_of, ref_year, station))]
     for group, member in (("by_station", None), ("by_village", "village"), ("by_line", "line")):
         rows = {(r["station"],) + ((r[member],) if member else ()): r for r in got[group]}
         want = {key: figures for key, figures in reference_groups(*tables, as_of, ref_year, member).items()
@@ -228,7 +204,7 @@ def compare(ex, tables, as_of: dt.date, year: int | None, station: str | None = 
         if rows.keys() != want.keys():
             wrong.append(f"{where} {group}: groups {sorted(rows, key=str)}, want {sorted(want, key=str)}")
         for key in rows.keys() & want.keys():
-            wrong += [f"{where} {group} {key}: {m}" for m in mismatches(rows[key], want[key], skip=skip)]
+            wrong += [f"{where} {group} {key}: {m}" for m in mismatches(rows[key], want[key])]
     return wrong
 
 
@@ -396,10 +372,6 @@ def test_no_payments_at_all():
             ex.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "query layer: outstanding(b, D) of a bill of P not yet issued at D ignores payments posted "
-    "before its issue date (rollups date them at issued_on); CONTRACT §3 counts every payment "
-    "posted by D — prior_recovered is −100.00 where §3 gives 0.00"))
 def test_prior_recovered_of_a_bill_paid_before_its_issue():
     customers = [customer("0001")]
     bills = [bill("B1", "0001", "100.00", period="2023-01-01", issued_on="2023-01-05", due_on="2023-01-20")]

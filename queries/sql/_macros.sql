@@ -89,13 +89,13 @@ opening as (
 prior_moves as (
     select
         seg_id,
-        coalesce(sum(delta) filter (where eff_date <= make_date(yr - 1, 12, 31)), 0)
-            - coalesce(sum(delta) filter (where eff_date > make_date(yr - 1, 12, 31)), 0) as prior_recovered
+        coalesce(sum(delta) filter (where posted_on <= make_date(yr - 1, 12, 31)), 0)
+            - coalesce(sum(delta) filter (where posted_on > make_date(yr - 1, 12, 31)), 0) as prior_recovered
     from out_events
     where period < make_date(yr, 1, 1)
       and issued_on <= make_date(yr - 1, 12, 31)
-      and eff_date > least(as_of, make_date(yr - 1, 12, 31))
-      and eff_date <= greatest(as_of, make_date(yr - 1, 12, 31))
+      and posted_on > least(as_of, make_date(yr - 1, 12, 31))
+      and posted_on <= greatest(as_of, make_date(yr - 1, 12, 31))
       and seg_id in (select seg_id from scope)
     group by seg_id
 ),

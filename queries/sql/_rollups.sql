@@ -68,16 +68,18 @@ from balances;
 
 -- Changes of balance by segment, bill month, issue date and effective day. Rows of bills
 -- paid in a later year (陈欠 collections) come first, so zone maps skip the rest when a
--- question asks about earlier years' bills.
+-- question asks about earlier years' bills. posted_on is kept beside eff_date for the one
+-- question that looks at bills not yet issued on D (prior_recovered with E after D): a
+-- payment posted before its bill's issue still counts by its posting day (CONTRACT §3).
 create table out_events as
 with changes as (
     select
-        seg_id, period, issued_on,
+        seg_id, period, issued_on, posted_on,
         greatest(posted_on, issued_on) as eff_date,
         sum(out_after - out_before) as delta
     from bill_steps
     where out_after <> out_before
-    group by seg_id, period, issued_on, greatest(posted_on, issued_on)
+    group by seg_id, period, issued_on, posted_on
 )
 select * from changes
 order by year(eff_date) = year(period), eff_date, seg_id;
