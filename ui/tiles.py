@@ -15,9 +15,16 @@ def _color(delta, warn: bool) -> str:
     return "inverse" if warn else "normal"
 
 
+def _change(delta: Decimal) -> str:
+    """A change in 万元, or in 元 when it is too small to show in 万元 (not "-0.00")."""
+    if fmt.wan(abs(delta), unit=False) == "0.00":
+        return ("-" if delta < 0 else "+") + fmt.yuan(abs(delta))
+    return fmt.wan_signed(delta, unit=True)
+
+
 def money(col, label: str, value, previous, warn: bool = False, help: str | None = None) -> None:
     delta = None if previous is None or value is None else Decimal(str(value)) - Decimal(str(previous))
-    text = None if delta is None else (SAME if not delta else f"{fmt.wan_signed(delta, unit=False)} 较昨日")
+    text = None if delta is None else (SAME if not delta else f"{_change(delta)} 较昨日")
     col.metric(f"{label}（万元）", fmt.wan(value, unit=False), text, delta_color=_color(delta, warn),
                delta_arrow="off" if not delta else "auto", border=True, help=help)
 
