@@ -5,5 +5,6 @@ Nothing here imports streamlit; pages, exports and the command line all call `Ex
 
 from .checks import ExtractRefused
 from .extract import CacheUnavailable, Extract, Scope, open_extract, question_names
+from .view import View
 
-__all__ = ["CacheUnavailable", "Extract", "ExtractRefused", "Scope", "open_extract", "question_names"]
+__all__ = ["CacheUnavailable", "Extract", "ExtractRefused", "Scope", "View", "open_extract", "question_names"]

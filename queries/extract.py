@@ -10,7 +10,7 @@ import os
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import duckdb
@@ -32,7 +32,10 @@ class CacheUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Scope:
-    """Filters on customer attributes (CONTRACT §3). Empty means all; '' is a null village/line."""
+    """Filters on customer attributes (CONTRACT §3), bound to every question as one STRUCT
+    parameter, $scope, read by the macro scoped_segments alone (queries/sql/_macros.sql).
+    Empty means all; '' is a null village/line. A new dimension is a field here, a line in
+    scoped_segments, and a widget in ui/filters.py."""
 
     stations: tuple[str, ...] = ()
     villages: tuple[str, ...] = ()
@@ -42,14 +45,17 @@ class Scope:
     key_accounts_only: bool = False
 
     def params(self) -> dict[str, object]:
-        return {
-            "stations": list(self.stations),
-            "villages": list(self.villages),
-            "lines": list(self.lines),
-            "categories": list(self.categories),
-            "high_energy_only": bool(self.high_energy_only),
-            "key_accounts_only": bool(self.key_accounts_only),
-        }
+        return {"scope": {f.name: _bound(getattr(self, f.name)) for f in fields(self)}}
+
+
+def _bound(value):
+    return list(value) if isinstance(value, tuple) else bool(value)
+
+
+def scope_sql_type() -> str:
+    """The STRUCT type of $scope, from Scope's fields: an empty list then binds as VARCHAR[]."""
+    kinds = {"tuple[str, ...]": "varchar[]", "bool": "boolean"}
+    return "struct(" + ", ".join(f"{f.name} {kinds[str(f.type)]}" for f in fields(Scope)) + ")"
 
 
 def sql_text(name: str) -> str:
@@ -62,10 +68,11 @@ def question_names() -> list[str]:
 
 
 def _typed(sql: str, names: set[str]) -> str:
-    """Give list parameters an explicit type, so an empty list binds."""
-    for name in names:
-        if name in {"stations", "villages", "lines", "categories"}:
-            sql = re.sub(rf"\${name}\b", f"${name}::varchar[]", sql)
+    """Give the scope and list parameters an explicit type, so empty lists bind."""
+    if "scope" in names:
+        sql = re.sub(r"\$scope\b", f"$scope::{scope_sql_type()}", sql)
+    if "stations" in names:
+        sql = re.sub(r"\$stations\b", "$stations::varchar[]", sql)
     return sql
 
 
@@ -88,11 +95,6 @@ def _fingerprint(data_dir: Path, sources: dict[str, TableSource]) -> str:
     for module in (checks.__file__, __file__):  # the code that builds the cache
         h.update(Path(module).read_bytes())
     return h.hexdigest()[:24]
-
-
-def _statements(sql: str) -> list[str]:
-    body = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
-    return [s.strip() for s in body.split(";\n") if s.strip().strip(";")]
 
 
 def _raw_views(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict[str, TableSource]) -> None:
@@ -170,14 +172,16 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
         con = duckdb.connect(str(tmp))
     except (OSError, duckdb.Error) as exc:
         raise _cache_fault(exc, target.parent) from None
-    steps = _statements(sql_text("_rollups")) + _statements(sql_text("_macros"))
-    total = len(steps) + 3
+    steps: list = []
 
     def step(i: int, what: str) -> None:
         if progress:
-            progress(i, total, what)
+            progress(i, len(steps) + 3, what)
 
     try:
+        # DuckDB's own parser splits the scripts, so each statement is one step of the progress bar
+        steps = [*con.extract_statements(sql_text("_rollups")), *con.extract_statements(sql_text("_macros"))]
+        total = len(steps) + 3
         con.execute("set enable_progress_bar = false")  # never mix DuckDB's bar into stdout
         con.execute("set preserve_insertion_order = false")
         # A 30 M-bill build spills to disk rather than take most of the machine's memory;

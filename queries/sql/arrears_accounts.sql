@@ -1,9 +1,8 @@
 -- The accounts with arrears at $as_of, largest first, with the attributes a collector
 -- chases by; names and phones masked unless $show_personal.
--- $as_of DATE, $show_personal BOOLEAN, $limit INTEGER (0 = all), scope: $stations,
--- $villages, $lines, $categories VARCHAR[], $high_energy_only, $key_accounts_only BOOLEAN
+-- $as_of DATE, $show_personal BOOLEAN, $limit INTEGER (0 = all), $scope (a Scope STRUCT)
 with scope as (
-    select seg_id from scoped_segments($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+    select seg_id from scoped_segments($scope)
 ),
 
 owed as (

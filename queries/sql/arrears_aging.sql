@@ -1,8 +1,7 @@
 -- Arrears at $as_of by days overdue (D − due_on): 1–30, 31–90, 91–180, 181–365, > 365.
--- $as_of DATE, scope: $stations, $villages, $lines, $categories VARCHAR[],
--- $high_energy_only, $key_accounts_only BOOLEAN
+-- $as_of DATE, $scope (a Scope STRUCT)
 with scope as (
-    select seg_id from scoped_segments($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+    select seg_id from scoped_segments($scope)
 ),
 
 buckets as (

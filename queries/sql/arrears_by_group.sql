@@ -1,10 +1,9 @@
 -- Arrears at $as_of (CONTRACT §3) in total or by station, village or 10 kV line: the
 -- current-year and prior-year parts, accounts and bills; the arrears columns of
 -- recovery_summary without its recovery figures, so the arrears page stays fast.
--- $as_of DATE, $group_by VARCHAR ('total' | 'station' | 'village' | 'line'), scope: $stations,
--- $villages, $lines, $categories VARCHAR[], $high_energy_only, $key_accounts_only BOOLEAN
+-- $as_of DATE, $group_by VARCHAR ('total' | 'station' | 'village' | 'line'), $scope (a Scope STRUCT)
 with arrears as (
-    select * from arrears_by_segment($as_of::date, $stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+    select * from arrears_by_segment($as_of::date, $scope)
 ),
 
 keyed as (

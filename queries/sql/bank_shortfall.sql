@@ -1,9 +1,8 @@
 -- Bills still owing at $as_of whose latest payment came through a bank but fell short of
 -- the bill (the reminder list of DOMAIN step 3); names and phones masked unless $show_personal.
--- $as_of DATE, $show_personal BOOLEAN, scope: $stations, $villages, $lines,
--- $categories VARCHAR[], $high_energy_only, $key_accounts_only BOOLEAN
+-- $as_of DATE, $show_personal BOOLEAN, $scope (a Scope STRUCT)
 with scope as (
-    select seg_id from scoped_segments($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+    select seg_id from scoped_segments($scope)
 ),
 
 short as (

@@ -1,10 +1,9 @@
 -- Each day from $date_from to $date_to: collected (实收 applied to bills of any year on that
 -- day, i.e. the drop in their outstanding), newly billed (bills issued that day), and
 -- cash posted (all posted payments, prepayments included).
--- $date_from DATE, $date_to DATE, scope: $stations, $villages, $lines, $categories VARCHAR[],
--- $high_energy_only, $key_accounts_only BOOLEAN
+-- $date_from DATE, $date_to DATE, $scope (a Scope STRUCT)
 with scope as (
-    select seg_id from scoped_segments($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+    select seg_id from scoped_segments($scope)
 ),
 
 collected as (

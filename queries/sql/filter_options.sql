@@ -1,13 +1,17 @@
--- The choices of each filter, from the data: all stations; the villages, lines and
--- categories within the chosen stations ('' stands for a null village or line).
--- $stations VARCHAR[]
-with chosen as (
-    select * from segments
+-- The choices of each filter, from the data: the stations in $scope; the villages, lines
+-- and categories within the chosen $stations ('' stands for a null village or line).
+-- $scope (a Scope STRUCT: what may be offered at all), $stations VARCHAR[] (chosen so far)
+with visible as (
+    select * from scoped_segments($scope)
+),
+
+chosen as (
+    select * from visible
     where len($stations) = 0 or list_contains($stations, station)
 ),
 
 final as (
-    select distinct 'station' as dimension, station as value from segments
+    select distinct 'station' as dimension, station as value from visible
     union all
     select distinct 'village', coalesce(village, '') from chosen
     union all

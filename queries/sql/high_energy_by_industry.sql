@@ -1,9 +1,8 @@
 -- High-energy customers by industry for $year as of $as_of: accounts, energy, amount,
 -- average price, and arrears at $as_of.
--- $as_of DATE, $year INTEGER, scope: $stations, $villages, $lines, $categories VARCHAR[],
--- $high_energy_only, $key_accounts_only BOOLEAN
+-- $as_of DATE, $year INTEGER, $scope (a Scope STRUCT)
 with scope as (
-    select seg_id from scoped_segments($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+    select seg_id from scoped_segments($scope)
 ),
 
 segs as (

@@ -2,10 +2,9 @@
 -- $as_of), energy and price, the last 12 months' amounts (for a sparkline), the year's
 -- totals and the arrears and days overdue at $as_of. High-energy customers are enterprises:
 -- their names are not personal data and are not masked.
--- $as_of DATE, scope: $stations, $villages, $lines, $categories VARCHAR[],
--- $high_energy_only, $key_accounts_only BOOLEAN
+-- $as_of DATE, $scope (a Scope STRUCT)
 with scope as (
-    select seg_id from scoped_segments($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+    select seg_id from scoped_segments($scope)
 ),
 
 customers as (

@@ -1,9 +1,8 @@
 -- Each bill month up to $as_of: energy, amount, average price (元/kWh) and TOU shares of
 -- high-energy customers and, for comparison, of other large-industry customers.
--- $as_of DATE, scope: $stations, $villages, $lines, $categories VARCHAR[],
--- $high_energy_only, $key_accounts_only BOOLEAN
+-- $as_of DATE, $scope (a Scope STRUCT)
 with scope as (
-    select seg_id from scoped_segments($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+    select seg_id from scoped_segments($scope)
 ),
 
 usage as (

@@ -1,9 +1,8 @@
 -- Payments paid by $as_of but not posted by then (在途), oldest first; names masked unless
 -- $show_personal.
--- $as_of DATE, $show_personal BOOLEAN, scope: $stations, $villages, $lines,
--- $categories VARCHAR[], $high_energy_only, $key_accounts_only BOOLEAN
+-- $as_of DATE, $show_personal BOOLEAN, $scope (a Scope STRUCT)
 with scope as (
-    select seg_id from scoped_segments($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+    select seg_id from scoped_segments($scope)
 ),
 
 in_transit as (

@@ -1,11 +1,10 @@
 -- Billed, recovered and recovery rate of each bill month of $year, as of $as_of
 -- (monthly rates restrict both sides to one bill month).
--- $as_of DATE, $year INTEGER, scope: $stations, $villages, $lines, $categories VARCHAR[],
--- $high_energy_only, $key_accounts_only BOOLEAN
+-- $as_of DATE, $year INTEGER, $scope (a Scope STRUCT)
 with months as (
     select *
     from unpaid_by_segment_month($as_of, make_date($year, 1, 1), make_date($year, 12, 31), $as_of,
-                                 $stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+                                 $scope)
 ),
 
 final as (

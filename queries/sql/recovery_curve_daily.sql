@@ -1,10 +1,9 @@
 -- The cumulative recovery curve of the bills of months $period_from … $period_to (a year:
 -- January … December; a month: that month alone): for each day from $period_from to the
 -- last day of $period_to (or $as_of, if earlier), their billed and recovered as of that day.
--- $as_of DATE, $period_from DATE, $period_to DATE (1st of a month), scope: $stations,
--- $villages, $lines, $categories VARCHAR[], $high_energy_only, $key_accounts_only BOOLEAN
+-- $as_of DATE, $period_from DATE, $period_to DATE (1st of a month), $scope (a Scope STRUCT)
 with scope as (
-    select seg_id from scoped_segments($stations, $villages, $lines, $categories, $high_energy_only, $key_accounts_only)
+    select seg_id from scoped_segments($scope)
 ),
 
 issued as (
