@@ -15,6 +15,7 @@ from .columns import Col, display_frame
 from .format import csv_safe, cut
 
 XLSX_TEXT = 32767  # the most characters an Excel cell holds
+FONT = "等线"
 # XlsxWriter's write() would make "=…" a formula and "http://…" a link: text is text.
 BOOK_OPTIONS = {"in_memory": True, "remove_timezone": True, "strings_to_formulas": False,
                 "strings_to_urls": False, "strings_to_numbers": False}
@@ -51,52 +52,56 @@ class Sheet:
     title: str = ""
 
 
+def _cells(sheet: Sheet) -> pl.DataFrame:
+    """The table as Excel should hold it: rates as fractions (shown with %), booleans as 是/否,
+    lists joined, text whole up to what a cell holds."""
+    frame = display_frame(sheet.df, sheet.cols)
+    out = []
+    for c in sheet.cols:
+        s = frame.get_column(c.label)
+        if c.kind == "rate":
+            s = (s / 100).round(6)  # the truncated percentage, as the fraction Excel formats with %
+        elif c.kind == "bool":
+            s = s.replace_strict({True: "是", False: "否"}, default=None, return_dtype=pl.Utf8)
+        elif isinstance(s.dtype, pl.List):
+            s = s.cast(pl.List(pl.Utf8)).list.join("、")
+        if s.dtype == pl.Utf8:
+            s = s.str.slice(0, XLSX_TEXT)
+        out.append(s.alias(c.label))
+    return pl.DataFrame(out)
+
+
 def write_sheets(sheets: list[Sheet], header_lines: list[str]) -> bytes:
-    """One workbook; each sheet opens with the header lines (scope, 数据截至 …) then the table."""
+    """One workbook; each sheet opens with the header lines (scope, 数据截至 …) then the table,
+    written by polars (XlsxWriter): formats per column, frozen header, autofilter, widths."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, BOOK_OPTIONS)
-    title_fmt = book.add_format({"bold": True, "font_size": 13, "font_name": "等线"})
-    note_fmt = book.add_format({"font_color": "#555555", "font_name": "等线"})
-    head_fmt = book.add_format({"bold": True, "bg_color": "#E8EEF4", "border": 1, "text_wrap": True,
-                                "valign": "vcenter", "font_name": "等线"})
-    cell_fmts = {kind: book.add_format({"num_format": f, "font_name": "等线"}) for kind, f in FORMATS.items()}
-    text_fmt = book.add_format({"font_name": "等线"})
+    title_fmt = book.add_format({"bold": True, "font_size": 13, "font_name": FONT})
+    note_fmt = book.add_format({"font_color": "#555555", "font_name": FONT})
     for sheet in sheets:
         ws = book.add_worksheet(sheet_name(sheet.name))
         lines = ([sheet.title] if sheet.title else []) + header_lines
         for i, line in enumerate(lines):
             ws.write_string(i, 0, _text(line), title_fmt if i == 0 else note_fmt)
         top = len(lines) + 1
-        frame = display_frame(sheet.df, sheet.cols)
-        for j, c in enumerate(sheet.cols):
-            ws.write_string(top, j, c.label, head_fmt)
-            values = frame.get_column(c.label).to_list()
-            fmt = cell_fmts.get(c.kind, text_fmt)
-            for i, v in enumerate(values):
-                row = top + 1 + i
-                if v is None:
-                    ws.write_blank(row, j, None, fmt)
-                elif c.kind == "rate":
-                    ws.write_number(row, j, float(v) / 100, fmt)  # truncated percentage → fraction
-                elif c.kind in ("date", "month"):
-                    ws.write_datetime(row, j, v, fmt)
-                elif c.kind == "bool":
-                    ws.write_string(row, j, "是" if v else "否", text_fmt)
-                elif isinstance(v, (int, float)):
-                    ws.write_number(row, j, v, fmt)
-                elif isinstance(v, list):
-                    ws.write_string(row, j, _text("、".join(str(x) for x in v)), text_fmt)
-                elif isinstance(v, str):
-                    ws.write_string(row, j, _text(v), fmt)
-                else:
-                    ws.write(row, j, v, fmt)
-            width = max([len(c.label) * 2 + 2] + [min(len(str(v)), 60) + 2 for v in values[:200] if v is not None])
-            ws.set_column(j, j, min(max(width, 8), 40))
-        ws.freeze_panes(top + 1, 0)
-        if frame.height:
-            ws.autofilter(top, 0, top + frame.height, len(sheet.cols) - 1)
+        cells = _cells(sheet)
+        cells.write_excel(
+            workbook=book, worksheet=ws, position=(top, 0), autofilter=cells.height > 0,
+            freeze_panes=(top + 1, 0), table_style=None,
+            header_format={"bold": True, "bg_color": "#E8EEF4", "border": 1, "text_wrap": True,
+                           "valign": "vcenter", "font_name": FONT},
+            column_formats={c.label: {"font_name": FONT, **({"num_format": FORMATS[c.kind]} if c.kind in FORMATS else {})}
+                            for c in sheet.cols},
+            column_widths={c.label: _width(c, cells.get_column(c.label)) for c in sheet.cols},
+            include_header=True)
     book.close()
     return buffer.getvalue()
+
+
+def _width(c: Col, values: pl.Series) -> int:
+    """Wide enough for the header and the first rows, at most 40 characters."""
+    longest = max([len(str(v)) for v in values.head(200).to_list() if v is not None] or [0])
+    return min(max(len(c.label) * 2 + 2, min(longest, 60) + 2, 8), 40) * 7  # pixels
 
 
 def write_csv(df: pl.DataFrame, cols: list[Col]) -> bytes:
