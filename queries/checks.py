@@ -233,7 +233,7 @@ def _finding_queries(sources: dict[str, TableSource]) -> list[tuple[str, str, st
     if "targets" in sources:
         q.append(("targets", "recovery_target", "target_range", "recovery_target not between 0 and 1",
                   "station || ' ' || year || '：' || recovery_target"))
-        q.append(("targets", "station", "orphan_customer",
+        q.append(("targets", "station", "orphan_station",
                   "station not in (select station from raw_customers where station is not null)",
                   "station || ' ' || year"))
     return q
@@ -246,8 +246,6 @@ def findings_sql(sources: dict[str, TableSource]) -> str:
         text = labels.RULE[rule]
         if rule == "unknown_code":
             text = text.format(allowed="、".join(CODES[(table, column)]))
-        if rule == "orphan_customer" and table == "targets":
-            text = "供电所不在用户档案中"
         parts.append(f"""
             select {sql_str(table)} as table_name, {sql_str(column)} as column_name, {sql_str(text)} as rule,
                    count(*) as rows,

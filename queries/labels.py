@@ -74,6 +74,7 @@ RULE = {
     # findings
     "null": "不允许为空",
     "orphan_customer": "用户档案中没有该户号（不计入任何统计）",
+    "orphan_station": "供电所不在用户档案中",
     "orphan_bill": "付款所指的电费单不存在（不计入任何统计）",
     "bill_customer_mismatch": "付款户号与所指电费单户号不一致",
     "due_before_issue": "缴费截止日早于发行日期",
