@@ -41,6 +41,7 @@ class Scope:
     villages: tuple[str, ...] = ()
     lines: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    collectors: tuple[str, ...] = ()  # 催费责任人 (meter_reader); '' is one not assigned
     high_energy_only: bool = False
     key_accounts_only: bool = False
 

@@ -18,6 +18,7 @@ where (len(scope['stations']) = 0 or list_contains(scope['stations'], station))
   and (len(scope['villages']) = 0 or list_contains(scope['villages'], coalesce(village, '')))
   and (len(scope['lines']) = 0 or list_contains(scope['lines'], coalesce(line, '')))
   and (len(scope['categories']) = 0 or list_contains(scope['categories'], category))
+  and (len(scope['collectors']) = 0 or list_contains(scope['collectors'], coalesce(meter_reader, '')))
   and (not scope['high_energy_only'] or is_high_energy)
   and (not scope['key_accounts_only'] or is_key_account);
 

@@ -1,5 +1,5 @@
--- The choices of each filter, from the data: the stations in $scope; the villages, lines
--- and categories within the chosen $stations ('' stands for a null village or line).
+-- The choices of each filter, from the data: the stations in $scope; the villages, lines,
+-- categories and collectors within the chosen $stations ('' stands for a null village, line or collector).
 -- $scope (a Scope STRUCT: what may be offered at all), $stations VARCHAR[] (chosen so far)
 with visible as (
     select * from scoped_segments($scope)
@@ -18,6 +18,8 @@ final as (
     select distinct 'line', coalesce(line, '') from chosen
     union all
     select distinct 'category', category from chosen
+    union all
+    select distinct 'collector', coalesce(meter_reader, '') from chosen
 )
 
 select * from final order by dimension, value = '', value
