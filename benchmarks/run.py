@@ -49,7 +49,7 @@ def _workload(ex):
 
     d = ex.default_as_of
     y = d.year
-    options = ex.query("filter_options")
+    options = ex.query("filter_options", stations=[])
     stations = options.filter(options["dimension"] == "station")["value"].to_list()
     one = Scope(stations=(stations[0],))
     villages = ex.query("filter_options", stations=[stations[0]])
