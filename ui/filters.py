@@ -1,13 +1,15 @@
 """The shared filter bar. Every filter is bound to the URL (key = query parameter), so it
-survives page changes and a copied link reproduces the view; pages read `current()`."""
+survives page changes and a copied link reproduces the view. `current()` turns the filters
+into the one frozen View of a script run (ui/app.py builds it once and hands it to the
+pages, the daily report and the deck)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import streamlit as st
 
+import queries
 from queries import Extract, Scope, labels
 from reports.format import cut, date_cn, distinct, plotly_escape, scope_text
 
@@ -18,16 +20,8 @@ AS_OF, YEAR, STATION, VILLAGE, LINE, CATEGORY = "as_of", "year", "station", "vil
 HIGH_ENERGY, KEY_ACCOUNT, PRESENT = "high_energy", "key_account", "present"
 
 
-@dataclass(frozen=True)
-class View:
-    """What every page shows: a scope, an as-of date, a year; and how (presentation mode)."""
-
-    scope: Scope
-    as_of: dt.date
-    year: int
-    presentation: bool
-    extract_name: str
-    note: str | None = None  # e.g. the as-of date lies outside the extract's dates
+class View(queries.View):
+    """queries.View with what a screen adds: the scope in words, the stamp, chart titles."""
 
     @property
     def scope_text(self) -> str:
@@ -138,5 +132,5 @@ def without_as_of(ex: Extract) -> View:
     """For the data-quality page of an extract with no as-of date: it describes the files,
     which need none; the stamp shows the latest date the data has."""
     day = ex.last_period or ex.first_day or EARLIEST
-    return View(scope=Scope(), as_of=day, year=day.year, presentation=False, extract_name=ex.name,
+    return View(as_of=day, year=day.year, scope=Scope(), presentation=False, extract_name=ex.name,
                 note=labels.MSG["no_as_of"] + labels.MSG["no_as_of_pick"])
