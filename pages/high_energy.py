@@ -12,6 +12,7 @@ from plotly.subplots import make_subplots
 from queries import labels
 from reports import format as fmt
 from reports.columns import col
+from reports.style import wan_numbers
 from ui import app, charts, data, frame, tables
 
 # 发改价格〔2021〕1439号: catalogue tariffs for industry end; market prices may float, uncapped
@@ -31,10 +32,6 @@ others = monthly.filter(pl.col("customer_group") == "other_large_industry").sort
 if customers.is_empty() or high.is_empty():
     frame.empty("当前筛选范围内没有高耗能客户的电费。请放宽筛选条件（供电所、村/社区、线路、类别）。")
     st.stop()
-
-
-def wan(series: pl.Series) -> list[float]:
-    return (series.cast(pl.Float64) / 1e4).to_list()
 
 
 def by_month(fig: go.Figure, **trace) -> None:
@@ -85,7 +82,7 @@ c[3].metric("高耗能客户欠费（万元）", fmt.wan(in_arrears["arrears"].s
 fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06)
 by_month(fig, x=high["period"], y=(high["kwh"] / 1e4).to_list(), name="电量", marker_color=charts.NEUTRAL,
          hovertemplate=MONTH_HOVER + "<br>电量 %{y:,.2f} 万kWh<extra></extra>", row=1, col=1)
-by_month(fig, x=high["period"], y=wan(high["amount"]), name="电费", marker_color=charts.WARN,
+by_month(fig, x=high["period"], y=wan_numbers(high["amount"]), name="电费", marker_color=charts.WARN,
          hovertemplate=MONTH_HOVER + "<br>电费 %{y:,.2f} 万元<extra></extra>", row=2, col=1)
 by_month(fig, kind="line", x=high["period"], y=high["price_per_kwh"].to_list(), name="平均电价",
          mode="lines+markers", line={"color": PRICE, "width": 2.5}, marker={"size": 6},
@@ -146,7 +143,7 @@ with right:
         if not (high[column] != 0).any():
             continue
         name = labels.TARIFF[tariff]
-        by_month(fig, x=high["period"], y=wan(high[column]), name=name, marker_color=colour,
+        by_month(fig, x=high["period"], y=wan_numbers(high[column]), name=name, marker_color=colour,
                  hovertemplate=MONTH_HOVER + f"<br>{name} %{{y:,.2f}} 万元<extra></extra>")
     mark_reform(fig, high["period"])
     charts.layout(fig, view, "高耗能客户电费按电价类型")
@@ -178,13 +175,14 @@ industries = industries.with_columns(pl.col("industry").fill_null(labels.UNREGIS
 
 
 def industry_bars(df: pl.DataFrame, column: str, what: str, colour: str, title: str, key: str) -> None:
-    values = wan(df[column])
+    values = wan_numbers(df[column])
     fig = go.Figure()
     fig.add_bar(  # industry names cut and escaped on the axis, whole in the hover
         y=charts.labels(df["industry"]), x=values, orientation="h", name=what, marker_color=colour,
         customdata=list(zip(df["accounts"], (df["kwh"] / 1e4).to_list(),
                             df["price_per_kwh"].fill_null(float("nan")).to_list(),
-                            wan(df["amount"]), wan(df["arrears"]), [charts.hover_text(v) for v in df["industry"]])),
+                            wan_numbers(df["amount"]), wan_numbers(df["arrears"]),
+                            [charts.hover_text(v) for v in df["industry"]])),
         hovertemplate="<b>%{customdata[5]}</b>（%{customdata[0]} 户）<br>电费 %{customdata[3]:,.2f} 万元"
                       "<br>电量 %{customdata[1]:,.2f} 万kWh<br>平均电价 %{customdata[2]:.4f} 元/kWh"
                       "<br>欠费 %{customdata[4]:,.2f} 万元<extra></extra>",

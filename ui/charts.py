@@ -1,5 +1,5 @@
-"""One look for every chart: calm colours (recovery reads good, arrears reads as a warning),
-Chinese hover text, units on the axes, and a PNG download whose title carries the scope.
+"""One look for every chart: the palette of reports/style.py (shared with the deck), Chinese
+hover text, units on the axes, and a PNG download whose title carries the scope.
 
 Text from the extract reaches a figure only through `label` / `labels` (cut at 40 characters,
 escaped: plotly would otherwise read <a href>, <b>, <br> in it) and `hover_text` (escaped,
@@ -16,16 +16,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from reports import format as fmt
+# the palette, shared with the deck; pages take it from here as charts.GOOD, charts.WARN, …
+from reports.style import ALERT, GOOD, INK, MUTED, NEUTRAL, SEQUENCE, TARGET, WARN  # noqa: F401
 
 from .filters import View
-
-GOOD = "#2E8B6E"        # recovered, on target
-WARN = "#D9822B"        # arrears
-ALERT = "#B83B3B"       # old arrears, below target
-NEUTRAL = "#4F7CAC"     # billed, energy
-MUTED = "#A7B6C6"       # last year, context
-TARGET = "#6B7785"      # target lines
-SEQUENCE = [NEUTRAL, GOOD, WARN, "#8E6BB0", "#C9A227", ALERT, "#3AA3B5", MUTED]
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 
