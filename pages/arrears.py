@@ -12,24 +12,16 @@ import streamlit as st
 from queries import Scope, labels
 from reports import format as fmt
 from reports.columns import col
-from ui import app, charts, data, frame, tables, tiles
+from reports.style import wan_numbers
+from ui import app, charts, data, frame, selection, tables, tiles
 
 ex, view = app.page_view()
-yesterday = view.as_of - dt.timedelta(days=1)
 frame.header(view, "欠费分析")
 
 # a village or line is a member of one station; '' stands for a null one (as in Scope)
 DIMENSIONS = {"village": "村/社区", "line": "10kV 线路"}
-PICK_NONCE = "arrears_pick_nonce"  # bumping it gives the bar chart a new key: clears the selection
+BARS = "arrears_bars"  # the clickable bar chart (ui/selection.py)
 SHOWN = 2000  # rows of the account list on screen; the downloads hold every account
-
-
-def wan(series: pl.Series) -> list[float]:
-    return (series.cast(pl.Float64) / 1e4).to_list()
-
-
-def clear_picks() -> None:
-    st.session_state[PICK_NONCE] += 1
 
 
 def narrowed(dimension: str, station: str, key: str) -> Scope:
@@ -51,7 +43,7 @@ def arrears(as_of: dt.date, group_by: str) -> pl.DataFrame:
 
 
 now = arrears(view.as_of, "total").row(0, named=True)
-prev = arrears(yesterday, "total").row(0, named=True)
+prev = arrears(view.yesterday, "total").row(0, named=True)
 
 # --- tiles -------------------------------------------------------------------------------
 c = st.columns(5)
@@ -95,12 +87,12 @@ else:
         fig = go.Figure()
         where = [charts.hover_text(f"{n}（{s}）") for n, s in zip(groups["name"], groups["station"])]
         custom = list(zip(map(charts.key, groups["station"]), map(charts.key, groups["key"]), where,
-                          wan(groups["arrears"]),
+                          wan_numbers(groups["arrears"]),
                           groups["arrears_customers"], groups["arrears_bills"]))
         for column, part, colour in (("arrears_current_year", "当年欠费", charts.WARN),
                                      ("arrears_prior_years", "往年欠费", charts.ALERT)):
             fig.add_bar(
-                y=bar_labels, x=wan(groups[column]), orientation="h", name=part, marker_color=colour,
+                y=bar_labels, x=wan_numbers(groups[column]), orientation="h", name=part, marker_color=colour,
                 customdata=custom,
                 hovertemplate=f"%{{customdata[2]}}<br>{part} %{{x:,.2f}} 万元<br>欠费合计 %{{customdata[3]:,.2f}} 万元"
                               "<br>欠费户数 %{customdata[4]:,} 户<br>欠费笔数 %{customdata[5]:,} 笔<extra></extra>")
@@ -108,19 +100,16 @@ else:
         fig.update_layout(barmode="stack", clickmode="event+select", legend_traceorder="normal")
         fig.update_xaxes(title="欠费（万元）", tickformat=",.2f", showgrid=True, gridcolor="#EEF2F5")
         fig.update_yaxes(title=None, autorange="reversed", showgrid=False)
-        nonce = st.session_state.setdefault(PICK_NONCE, 0)
-        event = charts.show(fig, f"arrears_bars_{dimension}_{nonce}", f"各{name}欠费_{view.as_of:%Y%m%d}",
-                            select="points")
+        bars_key = selection.chart_key(BARS, dimension)
+        charts.show(fig, bars_key, f"各{name}欠费_{view.as_of:%Y%m%d}", select="points")
     # a selection survives a filter change; keep only picks that are still on the chart
     shown = {(charts.key(s), charts.key(k)): (s, k) for s, k in zip(groups["station"], groups["key"])}
-    points = (event or {}).get("selection", {}).get("points", [])
-    picks = list(dict.fromkeys((p["customdata"][0], p["customdata"][1]) for p in points if p.get("customdata")))
+    picks = list(dict.fromkeys((p["customdata"][0], p["customdata"][1])
+                               for p in selection.points(bars_key) if p.get("customdata")))
     picks = [shown[p] for p in picks if p in shown]  # the raw station and village / line
 
     with right:
-        stations = groups.group_by("station").agg(
-            pl.col("arrears").sum(), pl.col("arrears_current_year").sum(), pl.col("arrears_prior_years").sum(),
-            pl.col("arrears_customers").sum()).sort("arrears", descending=True)
+        stations = arrears(view.as_of, "station").filter(pl.col("arrears") > 0).sort("arrears", descending=True)
         # the tree's ids are positions (no click reads them); labels cut and escaped, whole in the hover
         station_id = {v: f"s{i}" for i, v in enumerate(stations["station"])}
         nodes = pl.concat([
@@ -138,13 +127,13 @@ else:
         share = (nodes["arrears_prior_years"].cast(pl.Float64) / nodes["arrears"].cast(pl.Float64)).to_list()
         fig = go.Figure(go.Treemap(
             ids=nodes["id"], labels=[charts.label(v) for v in nodes["label"]], parents=nodes["parent"],
-            values=wan(nodes["arrears"]),
+            values=wan_numbers(nodes["arrears"]),
             branchvalues="total", sort=True,
             marker={"colors": share, "colorscale": [[0, "#F6D2A8"], [0.5, charts.WARN], [1, charts.ALERT]],
                     "cmin": 0, "cmax": 1, "line": {"color": "white", "width": 1},
                     "colorbar": {"title": {"text": "往年占比", "side": "right"}, "tickformat": ".0%",
                                  "thickness": 10, "len": 0.8}},
-            customdata=list(zip(wan(nodes["arrears_current_year"]), wan(nodes["arrears_prior_years"]),
+            customdata=list(zip(wan_numbers(nodes["arrears_current_year"]), wan_numbers(nodes["arrears_prior_years"]),
                                 nodes["arrears_customers"], share, [charts.hover_text(v) for v in nodes["label"]])),
             texttemplate="%{label}<br>%{value:,.2f} 万元",
             hovertemplate="%{customdata[4]}<br>欠费 %{value:,.2f} 万元<br>当年 %{customdata[0]:,.2f} 万元"
@@ -158,7 +147,7 @@ else:
         aging = data.query("arrears_aging", view.scope, as_of=view.as_of)
         fig = go.Figure()
         fig.add_bar(
-            x=[labels.AGING_BUCKET.get(b, b) for b in aging["bucket"]], y=wan(aging["arrears"]),
+            x=[labels.AGING_BUCKET.get(b, b) for b in aging["bucket"]], y=wan_numbers(aging["arrears"]),
             marker_color=["#F0B37A", charts.WARN, "#C9622F", charts.ALERT, "#7A2424"][: aging.height],
             customdata=list(zip(aging["arrears_customers"], aging["arrears_bills"])),
             hovertemplate="逾期 %{x}<br>欠费 %{y:,.2f} 万元<br>欠费户数 %{customdata[0]:,} 户"
@@ -181,7 +170,7 @@ if picks:
         f"{literal(k, streamlit=True) if k else labels.UNREGISTERED}（{literal(s, streamlit=True)}）" for s, k in picks)
     info, clear = st.columns([5, 1])
     info.info(f"已选{DIMENSIONS[dimension]}：{chosen}", icon=":material/filter_alt:")
-    clear.button("清除选择", key="arrears_clear", icon=":material/close:", on_click=clear_picks)
+    clear.button("清除选择", key="arrears_clear", icon=":material/close:", on_click=selection.clear, args=(BARS,))
     accounts = pl.concat([
         data.query("arrears_accounts", narrowed(dimension, s, k),
                    as_of=view.as_of, show_personal=show_personal, limit=0)
