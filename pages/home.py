@@ -13,7 +13,7 @@ from reports.format import truncated_rate
 from ui import app, charts, data, downloads, frame, tables, tiles
 
 ex, view = app.page_view()
-yesterday = view.as_of - dt.timedelta(days=1)
+yesterday = view.yesterday
 frame.header(view, "每日进度")
 
 
@@ -79,19 +79,9 @@ with right:
 
 # --- stations ------------------------------------------------------------------------------
 st.subheader("供电所排名")
-stations, stations_before = summary(view.as_of, "station"), summary(yesterday, "station")
-ranking = (
-    stations.join(stations_before.select("station", pl.col("recovery_rate").alias("rate_before"),
-                                         pl.col("arrears").alias("arrears_before")), on="station", how="left")
-    .with_columns(
-        ((pl.col("recovery_rate") - pl.col("target")) * 100).alias("gap_to_target"),
-        ((pl.col("recovery_rate") - pl.col("rate_before")) * 100).alias("rate_change"),
-        (pl.col("arrears") - pl.col("arrears_before").fill_null(0)).alias("arrears_change"),
-    )
-    .sort("recovery_rate", descending=True, nulls_last=True)
-)
+ranking = data.query("ranking", view.scope, as_of=view.as_of, year=view.year, group_by="station")
 tables.show_table(ranking, [
-    col("station"), col("recovery_rate"), col("target"), col("gap_to_target"),
+    col("rank", "名次", "int"), col("station"), col("recovery_rate"), col("target"), col("gap_to_target"),
     col("rate_change", "回收率较昨日（百分点）", "share"), col("billed"), col("recovered"),
     col("arrears"), col("arrears_change", "欠费较昨日（元）", "money"), col("arrears_customers"),
 ], view, key="home_stations", filename="供电所排名", title="供电所排名")

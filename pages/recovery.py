@@ -1,8 +1,9 @@
 """电费回收率 — the three rates of CONTRACT §3 against target, by station and category, the
-year's monthly rates against last year, and a drill from station to line to transformer."""
+year's monthly rates against last year, and a drill from station to line to transformer.
+Every ranking (stations, a station's lines, a line's transformers, categories, collectors)
+is ranking.sql's, in its one order with its gap to target."""
 
 import dataclasses
-import datetime as dt
 
 import plotly.graph_objects as go
 import polars as pl
@@ -12,23 +13,26 @@ from queries import labels
 from reports import format as fmt
 from reports.columns import col
 from reports.format import truncated_rate
-from ui import app, charts, data, frame, tables
+from reports.style import points, wan_numbers
+from ui import app, charts, data, frame, selection, tables
 from ui.filters import View
 
-# Drill state: the station and line clicked on the charts. A chart's key carries a generation
-# number that the breadcrumb bumps, so a reset also drops the chart's old selection.
+# Drill state: the station and line clicked on the charts (selection.chart_key names them).
 DRILL_STATION, DRILL_LINE = "recovery_drill_station", "recovery_drill_line"
-STATION_GEN, LINE_GEN = "recovery_drill_station_gen", "recovery_drill_line_gen"
+STATION_CHART, LINE_CHART = "recovery_stations", "recovery_lines"
 
 ex, view = app.page_view()
 frame.header(view, "电费回收率")
 
 
-def summary(scope_view: View, group_by: str) -> pl.DataFrame:
-    df = data.query("recovery_summary", scope_view.scope, as_of=view.as_of, year=view.year, group_by=group_by)
-    # The billed-weighted target comes back as a double (0.9999 → 0.99989999…), which the
-    # truncating display would show as 99.98 %; targets carry at most six decimals.
-    return df.with_columns(pl.col("target").round(6))
+def ranked(scope_view: View, group_by: str, member: str | None = None) -> pl.DataFrame:
+    """ranking.sql of a (narrowed) view, best first; a line's, transformer's or collector's
+    name in a column of its own (`member`), an unregistered one shown as such."""
+    df = data.query("ranking", scope_view.scope, as_of=view.as_of, year=view.year, group_by=group_by)
+    if member is None:
+        return df
+    name = pl.col("member") if member == "line" else pl.col("member").fill_null(labels.UNREGISTERED)
+    return df.with_columns(name.alias(member))
 
 
 def narrowed(station: str, line: str | None = None) -> View:
@@ -39,31 +43,15 @@ def narrowed(station: str, line: str | None = None) -> View:
     return dataclasses.replace(view, scope=scope)
 
 
-def year_earlier(day: dt.date) -> dt.date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
-
-
 def plotted(rate) -> float | None:
     return None if rate is None else float(truncated_rate(rate))
 
 
-def wan(series: pl.Series) -> list[float]:
-    return (series.cast(pl.Float64) / 1e4).to_list()
-
-
-def clicked(chart_key: str):
-    """The key carried by the clicked bar of a chart (customdata[0]), or None."""
-    state = st.session_state.get(chart_key)
-    points = state["selection"]["points"] if state else []
-    return points[0]["customdata"][0] if points else None
-
-
 def follow(chart_key: str, drill_key: str, clears: str | None = None) -> None:
-    """Apply a new click (or un-click) on a chart to the drill state; an unchanged one leaves it."""
-    seen_key, value = f"{chart_key}_seen", clicked(chart_key)
+    """Apply a new click (or un-click) on a chart to the drill state; an unchanged one leaves it.
+    The key a click hands back is customdata[0] of the clicked bar."""
+    points_now = selection.points(chart_key)
+    seen_key, value = f"{chart_key}_seen", points_now[0]["customdata"][0] if points_now else None
     if st.session_state.get(seen_key) != value:
         st.session_state[seen_key] = value
         st.session_state[drill_key] = value
@@ -75,26 +63,27 @@ def reset_drill(level: int) -> None:
     """Breadcrumb: back to all stations (0) or to the chosen station's lines (1)."""
     if level == 0:
         st.session_state[DRILL_STATION] = None
-        st.session_state[STATION_GEN] = st.session_state.get(STATION_GEN, 0) + 1
+        selection.clear(STATION_CHART)
     st.session_state[DRILL_LINE] = None
-    st.session_state[LINE_GEN] = st.session_state.get(LINE_GEN, 0) + 1
+    selection.clear(LINE_CHART)
 
 
 def rate_bars(df: pl.DataFrame, keys: list, names: list[str], scope_view: View, title: str) -> go.Figure:
-    """Horizontal bars of the year's recovery rate (lowest on top) with each row's target as a tick.
-    `keys` (customdata[0], charts.key) are what a click hands back; `names` are shown cut and escaped,
-    and whole in the hover label."""
+    """Horizontal bars of the year's recovery rate in ranking order (first on top), with each
+    row's target as a tick. `keys` (customdata[0], charts.key) are what a click hands back;
+    `names` are shown cut and escaped, and whole in the hover label."""
     rates = [plotted(r) for r in df["recovery_rate"]]
     targets = [plotted(t) for t in df["target"]]
-    hover = list(zip([charts.key(k) for k in keys], wan(df["billed"]), wan(df["recovered"]), wan(df["arrears"]),
-                     targets, [charts.hover_text(n) for n in names]))
+    hover = list(zip([charts.key(k) for k in keys], wan_numbers(df["billed"]), wan_numbers(df["recovered"]),
+                     wan_numbers(df["arrears"]), targets, [charts.hover_text(n) for n in names]))
     names = charts.labels(names)
     template = ("<b>%{customdata[5]}</b><br>回收率 %{x:.2f} %<br>目标 %{customdata[4]:.2f} %"
                 "<br>应收 %{customdata[1]:,.2f} 万元<br>实收 %{customdata[2]:,.2f} 万元"
                 "<br>欠费 %{customdata[3]:,.2f} 万元<extra></extra>")
     fig = go.Figure()
+    reached_target = [gap >= 0 for gap in df["gap_to_target"]]
     for reached, name, colour in ((True, "达到目标", charts.GOOD), (False, "未达目标", charts.WARN)):
-        rows = [i for i, (r, t) in enumerate(zip(df["recovery_rate"], df["target"])) if (r >= t) == reached]
+        rows = [i for i, r in enumerate(reached_target) if r == reached]
         fig.add_bar(
             y=[names[i] for i in rows], x=[rates[i] for i in rows], orientation="h", name=name,
             marker_color=colour, customdata=[hover[i] for i in rows], hovertemplate=template,
@@ -112,17 +101,17 @@ def rate_bars(df: pl.DataFrame, keys: list, names: list[str], scope_view: View, 
     return fig
 
 
-def rate_tile(column, label: str, rate, target, help_text: str) -> None:
-    """A rate with its gap to target; the help text carries its numerator and denominator."""
-    gap = None if rate is None or target is None else rate - target
-    column.metric(label, fmt.pct(rate), None if gap is None else f"{fmt.pct_points(gap)} 较目标",
+def rate_tile(column, label: str, rate, target, gap, help_text: str) -> None:
+    """A rate with its gap to target (percentage points); the help text carries its numerator
+    and denominator."""
+    column.metric(label, fmt.pct(rate), None if gap is None else f"{points(gap)} 个百分点 较目标",
                   border=True, help=f"{help_text} 目标 {fmt.pct(target)}。")
 
 
-def with_gap(df: pl.DataFrame) -> pl.DataFrame:
-    """Rows sorted lowest rate first, with the gap to target in percentage points."""
-    return (df.with_columns(((pl.col("recovery_rate") - pl.col("target")) * 100).alias("gap_to_target"))
-            .sort("recovery_rate", nulls_last=True))
+def off_target(rate) -> float | None:
+    """How far the year's other two rates lie from its target, in percentage points (ranking.sql
+    answers this for the recovery rate alone, as gap_to_target)."""
+    return None if rate is None or target is None else (rate - target) * 100
 
 
 def chartable(df: pl.DataFrame) -> pl.DataFrame:
@@ -135,7 +124,7 @@ RATE_COLS = [
     col("arrears"), col("arrears_customers"),
 ]
 
-total = summary(view, "total")
+total = ranked(view, "total")
 if total.is_empty() or not (total["bills"][0] or total["arrears"][0] or total["prior_opening"][0]):
     frame.empty()
     st.stop()
@@ -143,25 +132,27 @@ now = total.row(0, named=True)
 target = now["target"]
 
 # the drill state, read from the charts' selections before anything is drawn
-follow(f"recovery_stations_{st.session_state.get(STATION_GEN, 0)}", DRILL_STATION, clears=DRILL_LINE)
-stations = with_gap(summary(view, "station"))
+station_chart_key = selection.chart_key(STATION_CHART)
+follow(station_chart_key, DRILL_STATION, clears=DRILL_LINE)
+stations = ranked(view, "station")
 drill_station = charts.unkey(st.session_state.get(DRILL_STATION), stations["station"])  # None if gone
-line_chart_key = f"recovery_lines_{st.session_state.get(LINE_GEN, 0)}_{charts.key(drill_station)}"
+line_chart_key = selection.chart_key(LINE_CHART, charts.key(drill_station))
 drill_line, lines = None, None
 if drill_station is not None:
     follow(line_chart_key, DRILL_LINE)
-    lines = with_gap(summary(narrowed(drill_station), "line").rename({"member": "line"}))
+    lines = ranked(narrowed(drill_station), "line", member="line")
     drill_line = charts.unkey(st.session_state.get(DRILL_LINE), [v or "" for v in lines["line"]])  # '' unregistered
 
 # --- the three rates ---------------------------------------------------------------------
 c = st.columns(4)
-rate_tile(c[0], "本年度回收率", now["recovery_rate"], target,
+rate_tile(c[0], "本年度回收率", now["recovery_rate"], target, now["gap_to_target"],
           f"{view.year} 年电费：实收 {fmt.wan(now['recovered'])} ÷ 应收 {fmt.wan(now['billed'])}（各月已发行电费）。"
           "截断（不四舍五入）到两位小数。")
 rate_tile(c[1], labels.METRIC["prior_recovery_rate"], now["prior_recovery_rate"], target,
+          off_target(now["prior_recovery_rate"]),
           f"陈欠回收 {fmt.wan(now['prior_recovered'])} ÷ 年初陈欠 {fmt.wan(now['prior_opening'])}"
           f"（{view.year - 1} 年底尚未结清的以前年度电费）。")
-rate_tile(c[2], labels.METRIC["cumulative_rate"], now["cumulative_rate"], target,
+rate_tile(c[2], labels.METRIC["cumulative_rate"], now["cumulative_rate"], target, off_target(now["cumulative_rate"]),
           f"（实收 + 陈欠回收）{fmt.wan(now['recovered'] + now['prior_recovered'])} ÷ "
           f"（应收 + 年初陈欠）{fmt.wan(now['billed'] + now['prior_opening'])}。")
 c[3].metric(labels.METRIC["target"], fmt.pct(target), border=True,
@@ -171,15 +162,14 @@ st.caption(f"应收 {fmt.wan(now['billed'])} · 实收 {fmt.wan(now['recovered']
            f"欠费 {fmt.wan(now['arrears'])}")
 
 # --- this year's monthly rates against the same months last year ---------------------------
-last_as_of = year_earlier(view.as_of)
 months = data.query("recovery_by_month", view.scope, as_of=view.as_of, year=view.year)
-months_before = data.query("recovery_by_month", view.scope, as_of=last_as_of, year=view.year - 1)
+months_before = data.query("recovery_by_month", view.scope, as_of=view.last_year, year=view.year - 1)
 if months.is_empty() and months_before.is_empty():
     st.info(f"{view.year} 年截至 {fmt.date_cn(view.as_of)} 尚未发行电费。", icon=":material/info:")
 else:
     fig = go.Figure()
     for df, year, name, style in (
-        (months_before, view.year - 1, f"去年同期（{view.year - 1} 年，截至 {last_as_of:%m-%d}）",
+        (months_before, view.year - 1, f"去年同期（{view.year - 1} 年，截至 {view.last_year:%m-%d}）",
          {"color": charts.MUTED, "width": 2, "dash": "dot"}),
         (months, view.year, f"{view.year} 年", {"color": charts.NEUTRAL, "width": 3}),
     ):
@@ -187,7 +177,7 @@ else:
         fig.add_scatter(
             x=[p.month for p in df["period"]], y=[plotted(r) for r in df["recovery_rate"]],
             mode="lines+markers", name=name, line=style, marker={"size": 8, "color": style["color"]},
-            customdata=list(zip(wan(df["billed"]), wan(df["recovered"]))),
+            customdata=list(zip(wan_numbers(df["billed"]), wan_numbers(df["recovered"]))),
             hovertemplate=f"{year} 年 %{{x}} 月电费<br>回收率 %{{y:.2f}} %<br>应收 %{{customdata[0]:,.2f}} 万元"
                           "<br>实收 %{customdata[1]:,.2f} 万元<extra></extra>")
     target_pct = plotted(target)
@@ -204,7 +194,7 @@ else:
 
 # --- this month's bills, day by day, against the same month last year ----------------------
 month = view.as_of.replace(day=1)
-month_before = year_earlier(view.as_of).replace(day=1)
+month_before = view.last_year.replace(day=1)
 fig = go.Figure()
 for period, name, style in (
     (month_before, f"去年同月（{month_before:%Y-%m}）", {"color": charts.MUTED, "width": 2, "dash": "dot"}),
@@ -215,8 +205,8 @@ for period, name, style in (
     fig.add_scatter(
         x=[day.day for day in curve["day"]], y=[plotted(r) for r in curve["recovery_rate"]],
         mode="lines", name=name, line=style,
-        customdata=list(zip([f"{day:%Y-%m-%d}" for day in curve["day"]], wan(curve["billed"]),
-                            wan(curve["recovered"]))),
+        customdata=list(zip([f"{day:%Y-%m-%d}" for day in curve["day"]], wan_numbers(curve["billed"]),
+                            wan_numbers(curve["recovered"]))),
         hovertemplate="%{customdata[0]}<br>回收率 %{y:.2f} %<br>应收 %{customdata[1]:,.2f} 万元"
                       "<br>实收 %{customdata[2]:,.2f} 万元<extra></extra>")
 charts.layout(fig, view, f"{month.month} 月电费逐日回收进度与去年同月", height=320)
@@ -234,11 +224,10 @@ with left:
     else:
         fig = rate_bars(shown, shown["station"].to_list(), shown["station"].to_list(), view,
                         f"{view.year} 年各供电所回收率")
-        charts.show(fig, f"recovery_stations_{st.session_state.get(STATION_GEN, 0)}",
-                    f"各供电所回收率_{view.year}", select="points")
+        charts.show(fig, station_chart_key, f"各供电所回收率_{view.year}", select="points")
         st.caption("点击供电所的柱形，在下方查看该所各线路、台区。")
 with right:
-    categories = chartable(with_gap(summary(view, "category")))
+    categories = chartable(ranked(view, "category"))
     if not categories.is_empty():
         names = [labels.CATEGORY.get(c, c) for c in categories["member"]]
         fig = rate_bars(categories, categories["member"].to_list(), names, view, f"{view.year} 年各用电类别回收率")
@@ -275,8 +264,7 @@ else:
     if drill_line is not None:
         line_view = narrowed(drill_station, drill_line)
         line_name = drill_line or labels.UNREGISTERED
-        transformers = with_gap(summary(line_view, "transformer").rename({"member": "transformer"})
-                                .with_columns(pl.col("transformer").fill_null(labels.UNREGISTERED)))
+        transformers = ranked(line_view, "transformer", member="transformer")
         shown = chartable(transformers)
         if not shown.is_empty():
             fig = rate_bars(shown, shown["transformer"].to_list(), shown["transformer"].to_list(), line_view,
@@ -288,9 +276,7 @@ else:
 
 # --- collectors: the per-person ranking (DOMAIN: a target per person) ----------------------
 st.subheader("催费责任人排名")
-collectors = (with_gap(summary(view, "collector").rename({"member": "collector"}))
-              .with_columns(pl.col("collector").fill_null(labels.UNREGISTERED))
-              .sort(["recovery_rate", "arrears"], descending=[True, False], nulls_last=True))
+collectors = ranked(view, "collector", member="collector")
 tables.show_table(collectors, [col("collector"), col("station"), *RATE_COLS, col("arrears_bills")], view,
                   key="recovery_collector_table", filename="催费责任人排名", title="催费责任人排名")
-st.caption("按本年度回收率从高到低；同一责任人在不同供电所分行列出。")
+st.caption("按本年度回收率从高到低，回收率相同时欠费多者在前；同一责任人在不同供电所分行列出。")
