@@ -1,4 +1,4 @@
-"""The meeting deck (reports/deck.py) on the hand-checked extract of test_reports_daily:
+"""The meeting deck (reports/deck.py, reports/pptx.py) on the hand-checked extract of test_reports_daily:
 16:9, native charts fed by the query layer, the East Asian font on every run, no personal
 data, and a PDF from LibreOffice with one page a slide."""
 
@@ -19,8 +19,10 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.util import Inches
 
-from queries import Scope, open_extract
+from queries import Scope, View, open_extract
+from queries.summary import default_view
 from reports import deck
+from reports.pptx import FONT
 from test_reports_daily import D, PERSONAL, personal_data, town  # noqa: F401 — town is a fixture
 
 TITLES = [
@@ -40,7 +42,7 @@ TITLES = [
 
 @pytest.fixture(scope="module")
 def pptx_bytes(town):
-    return deck.build_deck(town, D, 2022, Scope(), "全部供电所")
+    return deck.build_deck(town, View(as_of=D, year=2022, extract_name=town.name))
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +85,7 @@ def test_charts_are_native_and_of_the_expected_type(prs):
 
 def test_station_rates_equal_the_query_layer(prs, town):
     (chart,) = charts(prs, TITLES[3])
-    q = town.query("recovery_summary", Scope(), as_of=D, year=2022, group_by="station") \
-        .sort("recovery_rate", descending=True)
+    q = town.query("ranking", Scope(), as_of=D, year=2022, group_by="station")
     assert list(chart.plots[0].categories) == q["station"].to_list() == ["乙所", "甲所"]
     assert values(chart, 0) == [deck.percent(r) for r in q["recovery_rate"]] == [72.78, 65.21]
     assert values(chart, 1) == [100.0, 99.0]  # targets: none set for 乙所, 99 % for 甲所
@@ -100,8 +101,20 @@ def test_curve_and_monthly_rates_equal_the_query_layer(prs, town):
     by_month = town.query("recovery_by_month", Scope(), as_of=D, year=2022)
     assert values(monthly, 0)[:3] == [deck.percent(r) for r in by_month["recovery_rate"]]
     assert values(monthly, 0)[3:] == [None] * 9
-    # 2021: B4 (Nov, 80 unpaid) and B8 (Dec, 9,000 paid)
-    assert values(monthly, 1)[10:] == [0.0, 100.0]
+    # last year is the same day a year earlier, 2021-03-10: 2021's bills B4 (Nov) and B8 (Dec)
+    # were not issued yet, so the 2021 line is empty (as of today it would read 0 % and 100 %)
+    assert values(monthly, 1) == [None] * 12
+    assert "去年同期截至 2021-03-10" in monthly.chart_title.text_frame.text
+
+
+def test_last_year_is_the_same_day_a_year_earlier(town):
+    """Year 2022 as of 2023-01-20: 2021's months as of 2022-01-20 — B8 (Dec, 9,000) was paid
+    on 2022-01-10, B4 (Nov, 80) never: 0 % and 100 %."""
+    view = View(as_of=dt.date(2023, 1, 20), year=2022)
+    data = deck.collect(town, view)
+    assert view.last_year == dt.date(2022, 1, 20)
+    assert data.months_last_year.equals(town.query("recovery_by_month", Scope(), as_of=view.last_year, year=2021))
+    assert deck.month_rates(data.months_last_year)[10:] == [0.0, 100.0]
 
 
 def test_arrears_bars_are_current_and_prior_years_in_wan(prs, town):
@@ -109,18 +122,18 @@ def test_arrears_bars_are_current_and_prior_years_in_wan(prs, town):
     q = town.query("recovery_summary", Scope(), as_of=D, year=2022, group_by="village")
     top = deck.top_arrears(q).reverse()  # largest on top: a bar chart lists categories bottom-up
     assert list(chart.plots[0].categories) == top["label"].to_list() == ["一村", "三村"]
-    assert values(chart, 0) == [deck.wan_value(v) for v in top["arrears_current_year"]] == [0.02, 0.6]
-    assert values(chart, 1) == [deck.wan_value(v) for v in top["arrears_prior_years"]] == [0.0, 0.01]
+    assert values(chart, 0) == deck.wan(top["arrears_current_year"]) == [0.02, 0.6]
+    assert values(chart, 1) == deck.wan(top["arrears_prior_years"]) == [0.0, 0.01]
 
 
 def test_aging_and_high_energy_equal_the_query_layer(prs, town):
     (aging,) = charts(prs, TITLES[7])
     q = town.query("arrears_aging", Scope(), as_of=D)
-    assert values(aging) == [deck.wan_value(v) for v in q["arrears"]]
+    assert values(aging) == deck.wan(q["arrears"])
     amount, price = charts(prs, TITLES[8])
     he = town.query("high_energy_monthly", Scope(), as_of=D).filter(customer_group="high_energy").sort("period")
     assert list(amount.plots[0].categories) == ["2021-12", "2022-01", "2022-02"]
-    assert values(amount) == [deck.wan_value(v) for v in he["amount"]] == [0.9, 1.0, 1.2]
+    assert values(amount) == deck.wan(he["amount"]) == [0.9, 1.0, 1.2]
     assert values(price) == [0.4737, 0.5, 0.5714]  # 9,000 / 19,000 kWh …
 
 
@@ -162,7 +175,7 @@ def test_every_run_of_text_has_the_east_asian_font(pptx_bytes):
         props = re.findall(r"<a:(?:rPr|defRPr)\b[^>]*?(?:/>|>.*?</a:(?:rPr|defRPr)>)", text, re.S)
         assert props, name
         for p in props:
-            assert f'<a:ea typeface="{deck.FONT}"/>' in p, (name, p)
+            assert f'<a:ea typeface="{FONT}"/>' in p, (name, p)
         checked += len(props)
         if "/charts/" in name:  # the chart's default text properties, for what has none of its own
             assert re.search(r"<c:chartSpace.*<c:txPr>.*<a:ea typeface", text, re.S)
@@ -176,19 +189,22 @@ def test_no_personal_data_anywhere_in_the_deck(pptx_bytes):
 
 
 def test_a_station_scope_and_an_empty_scope(town):
-    one = Presentation(io.BytesIO(deck.build_deck(town, D, 2022, Scope(stations=("甲所",)), "甲所")))
+    one = Presentation(io.BytesIO(deck.build_deck(town, View(as_of=D, year=2022, scope=Scope(stations=("甲所",))))))
     (chart,) = charts(one, TITLES[3])
     assert list(chart.plots[0].categories) == ["甲所"] and values(chart) == [65.21]
     assert "范围：甲所" in one.slides[0].shapes[1].text_frame.text
-    empty = Presentation(io.BytesIO(deck.build_deck(town, D, 2022, Scope(stations=("无",)), "无")))
+    empty = Presentation(io.BytesIO(deck.build_deck(town, View(as_of=D, year=2022, scope=Scope(stations=("无",))))))
     assert len(empty.slides) == len(TITLES)
     assert not any(shape.has_chart for s in empty.slides for shape in s.shapes)
 
 
-def test_default_as_of_and_year(town):
-    data = deck.collect(town, None, None, None, None)
-    assert (data.as_of, data.year, data.scope_text) == (D, 2022, "全部供电所")
-    assert data.total["arrears"] == Decimal("6250.00")
+def test_the_views_year_is_the_decks_year(town):
+    data = deck.collect(town, View(as_of=D, year=2021))
+    assert data.scope_text == "全部供电所" and data.total["billed"] == Decimal("9080.00")
+    assert data.total["arrears"] == Decimal("6250.00")  # arrears are of every year
+    prs = Presentation(io.BytesIO(deck.render(data)))
+    assert title(prs.slides[1]) == "2021 年电费回收总体情况"
+    assert "统计年度 2021 年" in prs.slides[0].shapes[1].text_frame.text
 
 
 @pytest.mark.skipif(shutil.which("libreoffice") is None, reason="libreoffice is not on PATH")
@@ -220,7 +236,7 @@ def test_many_stations_page_the_ranking_and_cap_the_chart(tmp_path):
         # station i recovers 1,000 − 7·i of 1,000: the lower the number, the better the rate
         [payment(f"P{i:02d}", f"C{i:02d}", f"B{i:02d}", f"{1000 - 7 * i}.00", "2022-02-10 09:00:00")
          for i in range(n)]), cache_dir=tmp_path / "cache")
-    prs = Presentation(io.BytesIO(deck.build_deck(ex)))
+    prs = Presentation(io.BytesIO(deck.build_deck(ex, default_view(ex))))
     titles = [title(s) for s in prs.slides]
     assert titles[-3:] == [f"供电所排名（{k}/3）（金额：万元；与目标差：百分点）" for k in (1, 2, 3)]
     assert [len(table_rows(prs, t)) - 1 for t in titles[-3:]] == [12, 12, 8]
@@ -232,16 +248,15 @@ def test_many_stations_page_the_ranking_and_cap_the_chart(tmp_path):
 
 def test_sample_deck_equals_the_query_layer_and_shows_no_real_name_or_phone(sample):
     as_of = sample.default_as_of
-    pptx_bytes = deck.build_deck(sample, as_of, as_of.year, Scope(), "全部供电所")
+    pptx_bytes = deck.build_deck(sample, default_view(sample))
     prs = Presentation(io.BytesIO(pptx_bytes))
     assert len(prs.slides) == len(TITLES)
     (chart,) = charts(prs, TITLES[3])
-    q = sample.query("recovery_summary", Scope(), as_of=as_of, year=as_of.year, group_by="station") \
-        .sort("recovery_rate", descending=True)
+    q = sample.query("ranking", Scope(), as_of=as_of, year=as_of.year, group_by="station")
     assert list(chart.plots[0].categories) == q["station"].to_list()
     assert values(chart) == [deck.percent(r) for r in q["recovery_rate"]]
     (aging,) = charts(prs, "欠费账龄（万元）")
-    assert values(aging) == [deck.wan_value(v) for v in sample.query("arrears_aging", Scope(), as_of=as_of)["arrears"]]
+    assert values(aging) == deck.wan(sample.query("arrears_aging", Scope(), as_of=as_of)["arrears"])
 
     names, phones = personal_data(sample)
     xml = parts(pptx_bytes)

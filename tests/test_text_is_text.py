@@ -20,7 +20,8 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from apptest import DASHBOARD
-from queries import Scope, open_extract
+from queries import open_extract
+from queries.summary import default_view
 from reports import daily, deck
 from reports import format as fmt
 from reports.columns import col
@@ -272,7 +273,7 @@ def test_daily_brief_and_deck_show_names_as_text(odd, tmp_path):
         c.data_type == "s" for c in cells if isinstance(c.value, str) and c.value.startswith(FORMULA_START))
     assert LONG in [c.value for c in cells]  # whole in the workbook
 
-    pptx = deck.build_deck(ex, scope=Scope())
+    pptx = deck.build_deck(ex, default_view(ex))
     with zipfile.ZipFile(io.BytesIO(pptx)) as z:
         slides = " ".join(z.read(n).decode() for n in z.namelist() if n.startswith("ppt/slides/slide"))
         charts_xml = " ".join(z.read(n).decode() for n in z.namelist() if n.startswith("ppt/charts/chart"))

@@ -24,7 +24,7 @@ def meeting_deck(container, ex: Extract, view: View) -> None:
     container.download_button(
         "下载会议汇报（PPT）", icon=":material/slideshow:", on_click="ignore", mime=PPTX,
         file_name=f"电费回收汇报_{_stem(view)}.pptx", key="download_deck",
-        data=lambda: build_deck(ex, view.as_of, view.year, view.scope, view.scope_text),
+        data=lambda: build_deck(ex, view),
         help="当前筛选范围与截至日期的汇报 PPT（16:9，图表可在 PowerPoint 中编辑，个人信息已遮蔽）。")
 
 
