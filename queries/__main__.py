@@ -1,5 +1,7 @@
 """Command line: python -m queries summary --data DIR [--as-of D] [--year Y] [--station S] [--json]
-             python -m queries daily-report --data DIR [--as-of D] [--station S] --out FILE.xlsx|FILE.md"""
+
+The parser, the checks of --data, --as-of, --year and --station, and the process's exit
+handling are shared: `python -m reports` (the daily report) imports them from here."""
 
 from __future__ import annotations
 
@@ -10,19 +12,20 @@ import os
 import re
 import sys
 import unicodedata
-from pathlib import Path
+from collections.abc import Callable
 
 from . import labels
 from .checks import ExtractRefused
 from .extract import CacheUnavailable, Extract, Scope, open_extract
-from .summary import METRICS, MONEY, summary
+from .summary import METRICS, MONEY, default_view, summary
+from .view import View
 
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 YEARS = (1900, 9999)  # a sane --year, and the years an --as-of may lie in
 CLI = labels.CLI
 
 
-def _year(text: str) -> int:
+def year_arg(text: str) -> int:
     try:
         year = int(text)
     except ValueError:
@@ -32,7 +35,7 @@ def _year(text: str) -> int:
     return year
 
 
-def _date(text: str) -> dt.date:
+def date_arg(text: str) -> dt.date:
     try:
         if not DATE.fullmatch(text):  # fromisoformat alone also takes 20210301, 2021-W09-1, …
             raise ValueError(text)
@@ -45,7 +48,7 @@ def _date(text: str) -> dt.date:
     return day
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     """argparse, with its own error messages said in Chinese like the rest of the tool."""
 
     def error(self, message: str):
@@ -57,7 +60,7 @@ class _Parser(argparse.ArgumentParser):
 CLI_ARGPARSE = [(re.compile(pattern), chinese) for pattern, chinese in labels.CLI_ARGPARSE]
 
 
-class _Command(_Parser):
+class Command(Parser):
     """A subcommand's parser: an argument it does not know is its own error, so the message
     comes with the subcommand's usage line rather than the top-level one."""
 
@@ -68,22 +71,22 @@ class _Command(_Parser):
         return parsed, extra
 
 
+def view_arguments(command: argparse.ArgumentParser, year: bool = True) -> None:
+    """--data, --as-of, --year and --station: the view a subcommand looks at."""
+    command.add_argument("--data", required=True, metavar="DIR", help="数据目录（一个电费提取）")
+    command.add_argument("--as-of", type=date_arg, metavar="YYYY-MM-DD", help="统计截至日期，默认取最后入账日期")
+    if year:
+        command.add_argument("--year", type=year_arg, metavar="YYYY",
+                             help=f"统计年度（{YEARS[0]}–{YEARS[1]}），默认取截至日期所在年")
+    command.add_argument("--station", metavar="NAME", help="只统计一个供电所")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m queries", description=f"{labels.APP_TITLE}：查询层命令行")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Command)
+    p = Parser(prog="python -m queries", description=f"{labels.APP_TITLE}：查询层命令行")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Command)
     s = sub.add_parser("summary", help="回收汇总（CONTRACT §5）：合计、按供电所、村、线路")
-    s.add_argument("--data", required=True, metavar="DIR", help="数据目录（一个电费提取）")
-    s.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="统计截至日期，默认取最后入账日期")
-    s.add_argument("--year", type=_year, metavar="YYYY",
-                   help=f"统计年度（{YEARS[0]}–{YEARS[1]}），默认取截至日期所在年")
-    s.add_argument("--station", metavar="NAME", help="只统计一个供电所")
+    view_arguments(s)
     s.add_argument("--json", action="store_true", help="输出 JSON（CONTRACT §5）")
-    d = sub.add_parser("daily-report", help="电费回收日报：写出 Excel（.xlsx）或微信群文字（.md）")
-    d.add_argument("--data", required=True, metavar="DIR", help="数据目录（一个电费提取）")
-    d.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="统计截至日期，默认取最后入账日期")
-    d.add_argument("--station", metavar="NAME", help="只统计一个供电所")
-    d.add_argument("--out", required=True, metavar="FILE",
-                   help="输出文件：.xlsx 为格式化的 Excel 日报，.md 为可粘贴到微信群的文字；不能写入数据目录")
     return p
 
 
@@ -114,7 +117,7 @@ class _Progress:
             self.pending = False
 
 
-def _open(args: argparse.Namespace) -> Extract | int:
+def opened(args: argparse.Namespace) -> Extract | int:
     """The extract, or the exit status after printing why not on stderr: 2 for a refused
     extract, no as-of date or an unknown station; 1 for a cache that cannot be written.
     An --as-of outside the extract's dates is answered, with a note."""
@@ -122,55 +125,33 @@ def _open(args: argparse.Namespace) -> Extract | int:
     try:
         ex = open_extract(args.data, progress=progress)
     except ExtractRefused as exc:
-        return _fail(str(exc), 2)
+        return fail(str(exc), 2)
     except CacheUnavailable as exc:
-        return _fail(str(exc), 1)
+        return fail(str(exc), 1)
     finally:
         progress.end()
     if args.as_of is None and ex.default_as_of is None:
-        return _fail(labels.MSG["no_as_of_cli"], 2)
+        return fail(labels.MSG["no_as_of_cli"], 2)
     if args.station is not None:
         stations = ex.query("filter_options", stations=[]).filter(dimension="station")["value"].to_list()
         if args.station not in stations:
             known = "、".join(_text(s) for s in stations) or CLI["no_stations"]
-            return _fail(CLI["unknown_station"].format(station=_text(args.station), stations=known), 2)
+            return fail(CLI["unknown_station"].format(station=_text(args.station), stations=known), 2)
     note = ex.outside_dates(args.as_of) if args.as_of else None
     if note:
         print(note, file=sys.stderr)
     return ex
 
 
-def _fail(message: str, code: int) -> int:
+def fail(message: str, code: int) -> int:
     print(message, file=sys.stderr)
     return code
 
 
-def _scope(args: argparse.Namespace) -> Scope:
-    return Scope(stations=(args.station,)) if args.station is not None else Scope()
-
-
-def _daily_report(args: argparse.Namespace) -> int:
-    """Write the daily brief; a bad --out, a refused extract or an unknown station exit 2."""
-    out, data = Path(args.out), Path(args.data)
-    suffix = out.suffix.lower()
-    if suffix not in (".xlsx", ".md"):
-        return _fail(f"输出文件须以 .xlsx（Excel 日报）或 .md（微信群文字）结尾：{args.out}", 2)
-    if out.resolve().is_relative_to(data.resolve()):
-        return _fail(f"数据目录只读，不能把日报写入其中：{args.out}", 2)
-    ex = _open(args)
-    if isinstance(ex, int):
-        return ex
-    from reports import daily
-
-    report = daily.build(ex, as_of=args.as_of, scope=_scope(args))
-    body = daily.to_xlsx(report) if suffix == ".xlsx" else daily.to_markdown(report).encode("utf-8")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(body)
-    except OSError as exc:
-        return _fail(f"无法写入输出文件 {args.out}：{exc.strerror or exc}", 2)
-    print(f"已写出 {out}（{labels.APP_TITLE}日报，数据截至 {report.as_of:%Y-%m-%d}，范围：{report.scope_text}）")
-    return 0
+def view_of(ex: Extract, args: argparse.Namespace) -> View:
+    """The view the arguments ask for; --station narrows the scope to one station."""
+    scope = Scope(stations=(args.station,)) if args.station is not None else Scope()
+    return default_view(ex, args.as_of, getattr(args, "year", None), scope)
 
 
 # --- the text summary ---------------------------------------------------------------------
@@ -246,12 +227,10 @@ def main(argv: list[str] | None = None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exc:  # argparse already printed the usage line
         return int(exc.code or 0)
-    if args.command == "daily-report":
-        return _daily_report(args)
-    ex = _open(args)
+    ex = opened(args)
     if isinstance(ex, int):
         return ex
-    result = summary(ex, as_of=args.as_of, year=args.year, scope=_scope(args))
+    result = summary(ex, view_of(ex, args))
     if args.json:
         json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -260,9 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _run() -> int:
-    """main() for the process: output piped into a reader that stops early (| head) and
-    Ctrl-C (say during a long first build) end quietly."""
+def run(main: Callable[[], int]) -> int:
+    """A command line's main() for the process: output piped into a reader that stops early
+    (| head) and Ctrl-C (say during a long first build) end quietly."""
     try:
         code = main()
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
@@ -276,6 +255,10 @@ def _run() -> int:
             raise
         print(CLI["interrupted"], file=sys.stderr)
         return 130
+
+
+def _run() -> int:
+    return run(main)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The manager's daily brief (日报, DOMAIN): today's collections and new bills, the year to
 date in the three scopes, arrears with the change since yesterday, rankings with the gap to
-target, and the lists to chase. Built from query-layer calls only; rendered as an .xlsx for
+target, and the lists to chase, for one view (as-of date, year, scope). Built from
+query-layer calls only: the gaps and changes come from ranking.sql. Rendered as an .xlsx for
 filing and as compact Markdown for pasting into a WeChat group. Personal data stays masked:
 no call here asks for show_personal."""
 
@@ -12,32 +13,27 @@ from decimal import Decimal
 
 import polars as pl
 
-from queries import Extract, Scope, labels
+from queries import Extract, View, labels
 
 from . import format as fmt
-from .format import scope_text
 from .columns import Col, col
+from .style import points
 from .xlsx import Sheet, write_sheets
 
 TOP_ARREARS = 50        # rows of the 欠费前列 sheet
 TOP_ARREARS_TEXT = 10   # rows of the Markdown list
-RANKING_KEYS = {"station": "station", "line": "line", "collector": "collector"}
 
 
 @dataclass(frozen=True)
 class DailyReport:
     """Everything the brief shows, as the query layer returned it (money as Decimal)."""
 
-    extract_name: str
-    as_of: dt.date
-    year: int
-    scope: Scope
-    scope_text: str
-    total: dict              # recovery_summary total at as_of
-    total_before: dict       # … at as_of − 1 day
+    view: View
+    total: dict              # ranking of the whole scope at as_of: figures, gap, changes
+    total_before: dict       # … at the day before
     today: dict              # collections_daily row of as_of
-    yesterday: dict          # … of as_of − 1 day
-    stations: pl.DataFrame   # ranking by recovery rate, with gap to target and change
+    yesterday: dict          # … of the day before
+    stations: pl.DataFrame   # ranking.sql, in its one order
     lines: pl.DataFrame
     collectors: pl.DataFrame
     top_arrears: pl.DataFrame
@@ -45,81 +41,46 @@ class DailyReport:
     in_transit: pl.DataFrame
 
     @property
-    def previous_day(self) -> dt.date:
-        return self.as_of - dt.timedelta(days=1)
+    def scope_text(self) -> str:
+        return fmt.scope_text(self.view.scope)
 
     def header_lines(self) -> list[str]:
+        v = self.view
         return [f"范围：{self.scope_text}",
-                f"数据截至 {fmt.date_cn(self.as_of)}（统计年度 {self.year}；较昨日指与 "
-                f"{fmt.date_cn(self.previous_day)} 相比）",
-                f"数据：{self.extract_name}"]
+                f"数据截至 {fmt.date_cn(v.as_of)}（统计年度 {v.year}；较昨日指与 {fmt.date_cn(v.yesterday)} 相比）",
+                f"数据：{self.view.extract_name}"]
 
 
 # --- building ------------------------------------------------------------------------------
 
-def total(ex: Extract, scope: Scope, as_of: dt.date, year: int) -> dict:
-    """recovery_summary in total (zeros and undefined rates for a scope with no account)."""
-    return ex.query("recovery_summary", scope, as_of=as_of, year=year, group_by="total").row(0, named=True)
+def ranking(ex: Extract, view: View, group_by: str, as_of: dt.date | None = None) -> pl.DataFrame:
+    """ranking.sql for the view (at `as_of`, default the view's date); a line's or a
+    collector's name in a column of its own."""
+    df = ex.query("ranking", view.scope, as_of=as_of or view.as_of, year=view.year, group_by=group_by)
+    if group_by == "line":
+        return df.with_columns(pl.col("member").alias("line"))
+    if group_by == "collector":
+        return df.with_columns(pl.col("member").fill_null(labels.UNREGISTERED).alias("collector"))
+    return df
 
 
-def ranking(ex: Extract, scope: Scope, as_of: dt.date, year: int, group_by: str,
-            compare: bool = True) -> pl.DataFrame:
-    """recovery_summary by station, line or collector at as_of, sorted by recovery rate (best
-    first), with rank and gap to target; with `compare`, also the change since as_of − 1 day."""
-    key = RANKING_KEYS[group_by]
-    keys = ["station"] if key == "station" else ["station", key]
-
-    def frame(day: dt.date) -> pl.DataFrame:
-        df = ex.query("recovery_summary", scope, as_of=day, year=year, group_by=group_by)
-        return df if key == "station" else df.with_columns(pl.col("member").alias(key))
-
-    out = frame(as_of).with_columns(
-        ((pl.col("recovery_rate") - pl.col("target")) * 100).alias("gap_to_target"),
-    )
-    if compare:
-        before = frame(as_of - dt.timedelta(days=1)).select(
-            *keys, pl.col("recovery_rate").alias("rate_before"), pl.col("arrears").alias("arrears_before"),
-            pl.col("arrears_customers").alias("arrears_customers_before"))
-        out = out.join(before, on=keys, how="left", nulls_equal=True).with_columns(
-            ((pl.col("recovery_rate") - pl.col("rate_before")) * 100).alias("rate_change"),
-            (pl.col("arrears") - pl.col("arrears_before").fill_null(Decimal("0"))).alias("arrears_change"),
-            (pl.col("arrears_customers") - pl.col("arrears_customers_before").fill_null(0))
-            .alias("arrears_customers_change"),
-        )
-    out = out.sort(["recovery_rate", "arrears"], descending=[True, False], nulls_last=True) \
-        .with_row_index("rank", offset=1)
-    if key == "collector":
-        out = out.with_columns(pl.col("collector").fill_null(labels.UNREGISTERED))
-    return out
-
-
-def build(ex: Extract, as_of: dt.date | None = None, scope: Scope | None = None,
-          scope_label: str | None = None) -> DailyReport:
-    """The brief for `scope` as of `as_of` (default: the extract's latest posting date)."""
-    as_of = as_of or ex.default_as_of
-    if as_of is None:
-        raise ValueError("数据中没有已入账的付款，无法确定截至日期；请指定截至日期。")
-    scope = scope or Scope()
-    year = as_of.year
-    previous = as_of - dt.timedelta(days=1)
-    days = ex.query("collections_daily", scope, date_from=previous, date_to=as_of)
+def build(ex: Extract, view: View) -> DailyReport:
+    """The brief of a view: its scope, as of its date, for its year."""
+    days = ex.query("collections_daily", view.scope, date_from=view.yesterday, date_to=view.as_of)
     by_day = {r["day"]: r for r in days.to_dicts()}
     return DailyReport(
-        extract_name=ex.name,
-        as_of=as_of,
-        year=year,
-        scope=scope,
-        scope_text=scope_label or scope_text(scope),
-        total=total(ex, scope, as_of, year),
-        total_before=total(ex, scope, previous, year),
-        today=by_day[as_of],
-        yesterday=by_day[previous],
-        stations=ranking(ex, scope, as_of, year, "station"),
-        lines=ranking(ex, scope, as_of, year, "line"),
-        collectors=ranking(ex, scope, as_of, year, "collector"),
-        top_arrears=ex.query("arrears_accounts", scope, as_of=as_of, show_personal=False, limit=TOP_ARREARS),
-        bank_shortfall=ex.query("bank_shortfall", scope, as_of=as_of, show_personal=False),
-        in_transit=ex.query("payments_in_transit", scope, as_of=as_of, show_personal=False),
+        view=view,
+        total=ranking(ex, view, "total").row(0, named=True),
+        total_before=ranking(ex, view, "total", as_of=view.yesterday).row(0, named=True),
+        today=by_day[view.as_of],
+        yesterday=by_day[view.yesterday],
+        stations=ranking(ex, view, "station"),
+        lines=ranking(ex, view, "line"),
+        collectors=ranking(ex, view, "collector"),
+        top_arrears=ex.query("arrears_accounts", view.scope, as_of=view.as_of, show_personal=False,
+                             limit=TOP_ARREARS),
+        bank_shortfall=ex.query("bank_shortfall", view.scope, as_of=view.as_of, show_personal=False),
+        in_transit=ex.query("payments_in_transit", view.scope, as_of=view.as_of, show_personal=False),
     )
 
 
@@ -138,13 +99,12 @@ def summary_frame(report: DailyReport) -> pl.DataFrame:
     """Three rows — as of D, as of D − 1, and the change — one column per figure."""
     def row(label: str, total: dict, day: dict) -> dict:
         r = {"row": label, "collected": day["collected"], "newly_billed": day["newly_billed"]}
-        r.update({k: total[k] for k in SUMMARY_MONEY[2:] + SUMMARY_RATES + ("arrears_customers",)})
-        r["gap_to_target"] = None if _diff(total["recovery_rate"], total["target"]) is None \
-            else (total["recovery_rate"] - total["target"]) * 100
+        r.update({k: total[k] for k in SUMMARY_MONEY[2:] + SUMMARY_RATES + ("gap_to_target", "arrears_customers")})
         return r
 
-    now = row(f"截至 {report.as_of:%Y-%m-%d}（当日）", report.total, report.today)
-    before = row(f"截至 {report.previous_day:%Y-%m-%d}（昨日）", report.total_before, report.yesterday)
+    now = row(f"截至 {report.view.as_of:%Y-%m-%d}（当日）", report.total, report.today)
+    before = row(f"截至 {report.view.yesterday:%Y-%m-%d}（昨日）", report.total_before, report.yesterday)
+    # the sheet's own third row: each column of the first row less the second
     change = {"row": "较昨日（比率为百分点）"}
     for key in now:
         if key != "row":
@@ -202,9 +162,9 @@ IN_TRANSIT_COLS = [
 
 
 def sheets(report: DailyReport) -> list[Sheet]:
-    title = f"电费回收日报（{report.as_of:%Y-%m-%d}）"
+    title = f"电费回收日报（{report.view.as_of:%Y-%m-%d}）"
     return [
-        Sheet("汇总", summary_frame(report), summary_cols(report.year), f"{title} · 汇总"),
+        Sheet("汇总", summary_frame(report), summary_cols(report.view.year), f"{title} · 汇总"),
         Sheet("供电所", report.stations, ranking_cols(None), f"{title} · 供电所排名"),
         Sheet("线路", report.lines, ranking_cols("line"), f"{title} · 10kV 线路排名"),
         Sheet("催费责任人", report.collectors, ranking_cols("collector"), f"{title} · 抄表催费责任人排名"),
@@ -222,52 +182,44 @@ def to_xlsx(report: DailyReport) -> bytes:
 
 # --- the text for the WeChat group -----------------------------------------------------------
 
-def _change(now, before, money: bool = True) -> str:
-    if before is None or now is None:
+def _change(delta, money: bool = True) -> str:
+    if delta is None:
         return ""
-    delta = now - before
     return f"（较昨日 {fmt.wan_signed(delta) if money else fmt.count_signed(delta)}）"
 
 
 def headline_lines(report: DailyReport) -> list[str]:
-    t, b, m = report.total, report.total_before, labels.METRIC
-    gap = "" if t["recovery_rate"] is None or t["target"] is None else \
-        f"，{m['target']} {fmt.pct(t['target'])}，差 {fmt.pct_points(t['recovery_rate'] - t['target'])}"
+    t, m = report.total, labels.METRIC
+    gap = "" if t["gap_to_target"] is None else \
+        f"，{m['target']} {fmt.pct(t['target'])}，差 {points(t['gap_to_target'])} 个百分点"
     return [
         f"{m['collected']} {fmt.wan(report.today['collected'])}（昨日 {fmt.wan(report.yesterday['collected'])}），"
         f"当日新发行电费 {fmt.wan(report.today['newly_billed'])}",
-        f"{report.year} 年{m['billed']} {fmt.wan(t['billed'])}，{m['recovered']} {fmt.wan(t['recovered'])}，"
+        f"{report.view.year} 年{m['billed']} {fmt.wan(t['billed'])}，{m['recovered']} {fmt.wan(t['recovered'])}，"
         f"{m['recovery_rate']} {fmt.pct(t['recovery_rate'])}{gap}",
         f"{m['prior_recovery_rate']} {fmt.pct(t['prior_recovery_rate'])}"
         f"（{m['prior_opening']} {fmt.wan(t['prior_opening'])}，{m['prior_recovered']} {fmt.wan(t['prior_recovered'])}），"
         f"{m['cumulative_rate']} {fmt.pct(t['cumulative_rate'])}",
-        f"{m['arrears']} {fmt.wan(t['arrears'])}{_change(t['arrears'], b.get('arrears'))}，"
+        f"{m['arrears']} {fmt.wan(t['arrears'])}{_change(t['arrears_change'])}，"
         f"其中{m['arrears_current_year']} {fmt.wan(t['arrears_current_year'])}、"
         f"{m['arrears_prior_years']} {fmt.wan(t['arrears_prior_years'])}",
         f"{m['arrears_customers']} {fmt.count(t['arrears_customers'])}"
-        f"{_change(t['arrears_customers'], b.get('arrears_customers'), money=False)}",
+        f"{_change(t['arrears_customers_change'], money=False)}",
     ]
-
-
-def points(rate, target) -> str:
-    """The gap of a rate to its target in percentage points, signed, without the unit."""
-    if rate is None or target is None:
-        return fmt.DASH
-    return fmt.pct_points(rate - target).removesuffix(" 个百分点")
 
 
 def to_markdown(report: DailyReport) -> str:
     m = labels.METRIC
     text = fmt.markdown_text  # data text: cut at 40 characters, Markdown punctuation escaped
     out = [f"**{labels.APP_TITLE} · 电费回收日报**",
-           f"范围：{text(report.scope_text, limit=None)}｜数据截至 {fmt.date_cn(report.as_of)}", ""]
+           f"范围：{text(report.scope_text, limit=None)}｜数据截至 {fmt.date_cn(report.view.as_of)}", ""]
     out += [f"- {line}" for line in headline_lines(report)]
     out += ["", "**供电所排名**", "",
             f"| 名次 | 供电所 | {m['recovery_rate']} | 与目标差（百分点） | {m['arrears']}（万元） | {m['arrears_customers']} |",
             "|---:|---|---:|---:|---:|---:|"]
     for r in report.stations.iter_rows(named=True):
         out.append(f"| {r['rank']} | {text(r['station'])} | {fmt.pct(r['recovery_rate'])} | "
-                   f"{points(r['recovery_rate'], r['target'])} | {fmt.wan(r['arrears'], unit=False)} | "
+                   f"{points(r['gap_to_target'])} | {fmt.wan(r['arrears'], unit=False)} | "
                    f"{fmt.count(r['arrears_customers'], unit='')} |")
     top = report.top_arrears.head(TOP_ARREARS_TEXT)
     out += ["", f"**欠费前 {TOP_ARREARS_TEXT} 户**（个人户名已脱敏）", ""]

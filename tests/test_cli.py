@@ -1,4 +1,5 @@
-"""CONTRACT §5: python -m queries summary --data DIR [--as-of] [--year] [--station] --json."""
+"""CONTRACT §5: python -m queries summary --data DIR [--as-of] [--year] [--station] --json; and
+the shared option checks, messages and exit codes of python -m reports daily-report."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 
 from queries import labels
 import queries.__main__ as cli
+import reports.__main__ as reports_cli
 from queries.__main__ import _width, main
 from tiny import bill, customer, payment, write_extract
 
@@ -53,9 +55,13 @@ def data_dir(tmp_path) -> Path:
 BUILDING = labels.CLI["building"].split("{")[0]  # a first open's progress lines on stderr
 
 
+PROG = {"summary": "python -m queries", "daily-report": "python -m reports"}
+
+
 def run(capsys, *argv: str) -> tuple[int, str, str]:
-    """Exit code, stdout and stderr; stderr without the progress of building the cache."""
-    code = main(list(argv))
+    """Exit code, stdout and stderr; stderr without the progress of building the cache. The
+    daily report is `python -m reports daily-report`, everything else `python -m queries`."""
+    code = (reports_cli.main if argv[:1] == ("daily-report",) else main)(list(argv))
     out, err = capsys.readouterr()
     return code, out, "".join(line for line in err.splitlines(keepends=True) if not line.startswith(BUILDING))
 
@@ -236,8 +242,8 @@ def test_unknown_argument_shows_the_subcommands_usage(capsys, data_dir, tmp_path
     extra = ["--out", str(tmp_path / "a.md")] if command == "daily-report" else []
     code, out, err = run(capsys, command, "--data", str(data_dir), *extra, "--bogus", "x")
     assert (code, out) == (2, "")
-    assert err.startswith(f"usage: python -m queries {command} ")
-    assert err.strip().endswith(f"python -m queries {command}: error: "
+    assert err.startswith(f"usage: {PROG[command]} {command} ")
+    assert err.strip().endswith(f"{PROG[command]} {command}: error: "
                                 + labels.CLI["unknown_args"].format(args="--bogus x"))
 
 

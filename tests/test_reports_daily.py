@@ -1,4 +1,4 @@
-"""The daily brief (reports/daily.py) and `python -m queries daily-report`.
+"""The daily brief (reports/daily.py) and `python -m reports daily-report`.
 
 The extract `town` is small enough to work every figure out by hand. As of D = 2022-03-10:
   甲所 (target 99 %): C1 张三明 B1 100 paid · B2 200, 50 paid 03-09 · B9 90 issued on D, 90 paid
@@ -25,10 +25,13 @@ import openpyxl
 import polars as pl
 import pytest
 
-from queries import Scope, open_extract
-from queries.__main__ import main
+from queries import Scope, View, open_extract
+from queries.summary import default_view
 from reports import daily
+from reports.__main__ import main
+from queries import labels
 from reports import format as fmt
+from reports import style
 from tiny import bill, customer, payment, write_extract
 
 D = dt.date(2022, 3, 10)
@@ -93,7 +96,7 @@ def personal_data(ex) -> tuple[set[str], set[str]]:
 
 @pytest.fixture(scope="module")
 def report(town):
-    return daily.build(town)
+    return daily.build(town, default_view(town))
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +119,7 @@ def column(ws, label: str) -> list:
 # --- the data object ---------------------------------------------------------------------------
 
 def test_report_defaults_to_the_latest_posting_and_its_year(report):
-    assert report.as_of == D and report.year == 2022 and report.previous_day == dt.date(2022, 3, 9)
+    assert report.view.as_of == D and report.view.year == 2022 and report.view.yesterday == dt.date(2022, 3, 9)
     assert report.scope_text == "全部供电所"
 
 
@@ -142,9 +145,10 @@ def test_report_equals_the_query_layer(town, report):
         dict(zip(q["station"], q["recovery_rate"]))
 
 
-def test_station_ranking_best_rate_first_with_gap_and_change(report):
+def test_station_ranking_best_rate_first_with_gap_and_change(town, report):
     st = report.stations
     assert st["station"].to_list() == ["乙所", "甲所"] and st["rank"].to_list() == [1, 2]
+    assert st.equals(town.query("ranking", Scope(), as_of=D, year=2022, group_by="station"))  # ranking.sql's rows
     jia = st.row(1, named=True)
     assert jia["target"] == pytest.approx(0.99)
     assert jia["gap_to_target"] == pytest.approx((450 / 690 - 0.99) * 100)
@@ -167,7 +171,7 @@ def test_lists_are_masked_and_hold_the_expected_accounts(report):
 
 
 def test_a_station_scope_narrows_every_part(town):
-    r = daily.build(town, as_of=D, scope=Scope(stations=("甲所",)))
+    r = daily.build(town, View(as_of=D, year=2022, scope=Scope(stations=("甲所",))))
     assert r.scope_text == "甲所"
     assert r.total["billed"] == Decimal("690.00") and r.total["arrears"] == Decimal("150.00")
     assert r.stations["station"].to_list() == ["甲所"]
@@ -175,8 +179,32 @@ def test_a_station_scope_narrows_every_part(town):
     assert r.bank_shortfall.is_empty()
 
 
+def test_the_views_year_is_the_reports_year(town):
+    """统计年度 2021 as of D: 乙所's 2021 bills B4 80 (unpaid) and B8 9,000 (paid 2022-01-10):
+    billed 9,080, recovered 9,000; 甲所 billed nothing in 2021 (its rate is undefined: last),
+    but owes 150. No target is set for 2021: 100 %."""
+    r = daily.build(town, View(as_of=D, year=2021))
+    assert r.view.year == 2021
+    assert r.total["billed"] == Decimal("9080.00") and r.total["recovered"] == Decimal("9000.00")
+    assert r.total["target"] == 1.0
+    assert r.stations.select("station", "billed", "recovery_rate").rows() == [
+        ("乙所", Decimal("9080.00"), 9000 / 9080), ("甲所", Decimal("0.00"), None)]
+    assert "统计年度 2021" in r.header_lines()[1]
+    assert f"2021 年{labels.METRIC['billed']} {fmt.wan(Decimal('9080'))}" in daily.to_markdown(r)
+    header, _ = table(openpyxl.load_workbook(io.BytesIO(daily.to_xlsx(r)))["汇总"])
+    assert "2021 年应收电费（元）" in header
+
+
+def test_gaps_and_changes_in_the_text_are_ranking_sqls(report):
+    """乙所: 16,100 ÷ 22,120 = 72.7848… % against no target (100 %): 27.2151… points under,
+    shown -27.21 (truncated like the rates); the number is ranking.sql's gap_to_target."""
+    yi = report.stations.row(0, named=True)
+    assert f"| 1 | 乙所 | 72.78 % | {style.points(yi['gap_to_target'])} |" in daily.to_markdown(report)
+    assert style.points(yi["gap_to_target"]) == "-27.21"
+
+
 def test_a_scope_without_accounts_gives_zeros_not_an_error(town):
-    r = daily.build(town, as_of=D, scope=Scope(stations=("没有这个所",)))
+    r = daily.build(town, View(as_of=D, year=2022, scope=Scope(stations=("没有这个所",))))
     assert r.total["billed"] == 0 and r.total["recovery_rate"] is None
     assert "—" in daily.to_markdown(r)
     assert daily.to_xlsx(r)[:2] == b"PK"
@@ -314,37 +342,42 @@ def test_cli_refused_extract_and_unknown_station_exit_2(town_dir, tmp_path, caps
     assert not (tmp_path / "a.md").exists() and not (tmp_path / "b.md").exists()
 
 
-def test_cli_help_and_summary_unchanged():
-    done = subprocess.run([sys.executable, "-m", "queries", "daily-report", "--help"], cwd=ROOT,
+def test_cli_help_and_the_query_layers_command_line_without_reports():
+    done = subprocess.run([sys.executable, "-m", "reports", "daily-report", "--help"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "--out" in done.stdout and "--as-of" in done.stdout
     done = subprocess.run([sys.executable, "-m", "queries", "--help"], cwd=ROOT, capture_output=True, text=True,
                           timeout=60)
-    assert "summary" in done.stdout and "daily-report" in done.stdout
+    assert "summary" in done.stdout and "daily-report" not in done.stdout
+    # queries/ imports nothing above it: its command line runs without reports/ loaded
+    done = subprocess.run([sys.executable, "-c", "import sys, queries.__main__; print('reports' in sys.modules)"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "False", done.stderr
 
 
 # --- the shipped sample -----------------------------------------------------------------------------
 
 def test_sample_brief_equals_the_query_layer_at_d_and_the_day_before(sample):
-    r = daily.build(sample)
+    r = daily.build(sample, default_view(sample))
     header, rows = table(openpyxl.load_workbook(io.BytesIO(daily.to_xlsx(r)))["汇总"])
-    for row, day in zip(rows, (r.as_of, r.previous_day)):
-        q = sample.query("recovery_summary", Scope(), as_of=day, year=r.year, group_by="total").row(0, named=True)
-        assert row[header.index(f"{r.year} 年应收电费（元）")] == float(q["billed"])
-        assert row[header.index(f"{r.year} 年实收电费（元）")] == float(q["recovered"])
+    year = r.view.year
+    for row, day in zip(rows, (r.view.as_of, r.view.yesterday)):
+        q = sample.query("recovery_summary", Scope(), as_of=day, year=year, group_by="total").row(0, named=True)
+        assert row[header.index(f"{year} 年应收电费（元）")] == float(q["billed"])
+        assert row[header.index(f"{year} 年实收电费（元）")] == float(q["recovered"])
         assert row[header.index("欠费（元）")] == float(q["arrears"])
         assert row[header.index("欠费户数")] == q["arrears_customers"]
         assert row[header.index("累计回收率")] == pytest.approx(float(fmt.truncated_rate(q["cumulative_rate"])) / 100)
     station = r.stations["station"][0]
-    one = daily.build(sample, scope=Scope(stations=(station,)))
-    q = sample.query("recovery_summary", Scope(stations=(station,)), as_of=r.as_of, year=r.year, group_by="total")
+    one = daily.build(sample, default_view(sample, scope=Scope(stations=(station,))))
+    q = sample.query("recovery_summary", Scope(stations=(station,)), as_of=r.view.as_of, year=year, group_by="total")
     assert one.total["arrears"] == q["arrears"][0] and one.stations["station"].to_list() == [station]
 
 
 def test_sample_brief_shows_no_real_name_or_phone(sample):
     names, phones = personal_data(sample)
     assert len(names) > 100 and len(phones) > 100
-    r = daily.build(sample)
+    r = daily.build(sample, default_view(sample))
     book = openpyxl.load_workbook(io.BytesIO(daily.to_xlsx(r)))
     cells = {v for ws in book for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)}
     md = daily.to_markdown(r)

@@ -264,7 +264,7 @@ def test_excel_and_csv_keep_names_whole_and_never_as_formulas():
 
 def test_daily_brief_and_deck_show_names_as_text(odd, tmp_path):
     ex = open_extract(odd, cache_dir=tmp_path)
-    report = daily.build(ex)
+    report = daily.build(ex, default_view(ex))
     md = daily.to_markdown(report)
     assert "[点我](" not in md and "\\[点我\\](https://evil.example)" in md
     assert VILLAGE not in md and "\\<a href" in md and "长" * 41 not in md

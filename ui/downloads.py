@@ -1,8 +1,8 @@
 """The files a manager takes to a meeting or a chat group: the deck and the daily brief.
-Each is built only when its button is clicked (deferred), for the scope on screen."""
+Each is built only when its button is clicked (deferred), for the view on screen: its
+scope, as-of date and 统计年度."""
 
 from __future__ import annotations
-
 
 from queries import Extract
 from reports import daily
@@ -33,10 +33,10 @@ def daily_report(container, ex: Extract, view: View) -> None:
     left.download_button(
         "日报 Excel", icon=":material/table_view:", on_click="ignore", mime=XLSX,
         file_name=f"电费回收日报_{_stem(view)}.xlsx", key="download_daily_xlsx",
-        data=lambda: daily.to_xlsx(daily.build(ex, view.as_of, view.scope, view.scope_text)),
+        data=lambda: daily.to_xlsx(daily.build(ex, view)),
         help="汇总、供电所、线路、催费责任人、欠费前列、银行代扣不足、在途款项。")
     right.download_button(
         "日报文本", icon=":material/chat:", on_click="ignore", mime="text/markdown",
         file_name=f"电费回收日报_{_stem(view)}.md", key="download_daily_md",
-        data=lambda: daily.to_markdown(daily.build(ex, view.as_of, view.scope, view.scope_text)).encode("utf-8"),
+        data=lambda: daily.to_markdown(daily.build(ex, view)).encode("utf-8"),
         help="可直接粘贴到微信群的简报（Markdown）。")
