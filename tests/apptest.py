@@ -1,5 +1,5 @@
 """Helpers for page tests: a page opened inside dashboard.py (with the filter bar) on the
-shipped sample, and a chart found by its title."""
+shipped sample, a chart found by its title, and the files behind download buttons."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import base64
 import json
 
 import numpy as np
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from conftest import SAMPLE
@@ -35,3 +36,18 @@ def values(data) -> list:
     if isinstance(data, dict) and "bdata" in data:
         return np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"]).tolist()
     return list(data)
+
+
+def record_downloads(monkeypatch) -> dict:
+    """Every deferred download's callable (run only when its button is clicked), by file id:
+    a button's file is `made[button.proto.deferred_file_id]()`."""
+    made = {}
+    add = MediaFileManager.add_deferred
+
+    def recording(self, data_callable, *args, **kwargs):
+        file_id = add(self, data_callable, *args, **kwargs)
+        made[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    return made

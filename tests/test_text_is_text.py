@@ -16,10 +16,9 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from apptest import DASHBOARD
+from apptest import DASHBOARD, record_downloads
 from queries import open_extract
 from queries.summary import default_view
 from reports import daily, deck
@@ -69,16 +68,7 @@ def odd(tmp_path_factory) -> Path:
 def made(odd, monkeypatch) -> dict:
     """The page reads the odd extract; every deferred download's callable, by file id."""
     monkeypatch.setenv("FEE_DATA_DIR", str(odd))
-    made = {}
-    add = MediaFileManager.add_deferred
-
-    def recording(self, data_callable, *args, **kwargs):
-        file_id = add(self, data_callable, *args, **kwargs)
-        made[file_id] = data_callable
-        return file_id
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
-    return made
+    return record_downloads(monkeypatch)
 
 
 def open_page(page: str) -> AppTest:
