@@ -171,3 +171,5 @@ CLI_ARGPARSE = [
     (r"^argument (\S+): invalid choice: (.*)$", r"参数 \1 的取值无效：\2"),
     (r"^argument (\S+): ", r"参数 \1："),
 ]
+
+UNASSIGNED = "未分配"  # shown for a null collector (meter_reader)

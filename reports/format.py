@@ -192,6 +192,8 @@ def scope_text(scope: Scope, limit: int | None = CUT) -> str:
         parts.append("、".join(cut(v, limit) or labels.UNREGISTERED for v in scope.lines))
     if scope.categories:
         parts.append("、".join(cut(labels.CATEGORY.get(c, c), limit) for c in scope.categories))
+    if scope.collectors:
+        parts.append("、".join(cut(c, limit) or labels.UNASSIGNED for c in scope.collectors))
     if scope.high_energy_only:
         parts.append("仅高耗能")
     if scope.key_accounts_only:

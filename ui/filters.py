@@ -17,6 +17,7 @@ from . import data
 
 # widget key = URL query parameter
 AS_OF, YEAR, STATION, VILLAGE, LINE, CATEGORY = "as_of", "year", "station", "village", "line", "category"
+COLLECTOR = "collector"
 HIGH_ENERGY, KEY_ACCOUNT, PRESENT = "high_energy", "key_account", "present"
 
 
@@ -100,6 +101,10 @@ def filter_bar(ex: Extract) -> None:
     _keep_valid(CATEGORY, categories)
     bar.multiselect("用电类别", categories, key=CATEGORY, bind="query-params", placeholder="全部类别",
                     format_func=_shown(categories, labels.CATEGORY))
+    collectors = _options("collector", chosen)
+    _keep_valid(COLLECTOR, collectors)
+    bar.multiselect(labels.DIMENSION["collector"], collectors, key=COLLECTOR, bind="query-params",
+                    placeholder="全部责任人", format_func=_shown(collectors, {"": labels.UNASSIGNED}))
     bar.toggle("仅高耗能企业", key=HIGH_ENERGY, bind="query-params")
     bar.toggle("仅重点客户", key=KEY_ACCOUNT, bind="query-params")
 
@@ -117,6 +122,7 @@ def current(ex: Extract) -> View | None:
             villages=tuple(state.get(VILLAGE) or ()),
             lines=tuple(state.get(LINE) or ()),
             categories=tuple(state.get(CATEGORY) or ()),
+            collectors=tuple(state.get(COLLECTOR) or ()),
             high_energy_only=bool(state.get(HIGH_ENERGY)),
             key_accounts_only=bool(state.get(KEY_ACCOUNT)),
         ),
