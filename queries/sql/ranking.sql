@@ -2,7 +2,7 @@
 -- target and its change since the day before, in the one order every page, report and
 -- deck uses: recovery rate high to low (undefined last), then arrears high to low, then name.
 -- Gaps and rate changes are in percentage points.
--- $as_of DATE, $year INTEGER, $group_by VARCHAR ('station' | 'village' | 'line' |
+-- $as_of DATE, $year INTEGER, $group_by VARCHAR ('total' | 'station' | 'village' | 'line' |
 -- 'transformer' | 'category' | 'collector'), $scope (a Scope STRUCT)
 with today as (
     select * from recovery_groups($as_of, $year, $group_by, $scope)
