@@ -12,14 +12,14 @@ import streamlit as st
 from queries import Scope, labels
 from reports import format as fmt
 from reports.columns import col
-from reports.style import wan_numbers
+from reports.format import wan_numbers
 from ui import app, charts, data, frame, selection, tables, tiles
 
 ex, view = app.page_view()
 frame.header(view, "欠费分析")
 
 # a village or line is a member of one station; '' stands for a null one (as in Scope)
-DIMENSIONS = {"village": "村/社区", "line": "10kV 线路"}
+DIMENSIONS = {d: labels.DIMENSION[d] for d in ("village", "line")}
 BARS = "arrears_bars"  # the clickable bar chart (ui/selection.py)
 SHOWN = 2000  # rows of the account list on screen; the downloads hold every account
 
@@ -46,16 +46,17 @@ now = arrears(view.as_of, "total").row(0, named=True)
 prev = arrears(view.yesterday, "total").row(0, named=True)
 
 # --- tiles -------------------------------------------------------------------------------
+m = labels.METRIC
 c = st.columns(5)
-tiles.money(c[0], "欠费", now["arrears"], prev["arrears"], warn=True,
+tiles.money(c[0], m["arrears"], now["arrears"], prev["arrears"], warn=True,
             help="所有年份已发行、已过缴费截止日且未结清的电费。")
-tiles.money(c[1], labels.METRIC["arrears_current_year"], now["arrears_current_year"],
+tiles.money(c[1], m["arrears_current_year"], now["arrears_current_year"],
             prev["arrears_current_year"], warn=True, help=f"电费年月在 {view.as_of.year} 年的欠费。")
-tiles.money(c[2], "往年欠费", now["arrears_prior_years"],
+tiles.money(c[2], m["arrears_prior_years"], now["arrears_prior_years"],
             prev["arrears_prior_years"], warn=True, help=f"陈欠：电费年月在 {view.as_of.year} 年以前的欠费。")
-tiles.customers(c[3], labels.METRIC["arrears_customers"], now["arrears_customers"], prev["arrears_customers"])
-tiles.customers(c[4], labels.METRIC["arrears_bills"], now["arrears_bills"], prev["arrears_bills"],
-                help="未结清的已逾期电费单张数。", unit="笔")
+tiles.customers(c[3], m["arrears_customers"], now["arrears_customers"], prev["arrears_customers"])
+tiles.customers(c[4], m["arrears_bills"], now["arrears_bills"], prev["arrears_bills"],
+                help="未结清的已逾期电费单张数。", unit="bills")
 
 if not now["arrears"]:
     st.success("截至当日，当前范围内没有欠费。", icon=":material/check_circle:")
@@ -89,8 +90,8 @@ else:
         custom = list(zip(map(charts.key, groups["station"]), map(charts.key, groups["key"]), where,
                           wan_numbers(groups["arrears"]),
                           groups["arrears_customers"], groups["arrears_bills"]))
-        for column, part, colour in (("arrears_current_year", "当年欠费", charts.WARN),
-                                     ("arrears_prior_years", "往年欠费", charts.ALERT)):
+        for column, colour in (("arrears_current_year", charts.WARN), ("arrears_prior_years", charts.ALERT)):
+            part = m[column]
             fig.add_bar(
                 y=bar_labels, x=wan_numbers(groups[column]), orientation="h", name=part, marker_color=colour,
                 customdata=custom,
@@ -186,8 +187,8 @@ if accounts.is_empty():
 else:
     shortened = not picks and accounts.height == SHOWN and now["arrears_customers"] > SHOWN
     st.caption((f"共 {now['arrears_customers']:,} 户，表中列出欠费最多的 {SHOWN:,} 户，下载的 Excel/CSV 含全部；"
-                if shortened else f"共 {accounts.height:,} 户，欠费合计 {accounts['arrears'].sum():,.2f} 元；")
-               + "逾期天数按最早一笔欠费计。" + ("" if show_personal else "个人户名和电话已遮蔽（企业名称照常显示）。"))
+                if shortened else f"共 {accounts.height:,} 户，欠费合计 {fmt.yuan(accounts['arrears'].sum())}；")
+               + "逾期天数按最早一笔欠费计。" + ("" if show_personal else f"{labels.MASKED}（企业名称照常显示）。"))
     tables.show_table(accounts, [
         col("customer_id"), col("customer_name"), *([col("phone")] if show_personal else []),
         col("station"), col("village"), col("line"), col("transformer"), col("category"), col("collector"),
@@ -198,23 +199,19 @@ else:
                                     show_personal=show_personal, limit=0)) if shortened else None)
 
 # --- payments in transit and bank shortfalls ---------------------------------------------
-transit = (
-    data.query("payments_in_transit", view.scope, as_of=view.as_of, show_personal=show_personal)
-    .with_columns(pl.col("paid_at").dt.strftime("%Y-%m-%d %H:%M"),
-                  pl.col("posted_at").dt.strftime("%Y-%m-%d %H:%M").fill_null("未入账"))
-)
+transit = data.query("payments_in_transit", view.scope, as_of=view.as_of, show_personal=show_personal)
 listing(transit, "在途付款", ":material/schedule:",
-        "客户已付款、截至当日尚未入账的款项（多为银行代收在途）；入账前不计入实收。", [
-            col("payment_id", "付款流水号"), col("customer_id"), col("customer_name"), col("station"),
-            col("village"), col("collector"), col("bill_id", "电费单号"), col("channel", "缴费渠道"),
-            col("paid_at", "付款时间"), col("posted_at", "入账时间"), col("amount", "金额（元）", "money"),
-            col("days_in_transit", "在途天数", "days"),
+        f"客户已付款、截至当日尚未入账的款项（多为银行代收在途）；入账前不计入{m['recovered']}。"
+        f"{labels.COLUMN['posted_at']}空白的，数据中至今{labels.NOT_POSTED}。", [
+            col("payment_id"), col("customer_id"), col("customer_name"), col("station"), col("village"),
+            col("collector"), col("bill_id"), col("channel"), col("paid_at"), col("posted_at"),
+            col("payment_amount"), col("days_in_transit"),
         ], key="arrears_transit")
 
 shortfall = data.query("bank_shortfall", view.scope, as_of=view.as_of, show_personal=show_personal)
 listing(shortfall, "银行代扣不足提醒", ":material/account_balance:",
         "最近一笔经银行代收代扣的付款少于应缴金额、截至当日仍欠费的电费单：请提醒客户补足。", [
             col("customer_id"), col("customer_name"), *([col("phone")] if show_personal else []),
-            col("station"), col("village"), col("collector"), col("bill_id", "电费单号"), col("period"),
-            col("paid", "已付（元）", "money"), col("shortfall", "不足金额（元）", "money"), col("days_overdue"),
+            col("station"), col("village"), col("collector"), col("bill_id"), col("period"), col("paid"),
+            col("shortfall"), col("days_overdue"),
         ], key="arrears_shortfall")

@@ -1,5 +1,5 @@
 """数据质量 — what the dashboard is reading: the extract, its files and rows, the months it
-covers and how the as-of date is chosen, and the findings of the checks (CONTRACT §4)."""
+covers and how the as-of date is chosen, and the findings of the checks (docs/DATA.md §4)."""
 
 import polars as pl
 import streamlit as st
@@ -27,9 +27,9 @@ c = st.columns([2, 1.5, 1.2, 1])
 c[0].metric("电费年月范围", f"{month(ex.first_period)} 至 {month(ex.last_period)}", border=True)
 c[1].metric("默认数据截至", f"{ex.default_as_of or fmt.DASH}", border=True,
             help="数据中最后一笔入账（posted_at）的日期。")
-c[2].metric("数据表", f"{files['table_name'].n_unique()} 张", border=True,
+c[2].metric("数据表", fmt.count(files["table_name"].n_unique(), unit="tables"), border=True,
             help=f"共 {files.height:,} 个 Parquet 文件。")
-c[3].metric("检查发现", fmt.count(findings.height, unit="项"), border=True,
+c[3].metric("检查发现", fmt.count(findings.height, unit="items"), border=True,
             help="不影响看板打开、但不符合数据约定的情况；数字仍按约定口径计算。")
 st.info(
     "数据目录只读：看板不会修改、删除或写入其中的任何文件，计算用的索引缓存存放在数据目录之外。\n\n"
@@ -43,21 +43,17 @@ st.subheader("数据表")
 per_table = (
     files.group_by("table_name")
     .agg(pl.len().alias("files"), pl.col("rows").sum(), pl.col("bytes").sum())
-    .with_columns(pl.col("table_name").replace_strict(labels.TABLE, default=pl.col("table_name")).alias("label"),
+    .with_columns(pl.col("table_name").replace_strict(labels.TABLE, default=pl.col("table_name")).alias("table_label"),
                   (pl.col("bytes") / 1024).alias("kilobytes"))
     .sort("table_name")
 )
-tables.show_table(per_table, [
-    col("table_name", "表"), col("label", "含义"), col("rows", "行数", "int"), col("files", "文件数", "int"),
-    col("kilobytes", "大小（KB）", "money"),
-], view, key="dq_tables", filename="数据表", title="数据表")
+tables.show_table(per_table, [col("table_name"), col("table_label"), col("rows"), col("files"), col("kilobytes")],
+                  view, key="dq_tables", filename="数据表", title="数据表")
 
 with st.expander(f"文件清单（{files.height:,} 个文件）", icon=":material/folder_open:"):
     files_kb = files.with_columns((pl.col("bytes") / 1024).alias("kilobytes"))
-    tables.show_table(files_kb, [
-        col("table_name", "表"), col("file", "文件（相对数据目录）", cut=120), col("rows", "行数", "int"),
-        col("kilobytes", "大小（KB）", "money"),
-    ], view, key="dq_files", filename="文件清单", title="文件清单")
+    tables.show_table(files_kb, [col("table_name"), col("file"), col("rows"), col("kilobytes")], view,
+                      key="dq_files", filename="文件清单", title="文件清单")
 
 # --- findings ----------------------------------------------------------------------------
 st.subheader("检查发现")
@@ -69,9 +65,8 @@ else:
                icon=":material/report:")
     shown = findings.with_columns(
         pl.col("table_name").replace_strict(labels.TABLE, default=pl.col("table_name")).alias("table_label"),
-        pl.col("examples").list.join("；").alias("examples_text"),
+        pl.col("examples").list.join("；"),
     )
     tables.show_table(shown, [
-        col("table_name", "表"), col("table_label", "含义"), col("column_name", "列"), col("rule", "规则", cut=None),
-        col("rows", "行数", "int"), col("examples_text", "示例（最多五条）", cut=5 * 60),
+        col("table_name"), col("table_label"), col("column_name"), col("rule"), col("rows"), col("examples"),
     ], view, key="dq_findings", filename="数据检查发现", title="数据检查发现")

@@ -12,7 +12,7 @@ from plotly.subplots import make_subplots
 from queries import labels
 from reports import format as fmt
 from reports.columns import col
-from reports.style import wan_numbers
+from reports.format import wan_numbers
 from ui import app, charts, data, frame, tables
 
 # 发改价格〔2021〕1439号: catalogue tariffs for industry end; market prices may float, uncapped
@@ -65,22 +65,23 @@ price_before = year_before["price_per_kwh"][0] if year_before.height else None
 in_arrears = customers.filter(pl.col("arrears") > 0)
 month_text = f"{latest['period']:%Y-%m}"
 
-c = st.columns(4)
-c[0].metric("高耗能客户（户）", fmt.count(customers.height, unit=""), border=True,
-            help="范围内标记为高耗能企业的用户数。")
-c[1].metric(f"{month_text} 电费（万元）", fmt.wan(latest["amount"], unit=False), border=True,
-            help=f"{fmt.month_cn(latest['period'])}（截至当日已发行的最新电费年月）高耗能客户的应收电费；"
-                 f"电量 {latest['kwh'] / 1e4:,.2f} 万kWh。")
+named, names = labels.named, labels.COLUMN
 price = latest["price_per_kwh"]
-c[2].metric(f"{month_text} 电价（元/kWh）", fmt.DASH if price is None else f"{price:.4f}",
+c = st.columns(4)
+c[0].metric(named("高耗能客户", "accounts"), fmt.count(customers.height, unit=None), border=True,
+            help="范围内标记为高耗能企业的用户数。")
+c[1].metric(named(f"{month_text} {names['amount']}", "wan"), fmt.wan(latest["amount"], unit=False), border=True,
+            help=f"{fmt.month_cn(latest['period'])}（截至当日已发行的最新电费年月）高耗能客户的应收电费；"
+                 f"{names['kwh']} {fmt.wan(latest['kwh'], unit=False)} {labels.UNIT['wan_kwh']}。")
+c[2].metric(named(f"{month_text} {names['price_per_kwh']}", "price"), fmt.DASH if price is None else f"{price:.4f}",
             None if price is None or price_before is None else f"{price - price_before:+.4f} 较去年同月",
             delta_color="inverse", border=True, help="平均电价 = 电费 ÷ 电量；较去年同一电费年月。")
-c[3].metric("高耗能客户欠费（万元）", fmt.wan(in_arrears["arrears"].sum(), unit=False), border=True,
-            help=f"截至当日已过缴费截止日且未结清的电费；涉及 {in_arrears.height} 户。")
+c[3].metric(named(f"高耗能客户{labels.METRIC['arrears']}", "wan"), fmt.wan(in_arrears["arrears"].sum(), unit=False),
+            border=True, help=f"截至当日已过缴费截止日且未结清的电费；涉及 {in_arrears.height} 户。")
 
 # --- energy, amount and price per month --------------------------------------------------
 fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06)
-by_month(fig, x=high["period"], y=(high["kwh"] / 1e4).to_list(), name="电量", marker_color=charts.NEUTRAL,
+by_month(fig, x=high["period"], y=wan_numbers(high["kwh"]), name="电量", marker_color=charts.NEUTRAL,
          hovertemplate=MONTH_HOVER + "<br>电量 %{y:,.2f} 万kWh<extra></extra>", row=1, col=1)
 by_month(fig, x=high["period"], y=wan_numbers(high["amount"]), name="电费", marker_color=charts.WARN,
          hovertemplate=MONTH_HOVER + "<br>电费 %{y:,.2f} 万元<extra></extra>", row=2, col=1)
@@ -159,12 +160,9 @@ st.subheader("高耗能客户明细")
 customers = customers.with_columns(
     pl.when(pl.col("arrears") > 0).then(pl.col("days_overdue")).alias("days_overdue"))
 tables.show_table(customers, [
-    col("customer_id"), col("customer_name", "客户名称"), col("industry"), col("station"), col("line"),
-    col("is_key_account"), col("amounts_12m", "近 12 个月电费走势", "spark"),
-    col("latest_period", "最新电费年月", "month"), col("latest_amount", "最新月电费（元）", "money"),
-    col("latest_kwh", "最新月电量（kWh）", "kwh"), col("latest_price_per_kwh", "最新月平均电价（元/kWh）", "price"),
-    col("amount_ytd", f"{view.as_of.year} 年累计电费（元）", "money"),
-    col("arrears"), col("days_overdue", "最长逾期天数", "days"),
+    col("customer_id"), col("customer_name"), col("industry"), col("station"), col("line"), col("is_key_account"),
+    col("amounts_12m"), col("latest_period"), col("latest_amount"), col("latest_kwh"), col("latest_price_per_kwh"),
+    col("amount_ytd", year=view.as_of.year), col("arrears"), col("days_overdue"),
 ], view, key="high_energy_customers", filename="高耗能客户明细", title="高耗能客户明细",
    height=min(36 * customers.height + 40, 720))
 
@@ -179,7 +177,7 @@ def industry_bars(df: pl.DataFrame, column: str, what: str, colour: str, title: 
     fig = go.Figure()
     fig.add_bar(  # industry names cut and escaped on the axis, whole in the hover
         y=charts.labels(df["industry"]), x=values, orientation="h", name=what, marker_color=colour,
-        customdata=list(zip(df["accounts"], (df["kwh"] / 1e4).to_list(),
+        customdata=list(zip(df["accounts"], wan_numbers(df["kwh"]),
                             df["price_per_kwh"].fill_null(float("nan")).to_list(),
                             wan_numbers(df["amount"]), wan_numbers(df["arrears"]),
                             [charts.hover_text(v) for v in df["industry"]])),
@@ -208,6 +206,6 @@ else:
         else:
             industry_bars(owing, "arrears", "欠费", charts.WARN, "高耗能客户欠费按行业", "high_energy_industry_arrears")
     tables.show_table(industries, [
-        col("industry"), col("accounts", "户数", "int"), col("kwh", f"{view.year} 年电量（kWh）", "kwh"),
-        col("amount", f"{view.year} 年电费（元）", "money"), col("price_per_kwh"), col("arrears"),
+        col("industry"), col("accounts"), col("kwh", year=view.year), col("amount", year=view.year),
+        col("price_per_kwh"), col("arrears"),
     ], view, key="high_energy_industry_table", filename="高耗能客户按行业", title="高耗能客户按行业")

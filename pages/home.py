@@ -9,7 +9,7 @@ import streamlit as st
 
 from queries import labels
 from reports.columns import col
-from reports.format import truncated_rate
+from reports.format import percent, wan_numbers
 from ui import app, charts, data, downloads, frame, tables, tiles
 
 ex, view = app.page_view()
@@ -32,15 +32,16 @@ today = days.filter(pl.col("day") == view.as_of).row(0, named=True)
 prior_day = days.filter(pl.col("day") == yesterday).row(0, named=True)
 
 # --- tiles -------------------------------------------------------------------------------
+m = labels.METRIC
 c = st.columns(3) + st.columns(3)
-tiles.money(c[0], f"{view.year} 年应收", now["billed"], before["billed"], help="本年度电费年月、已发行电费之和。")
-tiles.money(c[1], f"{view.year} 年实收", now["recovered"], before["recovered"])
-tiles.rate(c[2], labels.METRIC["recovery_rate"], now["recovery_rate"], before["recovery_rate"], now["target"],
-           help="实收 ÷ 应收，截断（不四舍五入）到两位小数。")
-tiles.money(c[3], "欠费", now["arrears"], before["arrears"], warn=True,
+tiles.money(c[0], m["billed"], now["billed"], before["billed"], year=view.year, help="本年度电费年月、已发行电费之和。")
+tiles.money(c[1], m["recovered"], now["recovered"], before["recovered"], year=view.year)
+tiles.rate(c[2], m["recovery_rate"], now["recovery_rate"], before["recovery_rate"], now["target"], year=view.year,
+           help=f"{m['recovered']} ÷ {m['billed']}，截断（不四舍五入）到两位小数。")
+tiles.money(c[3], m["arrears"], now["arrears"], before["arrears"], warn=True,
             help="所有年份已发行、已过缴费截止日且未结清的电费。")
-tiles.customers(c[4], labels.METRIC["arrears_customers"], now["arrears_customers"], before["arrears_customers"])
-tiles.money(c[5], labels.METRIC["collected"], today["collected"], prior_day["collected"],
+tiles.customers(c[4], m["arrears_customers"], now["arrears_customers"], before["arrears_customers"])
+tiles.money(c[5], m["collected"], today["collected"], prior_day["collected"],
             help="当日入账并冲减电费的金额（各年度电费）。")
 
 if not view.presentation:
@@ -54,12 +55,12 @@ with left:
     curve = curve.filter(pl.col("billed") > 0)
     fig = go.Figure()
     fig.add_scatter(
-        x=curve["day"], y=[float(truncated_rate(r)) if r is not None else None for r in curve["recovery_rate"]],
-        mode="lines", name="本年度回收率", line={"color": charts.GOOD, "width": 2.5},
-        customdata=list(zip(curve["billed"].cast(pl.Float64) / 1e4, curve["recovered"].cast(pl.Float64) / 1e4)),
+        x=curve["day"], y=[percent(r) for r in curve["recovery_rate"]],
+        mode="lines", name=m["recovery_rate"], line={"color": charts.GOOD, "width": 2.5},
+        customdata=list(zip(wan_numbers(curve["billed"]), wan_numbers(curve["recovered"]))),
         hovertemplate="%{x|%Y-%m-%d}<br>回收率 %{y:.2f} %<br>应收 %{customdata[0]:,.2f} 万元"
                       "<br>实收 %{customdata[1]:,.2f} 万元<extra></extra>")
-    target = float(truncated_rate(now["target"]))
+    target = percent(now["target"])
     fig.add_hline(y=target, line={"color": charts.TARGET, "dash": "dash"},
                   annotation_text=f"目标 {target:.2f} %", annotation_position="bottom right")
     charts.layout(fig, view, f"{view.year} 年电费回收率（逐日）", legend=False)
@@ -69,7 +70,7 @@ with left:
 with right:
     month = days.filter(pl.col("day") >= month_start)
     fig = go.Figure()
-    fig.add_bar(x=month["day"], y=month["collected"].cast(pl.Float64) / 1e4, name="当日回收",
+    fig.add_bar(x=month["day"], y=wan_numbers(month["collected"]), name=m["collected"],
                 marker_color=charts.GOOD,
                 hovertemplate="%{x|%m-%d}<br>回收 %{y:,.2f} 万元<extra></extra>")
     charts.layout(fig, view, f"{view.as_of.month} 月每日回收", legend=False)
@@ -81,9 +82,8 @@ with right:
 st.subheader("供电所排名")
 ranking = data.query("ranking", view.scope, as_of=view.as_of, year=view.year, group_by="station")
 tables.show_table(ranking, [
-    col("rank", "名次", "int"), col("station"), col("recovery_rate"), col("target"), col("gap_to_target"),
-    col("rate_change", "回收率较昨日（百分点）", "share"), col("billed"), col("recovered"),
-    col("arrears"), col("arrears_change", "欠费较昨日（元）", "money"), col("arrears_customers"),
+    col("rank"), col("station"), col("recovery_rate"), col("target"), col("gap_to_target"), col("rate_change"),
+    col("billed"), col("recovered"), col("arrears"), col("arrears_change"), col("arrears_customers"),
 ], view, key="home_stations", filename="供电所排名", title="供电所排名")
 
 # --- the ten largest arrears -------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""电费回收率 — the three rates of CONTRACT §3 against target, by station and category, the
+"""电费回收率 — the three rates of docs/DATA.md §3 against target, by station and category, the
 year's monthly rates against last year, and a drill from station to line to transformer.
 Every ranking (stations, a station's lines, a line's transformers, categories, collectors)
 is ranking.sql's, in its one order with its gap to target."""
@@ -12,9 +12,8 @@ import streamlit as st
 from queries import labels
 from reports import format as fmt
 from reports.columns import col
-from reports.format import truncated_rate
-from reports.style import points, wan_numbers
-from ui import app, charts, data, frame, selection, tables
+from reports.format import percent, wan_numbers
+from ui import app, charts, data, frame, selection, tables, tiles
 from ui.filters import View
 
 # Drill state: the station and line clicked on the charts (selection.chart_key names them).
@@ -27,11 +26,14 @@ frame.header(view, "电费回收率")
 
 def ranked(scope_view: View, group_by: str, member: str | None = None) -> pl.DataFrame:
     """ranking.sql of a (narrowed) view, best first; a line's, transformer's or collector's
-    name in a column of its own (`member`), an unregistered one shown as such."""
+    name in a column of its own (`member`), an unregistered one shown as such (a line stays
+    null: the drill keys it as '')."""
     df = data.query("ranking", scope_view.scope, as_of=view.as_of, year=view.year, group_by=group_by)
     if member is None:
         return df
-    name = pl.col("member") if member == "line" else pl.col("member").fill_null(labels.UNREGISTERED)
+    name = pl.col("member")
+    if member != "line":
+        name = name.fill_null(labels.UNASSIGNED if member == "collector" else labels.UNREGISTERED)
     return df.with_columns(name.alias(member))
 
 
@@ -41,10 +43,6 @@ def narrowed(station: str, line: str | None = None) -> View:
     if line is not None:
         scope = dataclasses.replace(scope, lines=(line,))
     return dataclasses.replace(view, scope=scope)
-
-
-def plotted(rate) -> float | None:
-    return None if rate is None else float(truncated_rate(rate))
 
 
 def follow(chart_key: str, drill_key: str, clears: str | None = None) -> None:
@@ -72,8 +70,8 @@ def rate_bars(df: pl.DataFrame, keys: list, names: list[str], scope_view: View, 
     """Horizontal bars of the year's recovery rate in ranking order (first on top), with each
     row's target as a tick. `keys` (customdata[0], charts.key) are what a click hands back;
     `names` are shown cut and escaped, and whole in the hover label."""
-    rates = [plotted(r) for r in df["recovery_rate"]]
-    targets = [plotted(t) for t in df["target"]]
+    rates = [percent(r) for r in df["recovery_rate"]]
+    targets = [percent(t) for t in df["target"]]
     hover = list(zip([charts.key(k) for k in keys], wan_numbers(df["billed"]), wan_numbers(df["recovered"]),
                      wan_numbers(df["arrears"]), targets, [charts.hover_text(n) for n in names]))
     names = charts.labels(names)
@@ -101,25 +99,12 @@ def rate_bars(df: pl.DataFrame, keys: list, names: list[str], scope_view: View, 
     return fig
 
 
-def rate_tile(column, label: str, rate, target, gap, help_text: str) -> None:
-    """A rate with its gap to target (percentage points); the help text carries its numerator
-    and denominator."""
-    column.metric(label, fmt.pct(rate), None if gap is None else f"{points(gap)} 个百分点 较目标",
-                  border=True, help=f"{help_text} 目标 {fmt.pct(target)}。")
-
-
-def off_target(rate) -> float | None:
-    """How far the year's other two rates lie from its target, in percentage points (ranking.sql
-    answers this for the recovery rate alone, as gap_to_target)."""
-    return None if rate is None or target is None else (rate - target) * 100
-
-
 def chartable(df: pl.DataFrame) -> pl.DataFrame:
     return df.filter(pl.col("recovery_rate").is_not_null())
 
 
 RATE_COLS = [
-    col("recovery_rate", "本年度回收率"), col("target"), col("gap_to_target"), col("billed"), col("recovered"),
+    col("recovery_rate"), col("target"), col("gap_to_target"), col("billed"), col("recovered"),
     col("prior_opening"), col("prior_recovered"), col("prior_recovery_rate"), col("cumulative_rate"),
     col("arrears"), col("arrears_customers"),
 ]
@@ -144,22 +129,22 @@ if drill_station is not None:
     drill_line = charts.unkey(st.session_state.get(DRILL_LINE), [v or "" for v in lines["line"]])  # '' unregistered
 
 # --- the three rates ---------------------------------------------------------------------
+m = labels.METRIC
 c = st.columns(4)
-rate_tile(c[0], "本年度回收率", now["recovery_rate"], target, now["gap_to_target"],
-          f"{view.year} 年电费：实收 {fmt.wan(now['recovered'])} ÷ 应收 {fmt.wan(now['billed'])}（各月已发行电费）。"
-          "截断（不四舍五入）到两位小数。")
-rate_tile(c[1], labels.METRIC["prior_recovery_rate"], now["prior_recovery_rate"], target,
-          off_target(now["prior_recovery_rate"]),
-          f"陈欠回收 {fmt.wan(now['prior_recovered'])} ÷ 年初陈欠 {fmt.wan(now['prior_opening'])}"
-          f"（{view.year - 1} 年底尚未结清的以前年度电费）。")
-rate_tile(c[2], labels.METRIC["cumulative_rate"], now["cumulative_rate"], target, off_target(now["cumulative_rate"]),
-          f"（实收 + 陈欠回收）{fmt.wan(now['recovered'] + now['prior_recovered'])} ÷ "
-          f"（应收 + 年初陈欠）{fmt.wan(now['billed'] + now['prior_opening'])}。")
-c[3].metric(labels.METRIC["target"], fmt.pct(target), border=True,
-            help="各供电所的年度回收目标按应收加权；未设目标的供电所按 100 %（全额回收）。")
-st.caption(f"应收 {fmt.wan(now['billed'])} · 实收 {fmt.wan(now['recovered'])} · "
-           f"年初陈欠 {fmt.wan(now['prior_opening'])} · 陈欠回收 {fmt.wan(now['prior_recovered'])} · "
-           f"欠费 {fmt.wan(now['arrears'])}")
+tiles.versus_target(c[0], m["recovery_rate"], now["recovery_rate"], target, now["gap_to_target"], year=view.year,
+                    help=f"{view.year} 年电费：{m['recovered']} {fmt.wan(now['recovered'])} ÷ {m['billed']} "
+                         f"{fmt.wan(now['billed'])}（各月已发行电费）。截断（不四舍五入）到两位小数。")
+tiles.versus_target(c[1], m["prior_recovery_rate"], now["prior_recovery_rate"], target,
+                    help=f"{m['prior_recovered']} {fmt.wan(now['prior_recovered'])} ÷ {m['prior_opening']} "
+                         f"{fmt.wan(now['prior_opening'])}（{view.year - 1} 年底尚未结清的以前年度电费）。")
+both_recovered, both_billed = now["recovered"] + now["prior_recovered"], now["billed"] + now["prior_opening"]
+tiles.versus_target(c[2], m["cumulative_rate"], now["cumulative_rate"], target,
+                    help=f"（{m['recovered']} + {m['prior_recovered']}）{fmt.wan(both_recovered)} ÷ "
+                         f"（{m['billed']} + {m['prior_opening']}）{fmt.wan(both_billed)}。")
+c[3].metric(m["target"], fmt.pct(target), border=True,
+            help=f"各供电所的年度{m['target']}按{m['billed']}加权；未设目标的供电所按 100 %（全额回收）。")
+st.caption(" · ".join(f"{m[k]} {fmt.wan(now[k])}"
+                      for k in ("billed", "recovered", "prior_opening", "prior_recovered", "arrears")))
 
 # --- this year's monthly rates against the same months last year ---------------------------
 months = data.query("recovery_by_month", view.scope, as_of=view.as_of, year=view.year)
@@ -169,21 +154,21 @@ if months.is_empty() and months_before.is_empty():
 else:
     fig = go.Figure()
     for df, year, name, style in (
-        (months_before, view.year - 1, f"去年同期（{view.year - 1} 年，截至 {view.last_year:%m-%d}）",
+        (months_before, view.year - 1, labels.COMPARE["last_year"].format(day=f"{view.last_year:%Y-%m-%d}"),
          {"color": charts.MUTED, "width": 2, "dash": "dot"}),
         (months, view.year, f"{view.year} 年", {"color": charts.NEUTRAL, "width": 3}),
     ):
         df = df.filter(pl.col("recovery_rate").is_not_null())
         fig.add_scatter(
-            x=[p.month for p in df["period"]], y=[plotted(r) for r in df["recovery_rate"]],
+            x=[p.month for p in df["period"]], y=[percent(r) for r in df["recovery_rate"]],
             mode="lines+markers", name=name, line=style, marker={"size": 8, "color": style["color"]},
             customdata=list(zip(wan_numbers(df["billed"]), wan_numbers(df["recovered"]))),
             hovertemplate=f"{year} 年 %{{x}} 月电费<br>回收率 %{{y:.2f}} %<br>应收 %{{customdata[0]:,.2f}} 万元"
                           "<br>实收 %{customdata[1]:,.2f} 万元<extra></extra>")
-    target_pct = plotted(target)
+    target_pct = percent(target)
     fig.add_hline(y=target_pct, line={"color": charts.TARGET, "dash": "dash"},
                   annotation_text=f"目标 {target_pct:.2f} %", annotation_position="bottom right")
-    values = [plotted(r) for r in pl.concat([months, months_before])["recovery_rate"] if r is not None]
+    values = [percent(r) for r in pl.concat([months, months_before])["recovery_rate"] if r is not None]
     charts.layout(fig, view, f"{view.year} 年各月电费回收率与去年同期")
     fig.update_xaxes(title="电费年月", tickmode="array", tickvals=list(range(1, 13)),
                      ticktext=[f"{m} 月" for m in range(1, 13)], range=[0.5, 12.5])
@@ -203,7 +188,7 @@ for period, name, style in (
     curve = data.query("recovery_curve_daily", view.scope, as_of=view.as_of, period_from=period, period_to=period)
     curve = curve.filter(pl.col("billed") > 0)
     fig.add_scatter(
-        x=[day.day for day in curve["day"]], y=[plotted(r) for r in curve["recovery_rate"]],
+        x=[day.day for day in curve["day"]], y=[percent(r) for r in curve["recovery_rate"]],
         mode="lines", name=name, line=style,
         customdata=list(zip([f"{day:%Y-%m-%d}" for day in curve["day"]], wan_numbers(curve["billed"]),
                             wan_numbers(curve["recovered"]))),
@@ -279,4 +264,4 @@ st.subheader("催费责任人排名")
 collectors = ranked(view, "collector", member="collector")
 tables.show_table(collectors, [col("collector"), col("station"), *RATE_COLS, col("arrears_bills")], view,
                   key="recovery_collector_table", filename="催费责任人排名", title="催费责任人排名")
-st.caption("按本年度回收率从高到低，回收率相同时欠费多者在前；同一责任人在不同供电所分行列出。")
+st.caption(f"{labels.RANKING_ORDER}；同一责任人在不同供电所分行列出。")

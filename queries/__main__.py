@@ -22,7 +22,7 @@ from .view import View
 
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 YEARS = (1900, 9999)  # a sane --year, and the years an --as-of may lie in
-CLI = labels.CLI
+CLI, HELP = labels.CLI, labels.CLI_HELP
 
 
 def year_arg(text: str) -> int:
@@ -73,20 +73,20 @@ class Command(Parser):
 
 def view_arguments(command: argparse.ArgumentParser, year: bool = True) -> None:
     """--data, --as-of, --year and --station: the view a subcommand looks at."""
-    command.add_argument("--data", required=True, metavar="DIR", help="数据目录（一个电费提取）")
-    command.add_argument("--as-of", type=date_arg, metavar="YYYY-MM-DD", help="统计截至日期，默认取最后入账日期")
+    command.add_argument("--data", required=True, metavar="DIR", help=HELP["data"])
+    command.add_argument("--as-of", type=date_arg, metavar="YYYY-MM-DD", help=HELP["as_of"])
     if year:
         command.add_argument("--year", type=year_arg, metavar="YYYY",
-                             help=f"统计年度（{YEARS[0]}–{YEARS[1]}），默认取截至日期所在年")
-    command.add_argument("--station", metavar="NAME", help="只统计一个供电所")
+                             help=HELP["year"].format(low=YEARS[0], high=YEARS[1]))
+    command.add_argument("--station", metavar="NAME", help=HELP["station"])
 
 
 def parser() -> argparse.ArgumentParser:
-    p = Parser(prog="python -m queries", description=f"{labels.APP_TITLE}：查询层命令行")
+    p = Parser(prog="python -m queries", description=f"{labels.APP_TITLE}：{HELP['queries']}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=Command)
-    s = sub.add_parser("summary", help="回收汇总（CONTRACT §5）：合计、按供电所、村、线路")
+    s = sub.add_parser("summary", help=HELP["summary"])
     view_arguments(s)
-    s.add_argument("--json", action="store_true", help="输出 JSON（CONTRACT §5）")
+    s.add_argument("--json", action="store_true", help=HELP["json"])
     return p
 
 

@@ -1,4 +1,8 @@
-"""Every Chinese word the product shows: page labels, code labels and messages live here."""
+"""Every Chinese word the product shows: the names of metrics, dimensions, columns and codes,
+their units, the phrases that compare a figure, and the messages. One wording per concept:
+a name is written once here and shown the same way on a tile, in a table, in Excel and CSV,
+in the deck, the daily report and the command line; `named` adds the year it is of and its
+unit (reports/format.py says which unit each kind of column takes)."""
 
 from __future__ import annotations
 
@@ -31,7 +35,8 @@ AGING_BUCKET = {
     ">365": "365 天以上",
 }
 
-TABLE = {"customers": "用户档案", "bills": "应收电费", "payments": "实收", "targets": "回收目标"}
+TABLE = {"customers": "用户档案", "bills": "应收电费", "payments": "实收", "targets": "回收目标",
+         "instalment_plans": "分次结算计划"}
 
 # Metric names, as the pages, exports and reports call them.
 METRIC = {
@@ -44,7 +49,7 @@ METRIC = {
     "cumulative_rate": "累计回收率",
     "arrears": "欠费",
     "arrears_current_year": "当年欠费",
-    "arrears_prior_years": "往年欠费（陈欠）",
+    "arrears_prior_years": "往年欠费",
     "arrears_customers": "欠费户数",
     "arrears_bills": "欠费笔数",
     "collected": "当日回收",
@@ -62,7 +67,92 @@ DIMENSION = {
     "period": "电费年月",
 }
 
-# --- extract checks (CONTRACT §4) -------------------------------------------------------
+# Units, in brackets after a name: 应收电费（元） in a table, 应收电费（万元） on a tile or a slide.
+UNIT = {
+    "yuan": "元", "wan": "万元", "points": "百分点", "kwh": "kWh", "wan_kwh": "万kWh", "price": "元/kWh",
+    "kb": "KB", "accounts": "户", "bills": "笔", "days": "天", "items": "项", "tables": "张",
+}
+POINTS_SPOKEN = "个百分点"  # a change in running text: +1.25 个百分点
+
+
+def named(name: str, unit: str | None = None, year: int | None = None) -> str:
+    """A name as a header, tile or axis shows it: the year it is of, the name, its unit (a key
+    of UNIT) in brackets. named(METRIC["billed"], "wan", 2021) → 2021 年应收电费（万元）."""
+    return (f"{year} 年" if year is not None else "") + name + (f"（{UNIT[unit]}）" if unit else "")
+
+
+# How a figure is compared, on tiles, in tables, in the reports and the deck.
+COMPARE = {
+    "yesterday": "较昨日",
+    "same": "与昨日持平",
+    "target": "较目标",
+    "gap": "与目标差",
+    "last_year": "去年同期截至 {day}",  # view.last_year: the same day a year earlier
+}
+
+# ranking.sql's one order, in words
+RANKING_ORDER = f"按{METRIC['recovery_rate']}从高到低，回收率相同时{METRIC['arrears']}多者在前"
+
+# Table columns that are neither a metric nor a dimension (reports/columns.py adds the unit).
+COLUMN = {
+    "rank": "名次",
+    "gap_to_target": COMPARE["gap"],
+    "rate_change": METRIC["recovery_rate"] + COMPARE["yesterday"],
+    "arrears_change": METRIC["arrears"] + COMPARE["yesterday"],
+    "arrears_customers_change": METRIC["arrears_customers"] + COMPARE["yesterday"],
+    "newly_billed": "当日新发行电费",
+    "basis": "口径",
+    "customer_id": "户号",
+    "customer_name": "户名",
+    "phone": "联系电话",
+    "is_high_energy": "高耗能",
+    "is_key_account": "重点客户",
+    "oldest_period": "最早欠费月份",
+    "days_overdue": "逾期天数",
+    "kwh": "电量",
+    "amount": "电费",
+    "price_per_kwh": "平均电价",
+    "accounts": "户数",
+    "amounts_12m": "近 12 个月电费走势",
+    "latest_period": "最新电费年月",
+    "latest_amount": "最新月电费",
+    "latest_kwh": "最新月电量",
+    "latest_price_per_kwh": "最新月平均电价",
+    "amount_ytd": "累计电费",
+    "payment_id": "付款流水号",
+    "bill_id": "电费单号",
+    "channel": "缴费渠道",
+    "paid_at": "付款时间",
+    "posted_at": "入账时间",
+    "payment_amount": "付款金额",
+    "days_in_transit": "在途天数",
+    "paid": "已付",
+    "shortfall": "不足金额",
+    "table_name": "表",
+    "table_label": "含义",
+    "column_name": "列",
+    "rule": "规则",
+    "rows": "行数",
+    "files": "文件数",
+    "file": "文件（相对数据目录）",
+    "kilobytes": "大小",
+    "examples": "示例（最多五条）",
+}
+YES_NO = {True: "是", False: "否"}
+NOT_POSTED = "未入账"
+
+# What every page, file and slide says it shows.
+STAMP = {
+    "as_of": "数据截至 {day}",
+    "year": "统计年度 {year}",
+    "scope": "范围：{scope}",
+    "extract": "数据：{name}",
+    "yesterday_is": "较昨日指与 {day} 相比",
+}
+SCOPE = {"all_stations": "全部供电所", "high_energy_only": "仅高耗能企业", "key_accounts_only": "仅重点客户"}
+MASKED = "个人户名、电话已脱敏"
+
+# --- extract checks (docs/DATA.md §4) ----------------------------------------------------
 RULE = {
     "missing_table": "缺少必需的表",
     "missing_column": "缺少必需的列",
@@ -87,6 +177,8 @@ RULE = {
     "not_finite": "数值不是有限数（NaN 或无穷大）",
     "implausible_date": "日期异常（早于 1990-01-01，或晚于最后发行日期 366 天以上；选择默认截至日期时忽略）",
     "long_text": "分组文本超过 200 个字符（页面上截断显示）",
+    "orphan_collector": "该供电所的用户档案中没有这个催费责任人（此目标不使用）",
+    "orphan_plan_bill": "分次结算计划所指的电费单不存在（不计入任何统计）",
 }
 
 TYPE_NAME = {
@@ -130,11 +222,12 @@ MSG = {
     "no_as_of_pick": "请在左侧“数据截至”中选择一个日期，看板将按该日期计算。",
     "no_as_of": "数据中没有可用的入账日期（没有付款，或入账日期都异常），无法确定截至日期。",
     "no_as_of_cli": "数据中没有可用的入账日期（没有付款，或入账日期都异常），无法确定截至日期；请用 --as-of 指定。",
+    "cut_help": "超过 {n} 字的内容已截断（…）；完整内容见下载的 Excel / CSV。",
 }
 
 # What a build is doing, for its progress bar.
 BUILD_STEP = {
-    "check": "检查数据（CONTRACT §4）",
+    "check": "检查数据（docs/DATA.md §4）",
     "rollups": "建立汇总表",
     "findings": "整理数据质量问题",
     "save": "写入缓存",
@@ -152,7 +245,7 @@ CLI = {
     "no_stations": "数据中没有任何供电所",
     "building": "正在建立数据缓存：{what} {i}/{n}",
     "header": "数据截至 {as_of}　统计年度 {year}　范围：{scope}",
-    "all_stations": "全部供电所",
+    "all_stations": SCOPE["all_stations"],
     "total": "合计",
     "by_station": "按供电所",
     "recovery": "回收",
@@ -163,6 +256,28 @@ CLI = {
     "interrupted": "已中断。",
 }
 
+# The two command lines' help (python -m queries, python -m reports) and the report's messages.
+CLI_HELP = {
+    "queries": "查询层命令行",
+    "summary": "回收汇总（docs/DATA.md §5）：合计、按供电所、村、线路",
+    "json": "输出 JSON（docs/DATA.md §5）",
+    "data": "数据目录（一个电费提取）",
+    "as_of": "统计截至日期，默认取最后入账日期",
+    "year": "统计年度（{low}–{high}），默认取截至日期所在年",
+    "station": "只统计一个供电所",
+    "reports": "报表命令行",
+    "daily_report": "电费回收日报：写出 Excel（.xlsx）或微信群文字（.md）",
+    "out": "输出文件：.xlsx 为格式化的 Excel 日报，.md 为可粘贴到微信群的文字；不能写入数据目录",
+}
+REPORT_CLI = {
+    "bad_out": "输出文件须以 .xlsx（Excel 日报）或 .md（微信群文字）结尾：{file}",
+    "out_in_data": "数据目录只读，不能把日报写入其中：{file}",
+    "unwritable": "无法写入输出文件 {file}：{error}",
+    "written": "已写出 {file}（{title}，数据截至 {day}，范围：{scope}）",
+}
+DAILY_TITLE = "电费回收日报"
+DECK_TITLE = "电费回收情况汇报"
+
 # argparse's own messages (English in the standard library), said in Chinese: (pattern, replacement)
 CLI_ARGPARSE = [
     (r"^the following arguments are required: (.*)$", r"缺少必需的参数：\1"),
@@ -172,4 +287,49 @@ CLI_ARGPARSE = [
     (r"^argument (\S+): ", r"参数 \1："),
 ]
 
+# --- collection operations (CONTRACT §6) ------------------------------------------------
 UNASSIGNED = "未分配"  # shown for a null collector (meter_reader)
+
+METRIC.update({
+    "penalty_exposure": "违约金敞口",
+    "penalty_bills": "计违约金笔数",
+    "payments": "缴费笔数",
+    "posted_same_day": "当日入账笔数",
+    "same_day_posting_rate": "当日入账率",
+    "in_transit": "在途笔数",
+    "in_transit_amount": "在途金额",
+    "risk_grade": "风险等级",
+    "risk_reason": "定级原因",
+})
+
+RISK_GRADE = {"high": "高", "medium": "中", "low": "低"}
+
+# The reason of a risk grade: the first clause of the rule that holds (queries/collections.py
+# fills in the figures and the thresholds of the settings file).
+RISK_REASON = {
+    "high_overdue": "有欠费逾期超过 {high_days_overdue} 天（最长 {days_overdue} 天）",
+    "high_prior_years": "有往年欠费（陈欠）{arrears_prior_years} 元",
+    "high_amount": "欠费 {arrears} 元，达到 {high_arrears} 元",
+    "medium_overdue": "有欠费逾期超过 {medium_days_overdue} 天（最长 {days_overdue} 天）",
+    "medium_average_bill": "欠费 {arrears} 元，达到月均电费 {average_monthly_bill} 元的 {multiple} 倍",
+    "medium_late_bills": "近 12 个月有 {late_bills} 张电费到期未缴清（{medium_late_bills} 张及以上）",
+    "low": "欠费逾期 {days_overdue} 天，未达到中、高风险条件",
+}
+
+INSTALMENT_STATUS = {"upcoming": "未到期", "on_time": "按期缴清", "late": "逾期补缴", "missed": "未缴足"}
+
+# Age of payments in transit (D − paid day), as in_transit_aging.sql buckets them.
+TRANSIT_AGE = {"0": "当天", "1": "1 天", "2-3": "2–3 天", "4-7": "4–7 天", "8-30": "8–30 天", ">30": "30 天以上"}
+
+# Settings files (queries/collections.toml, FEE_SETTINGS)
+SETTINGS = {
+    "unreadable": "无法读取设置文件 {file}（{error}）",
+    "not_toml": "设置文件 {file} 不是有效的 TOML：{error}",
+    "bad_value": "设置文件 {file} 中 {key} 的值无法使用：{rule}",
+    "number": "应为不小于 0 的数",
+    "whole_number": "应为不小于 0 的整数",
+    "date": "应为日期，例如 1996-01-01",
+    "no_rates": "至少需要一行违约金费率（[[penalty.rates]]）",
+    "same_day": "两行违约金费率的生效日期相同",
+    "missing": "缺少这一节",
+}

@@ -13,15 +13,17 @@ from queries import labels
 from queries.__main__ import Command, Parser, fail, opened, run, view_arguments, view_of
 
 from . import daily
+from . import format as fmt
+
+HELP, SAY = labels.CLI_HELP, labels.REPORT_CLI
 
 
 def parser() -> argparse.ArgumentParser:
-    p = Parser(prog="python -m reports", description=f"{labels.APP_TITLE}：报表命令行")
+    p = Parser(prog="python -m reports", description=f"{labels.APP_TITLE}：{HELP['reports']}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=Command)
-    d = sub.add_parser("daily-report", help="电费回收日报：写出 Excel（.xlsx）或微信群文字（.md）")
+    d = sub.add_parser("daily-report", help=HELP["daily_report"])
     view_arguments(d, year=False)
-    d.add_argument("--out", required=True, metavar="FILE",
-                   help="输出文件：.xlsx 为格式化的 Excel 日报，.md 为可粘贴到微信群的文字；不能写入数据目录")
+    d.add_argument("--out", required=True, metavar="FILE", help=HELP["out"])
     return p
 
 
@@ -30,9 +32,9 @@ def daily_report(args: argparse.Namespace) -> int:
     out, data = Path(args.out), Path(args.data)
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".md"):
-        return fail(f"输出文件须以 .xlsx（Excel 日报）或 .md（微信群文字）结尾：{args.out}", 2)
+        return fail(SAY["bad_out"].format(file=args.out), 2)
     if out.resolve().is_relative_to(data.resolve()):
-        return fail(f"数据目录只读，不能把日报写入其中：{args.out}", 2)
+        return fail(SAY["out_in_data"].format(file=args.out), 2)
     ex = opened(args)
     if isinstance(ex, int):
         return ex
@@ -42,8 +44,9 @@ def daily_report(args: argparse.Namespace) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(body)
     except OSError as exc:
-        return fail(f"无法写入输出文件 {args.out}：{exc.strerror or exc}", 2)
-    print(f"已写出 {out}（{labels.APP_TITLE}日报，数据截至 {report.view.as_of:%Y-%m-%d}，范围：{report.scope_text}）")
+        return fail(SAY["unwritable"].format(file=args.out, error=exc.strerror or exc), 2)
+    print(SAY["written"].format(file=out, title=labels.DAILY_TITLE, day=fmt.date_cn(report.view.as_of),
+                                scope=report.scope_text))
     return 0
 
 

@@ -1,5 +1,7 @@
-"""Column specs for tables: one place says a column's Chinese header and its kind, so the
-screen, the Excel file and the CSV all show it the same way."""
+"""Column specs for tables: a column's header is its name in queries/labels.py with the unit
+of its kind (reports/format.py: 元 for money, 百分点 for points, …), so the screen, the Excel
+file and the CSV all show it the same way. Pages, the daily report and the tests ask for a
+column by its name alone: col("billed") is 应收电费（元） everywhere."""
 
 from __future__ import annotations
 
@@ -9,64 +11,67 @@ import polars as pl
 
 from queries import labels
 
-from .format import CUT, cut_column
+from .format import CUT, KINDS, cut_column, percent, truncated_points
 
 
 @dataclass(frozen=True)
 class Col:
-    name: str
-    label: str
-    kind: str = "text"  # text | money | rate | int | date | month | kwh | price | share | bool | days
-    cut: int | None = CUT  # text on screen: characters shown before … (CONTRACT §4); None: whole
+    name: str   # the frame's column
+    label: str  # the header: name and unit
+    kind: str = "text"  # a key of format.KINDS
+    cut: int | None = CUT  # text on screen: characters shown before … (docs/DATA.md §4); None: whole
 
 
-COMMON = {
-    "customer_id": Col("customer_id", "户号"),
-    "customer_name": Col("customer_name", "户名"),
-    "phone": Col("phone", "联系电话"),
-    "station": Col("station", "供电所"),
-    "village": Col("village", "村/社区"),
-    "line": Col("line", "10kV 线路"),
-    "transformer": Col("transformer", "台区"),
-    "category": Col("category", "用电类别"),
-    "collector": Col("collector", "抄表催费责任人"),
-    "industry": Col("industry", "行业"),
-    "is_high_energy": Col("is_high_energy", "高耗能", "bool"),
-    "is_key_account": Col("is_key_account", "重点客户", "bool"),
-    "billed": Col("billed", "应收（元）", "money"),
-    "recovered": Col("recovered", "实收（元）", "money"),
-    "recovery_rate": Col("recovery_rate", "回收率", "rate"),
-    "prior_opening": Col("prior_opening", "年初陈欠（元）", "money"),
-    "prior_recovered": Col("prior_recovered", "陈欠回收（元）", "money"),
-    "prior_recovery_rate": Col("prior_recovery_rate", "以前年度回收率", "rate"),
-    "cumulative_rate": Col("cumulative_rate", "累计回收率", "rate"),
-    "arrears": Col("arrears", "欠费（元）", "money"),
-    "arrears_current_year": Col("arrears_current_year", "当年欠费（元）", "money"),
-    "arrears_prior_years": Col("arrears_prior_years", "往年欠费（元）", "money"),
-    "arrears_customers": Col("arrears_customers", "欠费户数", "int"),
-    "arrears_bills": Col("arrears_bills", "欠费笔数", "int"),
-    "target": Col("target", "回收目标", "rate"),
-    "gap_to_target": Col("gap_to_target", "与目标差（百分点）", "share"),
-    "oldest_period": Col("oldest_period", "最早欠费月份", "month"),
-    "days_overdue": Col("days_overdue", "逾期天数", "days"),
-    "period": Col("period", "电费年月", "month"),
-    "kwh": Col("kwh", "电量（kWh）", "kwh"),
-    "amount": Col("amount", "电费（元）", "money"),
-    "price_per_kwh": Col("price_per_kwh", "平均电价（元/kWh）", "price"),
+# Each column's kind (format.KINDS); its header is labels.named(the name in labels.METRIC,
+# DIMENSION or COLUMN, the kind's unit).
+KIND = {
+    # the scope's dimensions
+    "station": "text", "village": "text", "line": "text", "transformer": "text", "category": "text",
+    "collector": "text", "industry": "text", "period": "month",
+    # the figures of docs/DATA.md §3 (recovery_summary.sql, ranking.sql) and ranking.sql's comparisons
+    "billed": "money", "recovered": "money", "recovery_rate": "rate", "target": "rate",
+    "prior_opening": "money", "prior_recovered": "money", "prior_recovery_rate": "rate",
+    "cumulative_rate": "rate", "arrears": "money", "arrears_current_year": "money",
+    "arrears_prior_years": "money", "arrears_customers": "int", "arrears_bills": "int",
+    "collected": "money", "newly_billed": "money", "basis": "text",
+    "rank": "int", "gap_to_target": "points", "rate_change": "points", "arrears_change": "money",
+    "arrears_customers_change": "int",
+    # accounts, bills and payments
+    "customer_id": "text", "customer_name": "text", "phone": "text", "is_high_energy": "bool",
+    "is_key_account": "bool", "oldest_period": "month", "days_overdue": "days",
+    "payment_id": "text", "bill_id": "text", "channel": "text", "paid_at": "time", "posted_at": "time",
+    "payment_amount": "money", "days_in_transit": "days", "paid": "money", "shortfall": "money",
+    # energy and price
+    "kwh": "kwh", "amount": "money", "price_per_kwh": "price", "accounts": "int", "amounts_12m": "spark",
+    "latest_period": "month", "latest_amount": "money", "latest_kwh": "kwh",
+    "latest_price_per_kwh": "price", "amount_ytd": "money",
+    # the extract's files and findings
+    "table_name": "text", "table_label": "text", "column_name": "text", "rule": "text", "rows": "int",
+    "files": "int", "file": "text", "kilobytes": "kb", "examples": "text",
 }
+SOURCE = {"payment_amount": "amount"}  # the frame's column, where it is not the name
+SHOWN = {"rule": None, "file": 120, "examples": 5 * 60}  # characters on screen, where not CUT
 
 
-def col(name: str, label: str | None = None, kind: str | None = None, cut: int | None = CUT) -> Col:
-    base = COMMON.get(name, Col(name, name))
-    return Col(name, label or base.label, kind or base.kind, cut)
+def bare(name: str) -> str:
+    """A column's name without its unit, for a slide whose title gives the units."""
+    for names in (labels.METRIC, labels.DIMENSION, labels.COLUMN):
+        if name in names:
+            return names[name]
+    raise KeyError(f"no label for column {name!r}: add it to queries/labels.py")
+
+
+def col(name: str, year: int | None = None) -> Col:
+    """The column `name`; with `year`, the figure of that 统计年度: 2021 年应收电费（元）."""
+    kind = KIND[name]
+    return Col(SOURCE.get(name, name), labels.named(bare(name), KINDS[kind].unit, year), kind,
+               SHOWN.get(name, CUT))
 
 
 def display_frame(df: pl.DataFrame, cols: list[Col], screen: bool = False) -> pl.DataFrame:
     """The columns in order, codes turned into Chinese labels, numbers as floats for display,
-    rates as truncated percentages (so 99.996 % reads 99.99 %). On `screen`, text is cut at
-    each column's `cut` (downloads keep it whole)."""
-    from .format import truncated_rate
-
+    rates as truncated percentages (so 99.996 % reads 99.99 %) and percentage points truncated
+    the same way. On `screen`, text is cut at each column's `cut` (downloads keep it whole)."""
     out = []
     for c in cols:
         s = df.get_column(c.name)
@@ -76,10 +81,14 @@ def display_frame(df: pl.DataFrame, cols: list[Col], screen: bool = False) -> pl
             s = s.replace_strict(labels.CHANNEL, default=s, return_dtype=pl.Utf8)
         elif c.name in ("village", "line"):
             s = s.fill_null(labels.UNREGISTERED)
+        elif c.name == "collector":
+            s = s.fill_null(labels.UNASSIGNED)
         if c.kind == "rate":
-            s = pl.Series(c.name, [None if v is None else float(truncated_rate(v)) for v in s.to_list()],
+            s = pl.Series(c.name, [percent(v) for v in s.to_list()], dtype=pl.Float64)
+        elif c.kind == "points":
+            s = pl.Series(c.name, [None if v is None else float(truncated_points(v)) for v in s.to_list()],
                           dtype=pl.Float64)
-        elif c.kind in ("money", "kwh", "price", "share"):
+        elif c.kind in ("money", "kwh", "price", "kb"):
             s = s.cast(pl.Float64)
         elif screen:
             s = cut_column(s, c.cut)

@@ -17,7 +17,6 @@ from queries import Extract, View, labels
 
 from . import format as fmt
 from .columns import Col, col
-from .style import points
 from .xlsx import Sheet, write_sheets
 
 TOP_ARREARS = 50        # rows of the 欠费前列 sheet
@@ -45,10 +44,7 @@ class DailyReport:
         return fmt.scope_text(self.view.scope)
 
     def header_lines(self) -> list[str]:
-        v = self.view
-        return [f"范围：{self.scope_text}",
-                f"数据截至 {fmt.date_cn(v.as_of)}（统计年度 {v.year}；较昨日指与 {fmt.date_cn(v.yesterday)} 相比）",
-                f"数据：{self.view.extract_name}"]
+        return fmt.header_lines(self.view, yesterday=True)
 
 
 # --- building ------------------------------------------------------------------------------
@@ -60,7 +56,7 @@ def ranking(ex: Extract, view: View, group_by: str, as_of: dt.date | None = None
     if group_by == "line":
         return df.with_columns(pl.col("member").alias("line"))
     if group_by == "collector":
-        return df.with_columns(pl.col("member").fill_null(labels.UNREGISTERED).alias("collector"))
+        return df.with_columns(pl.col("member").fill_null(labels.UNASSIGNED).alias("collector"))
     return df
 
 
@@ -98,35 +94,32 @@ SUMMARY_RATES = ("recovery_rate", "prior_recovery_rate", "cumulative_rate", "tar
 def summary_frame(report: DailyReport) -> pl.DataFrame:
     """Three rows — as of D, as of D − 1, and the change — one column per figure."""
     def row(label: str, total: dict, day: dict) -> dict:
-        r = {"row": label, "collected": day["collected"], "newly_billed": day["newly_billed"]}
+        r = {"basis": label, "collected": day["collected"], "newly_billed": day["newly_billed"]}
         r.update({k: total[k] for k in SUMMARY_MONEY[2:] + SUMMARY_RATES + ("gap_to_target", "arrears_customers")})
         return r
 
     now = row(f"截至 {report.view.as_of:%Y-%m-%d}（当日）", report.total, report.today)
     before = row(f"截至 {report.view.yesterday:%Y-%m-%d}（昨日）", report.total_before, report.yesterday)
-    # the sheet's own third row: each column of the first row less the second
-    change = {"row": "较昨日（比率为百分点）"}
+    # Presentation only: each cell of the third row is the plain difference of the two cells
+    # above it, as a reader would subtract them (ranking.sql's own changes are the same
+    # differences for arrears and accounts, and in points for the rate).
+    change = {"basis": f"{labels.COMPARE['yesterday']}（比率为{labels.UNIT['points']}）"}
     for key in now:
-        if key != "row":
+        if key != "basis":
             change[key] = _diff(now[key], before[key])
     money = {k: pl.Decimal(38, 2) for k in SUMMARY_MONEY}
     floats = {k: pl.Float64 for k in SUMMARY_RATES + ("gap_to_target",)}
-    return pl.DataFrame([now, before, change], schema={"row": pl.Utf8, **money, **floats,
+    return pl.DataFrame([now, before, change], schema={"basis": pl.Utf8, **money, **floats,
                                                        "arrears_customers": pl.Int64}, orient="row") \
-        .select("row", *SUMMARY_MONEY[:2], "billed", "recovered", "recovery_rate", "target", "gap_to_target",
+        .select("basis", *SUMMARY_MONEY[:2], "billed", "recovered", "recovery_rate", "target", "gap_to_target",
                 "prior_opening", "prior_recovered", "prior_recovery_rate", "cumulative_rate",
                 "arrears", "arrears_current_year", "arrears_prior_years", "arrears_customers")
 
 
 def summary_cols(year: int) -> list[Col]:
     return [
-        col("row", "口径"),
-        col("collected", f"{labels.METRIC['collected']}（元）", "money"),
-        col("newly_billed", "当日新发行电费（元）", "money"),
-        col("billed", f"{year} 年{labels.METRIC['billed']}（元）"),
-        col("recovered", f"{year} 年{labels.METRIC['recovered']}（元）"),
-        col("recovery_rate", f"{year} 年{labels.METRIC['recovery_rate']}"),
-        col("target"), col("gap_to_target"),
+        col("basis"), col("collected"), col("newly_billed"),
+        col("billed", year), col("recovered", year), col("recovery_rate", year), col("target"), col("gap_to_target"),
         col("prior_opening"), col("prior_recovered"), col("prior_recovery_rate"), col("cumulative_rate"),
         col("arrears"), col("arrears_current_year"), col("arrears_prior_years"), col("arrears_customers"),
     ]
@@ -135,12 +128,9 @@ def summary_cols(year: int) -> list[Col]:
 def ranking_cols(member: str | None) -> list[Col]:
     keys = [col("station")] + ([col(member)] if member else [])
     return [
-        col("rank", "名次", "int"), *keys,
-        col("recovery_rate"), col("target"), col("gap_to_target"),
-        col("rate_change", "回收率较昨日（百分点）", "share"),
-        col("billed"), col("recovered"), col("cumulative_rate"),
-        col("arrears"), col("arrears_change", "欠费较昨日（元）", "money"),
-        col("arrears_customers"), col("arrears_customers_change", "欠费户数较昨日", "int"),
+        col("rank"), *keys, col("recovery_rate"), col("target"), col("gap_to_target"), col("rate_change"),
+        col("billed"), col("recovered"), col("cumulative_rate"), col("arrears"), col("arrears_change"),
+        col("arrears_customers"), col("arrears_customers_change"),
     ]
 
 
@@ -151,27 +141,26 @@ TOP_ARREARS_COLS = [
 ]
 BANK_SHORTFALL_COLS = [
     col("customer_id"), col("customer_name"), col("phone"), col("station"), col("village"), col("collector"),
-    col("bill_id", "电费单号"), col("period"), col("paid", "银行已扣（元）", "money"),
-    col("shortfall", "不足金额（元）", "money"), col("days_overdue"),
+    col("bill_id"), col("period"), col("paid"), col("shortfall"), col("days_overdue"),
 ]
 IN_TRANSIT_COLS = [
-    col("payment_id", "付款流水号"), col("customer_id"), col("customer_name"), col("station"), col("village"),
-    col("collector"), col("channel", "缴费渠道"), col("paid_at", "缴费日期", "date"), col("amount", "金额（元）", "money"),
-    col("days_in_transit", "在途天数", "days"),
+    col("payment_id"), col("customer_id"), col("customer_name"), col("station"), col("village"), col("collector"),
+    col("channel"), col("paid_at"), col("payment_amount"), col("days_in_transit"),
 ]
 
 
 def sheets(report: DailyReport) -> list[Sheet]:
-    title = f"电费回收日报（{report.view.as_of:%Y-%m-%d}）"
+    title = f"{labels.DAILY_TITLE}（{report.view.as_of:%Y-%m-%d}）"
+    d = labels.DIMENSION
     return [
         Sheet("汇总", summary_frame(report), summary_cols(report.view.year), f"{title} · 汇总"),
         Sheet("供电所", report.stations, ranking_cols(None), f"{title} · 供电所排名"),
-        Sheet("线路", report.lines, ranking_cols("line"), f"{title} · 10kV 线路排名"),
-        Sheet("催费责任人", report.collectors, ranking_cols("collector"), f"{title} · 抄表催费责任人排名"),
+        Sheet("线路", report.lines, ranking_cols("line"), f"{title} · {d['line']}排名"),
+        Sheet("催费责任人", report.collectors, ranking_cols("collector"), f"{title} · {d['collector']}排名"),
         Sheet("欠费前列", report.top_arrears, TOP_ARREARS_COLS,
-              f"{title} · 欠费前 {TOP_ARREARS} 户（个人户名、电话已脱敏）"),
+              f"{title} · 欠费前 {TOP_ARREARS} 户（{labels.MASKED}）"),
         Sheet("银行代扣不足", report.bank_shortfall, BANK_SHORTFALL_COLS,
-              f"{title} · 银行代扣不足提醒（个人户名、电话已脱敏）"),
+              f"{title} · 银行代扣不足提醒（{labels.MASKED}）"),
         Sheet("在途款项", report.in_transit, IN_TRANSIT_COLS, f"{title} · 已缴未入账（在途）"),
     ]
 
@@ -185,13 +174,13 @@ def to_xlsx(report: DailyReport) -> bytes:
 def _change(delta, money: bool = True) -> str:
     if delta is None:
         return ""
-    return f"（较昨日 {fmt.wan_signed(delta) if money else fmt.count_signed(delta)}）"
+    return f"（{labels.COMPARE['yesterday']} {fmt.wan_signed(delta) if money else fmt.count_signed(delta)}）"
 
 
 def headline_lines(report: DailyReport) -> list[str]:
     t, m = report.total, labels.METRIC
     gap = "" if t["gap_to_target"] is None else \
-        f"，{m['target']} {fmt.pct(t['target'])}，差 {points(t['gap_to_target'])} 个百分点"
+        f"，{m['target']} {fmt.pct(t['target'])}，{labels.COMPARE['gap']} {fmt.points(t['gap_to_target'], True)}"
     return [
         f"{m['collected']} {fmt.wan(report.today['collected'])}（昨日 {fmt.wan(report.yesterday['collected'])}），"
         f"当日新发行电费 {fmt.wan(report.today['newly_billed'])}",
@@ -208,31 +197,36 @@ def headline_lines(report: DailyReport) -> list[str]:
     ]
 
 
+def _header(names: list[str]) -> str:
+    return "| " + " | ".join(names) + " |"
+
+
 def to_markdown(report: DailyReport) -> str:
     m = labels.METRIC
     text = fmt.markdown_text  # data text: cut at 40 characters, Markdown punctuation escaped
-    out = [f"**{labels.APP_TITLE} · 电费回收日报**",
-           f"范围：{text(report.scope_text, limit=None)}｜数据截至 {fmt.date_cn(report.view.as_of)}", ""]
+    scope = labels.STAMP["scope"].format(scope=text(report.scope_text, limit=None))
+    out = [f"**{labels.APP_TITLE} · {labels.DAILY_TITLE}**", f"{scope}｜{fmt.stamp(report.view.as_of)}", ""]
     out += [f"- {line}" for line in headline_lines(report)]
-    out += ["", "**供电所排名**", "",
-            f"| 名次 | 供电所 | {m['recovery_rate']} | 与目标差（百分点） | {m['arrears']}（万元） | {m['arrears_customers']} |",
+    out += ["", f"**{labels.DIMENSION['station']}排名**", "",
+            _header([col("rank").label, col("station").label, col("recovery_rate").label, col("gap_to_target").label,
+                     labels.named(m["arrears"], "wan"), col("arrears_customers").label]),
             "|---:|---|---:|---:|---:|---:|"]
     for r in report.stations.iter_rows(named=True):
         out.append(f"| {r['rank']} | {text(r['station'])} | {fmt.pct(r['recovery_rate'])} | "
-                   f"{points(r['gap_to_target'])} | {fmt.wan(r['arrears'], unit=False)} | "
-                   f"{fmt.count(r['arrears_customers'], unit='')} |")
+                   f"{fmt.points(r['gap_to_target'])} | {fmt.wan(r['arrears'], unit=False)} | "
+                   f"{fmt.count(r['arrears_customers'], unit=None)} |")
     top = report.top_arrears.head(TOP_ARREARS_TEXT)
     out += ["", f"**欠费前 {TOP_ARREARS_TEXT} 户**（个人户名已脱敏）", ""]
     if top.is_empty():
         out.append("截至当日没有欠费。")
     else:
-        out += ["| 户号 | 户名 | 供电所 | 村/社区 | 催费责任人 | 欠费（元） | 逾期天数 |",
-                "|---|---|---|---|---|---:|---:|"]
+        names = ("customer_id", "customer_name", "station", "village", "collector", "arrears", "days_overdue")
+        out += [_header([col(n).label for n in names]), "|---|---|---|---|---|---:|---:|"]
         for r in top.iter_rows(named=True):
             out.append(f"| {text(r['customer_id'])} | {text(r['customer_name'])} | {text(r['station'])} | "
                        f"{text(r['village'] or labels.UNREGISTERED)} | "
-                       f"{text(r['collector'] or labels.UNREGISTERED)} | "
-                       f"{fmt.yuan(r['arrears']).removesuffix(' 元')} | {r['days_overdue']} |")
+                       f"{text(r['collector'] or labels.UNASSIGNED)} | "
+                       f"{fmt.yuan(r['arrears'], unit=False)} | {r['days_overdue']} |")
     if not report.bank_shortfall.is_empty():
         shortfall = sum(report.bank_shortfall["shortfall"].to_list(), Decimal(0))
         out += ["", f"银行代扣不足 {fmt.count(report.bank_shortfall['customer_id'].n_unique())}，"

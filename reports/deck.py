@@ -21,7 +21,7 @@ from queries import Extract, View, labels
 
 from . import format as fmt
 from . import pptx, style
-from .style import points
+from .columns import bare
 from .pptx import BODY_TOP, GREY, HEIGHT, INK, MARGIN, WIDTH
 
 TOP_GROUPS = 15          # villages / lines on the arrears charts
@@ -78,15 +78,12 @@ def collect(ex: Extract, view: View) -> DeckData:
     )
 
 
-def percent(rate) -> float | None:
-    """A rate as the truncated percentage the dashboard shows (CONTRACT §3)."""
-    value = fmt.truncated_rate(rate)
-    return None if value is None else float(value)
+percent = fmt.percent  # a rate as the truncated percentage the dashboard shows
 
 
 def wan(amounts) -> list[float | None]:
     """Amounts as the 万元 a chart of the deck plots: the numbers the tiles show."""
-    return style.wan_numbers(amounts, WAN_PLACES)
+    return fmt.wan_numbers(amounts, WAN_PLACES)
 
 
 def top_arrears(df: pl.DataFrame, n: int = TOP_GROUPS) -> pl.DataFrame:
@@ -127,7 +124,7 @@ class Deck:
     @property
     def stamp(self) -> str:
         v = self.data.view
-        return f"{self.data.scope_text}｜数据截至 {fmt.date_cn(v.as_of)}｜统计年度 {v.year} 年"
+        return f"{self.data.scope_text}｜{fmt.stamp(v.as_of)}｜{labels.STAMP['year'].format(year=v.year)}"
 
     def slide(self, title: str):
         s = pptx.blank_slide(self.prs)
@@ -135,7 +132,8 @@ class Deck:
         pptx.textbox(s, MARGIN, Inches(0.88), WIDTH - 2 * MARGIN, Inches(0.4), self.stamp, 14, color=GREY)
         n = len(self.prs.slides)
         pptx.textbox(s, MARGIN, HEIGHT - Inches(0.45), Inches(8), Inches(0.35),
-                     f"{labels.APP_TITLE}｜数据：{fmt.cut(self.data.view.extract_name)}", 11, color=GREY)
+                     f"{labels.APP_TITLE}｜{labels.STAMP['extract'].format(name=fmt.cut(self.data.view.extract_name))}",
+                     11, color=GREY)
         pptx.textbox(s, WIDTH - MARGIN - Inches(1.5), HEIGHT - Inches(0.45), Inches(1.5), Inches(0.35),
                      str(n), 11, color=GREY, align=PP_ALIGN.RIGHT)
         return s
@@ -152,32 +150,32 @@ class Deck:
         band.fill.solid()
         band.fill.fore_color.rgb = pptx.rgb(style.NEUTRAL)
         band.line.fill.background()
-        pptx.write(band.text_frame, "电费回收情况汇报", 44, bold=True, color=pptx.WHITE,
+        pptx.write(band.text_frame, labels.DECK_TITLE, 44, bold=True, color=pptx.WHITE,
                    align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.MIDDLE)
         pptx.textbox(s, MARGIN, Inches(4.2), WIDTH - 2 * MARGIN, Inches(2.2), [
-            f"范围：{self.data.scope_text}",
-            f"数据截至 {fmt.date_cn(v.as_of)}｜统计年度 {v.year} 年",
-            f"数据：{fmt.cut(v.extract_name)}",
+            labels.STAMP["scope"].format(scope=self.data.scope_text),
+            f"{fmt.stamp(v.as_of)}｜{labels.STAMP['year'].format(year=v.year)}",
+            labels.STAMP["extract"].format(name=fmt.cut(v.extract_name)),
         ], 22, color=INK, align=PP_ALIGN.CENTER)
 
     def headline_slide(self) -> None:
-        t, m, y = self.data.total, labels.METRIC, self.data.view.year
+        t, m, y, named = self.data.total, labels.METRIC, self.data.view.year, labels.named
         s = self.slide(f"{y} 年电费回收总体情况")
         tiles = [
-            (f"{m['billed']}（万元）", fmt.wan(t["billed"], unit=False), f"{y} 年电费年月、已发行", style.NEUTRAL),
-            (f"{m['recovered']}（万元）", fmt.wan(t["recovered"], unit=False), f"{y} 年电费已回收", style.GOOD),
-            (f"{m['arrears']}（万元）", fmt.wan(t["arrears"], unit=False),
-             f"当年 {fmt.wan(t['arrears_current_year'], unit=False)}｜往年 "
-             f"{fmt.wan(t['arrears_prior_years'], unit=False)}", style.WARN),
-            (f"{m['arrears_customers']}（户）", fmt.count(t["arrears_customers"], unit=""), "已逾期未结清",
+            (named(m["billed"], "wan", y), fmt.wan(t["billed"], unit=False), f"{y} 年电费年月、已发行", style.NEUTRAL),
+            (named(m["recovered"], "wan", y), fmt.wan(t["recovered"], unit=False), f"{y} 年电费已回收", style.GOOD),
+            (named(m["arrears"], "wan"), fmt.wan(t["arrears"], unit=False),
+             f"{m['arrears_current_year']} {fmt.wan(t['arrears_current_year'], unit=False)}｜"
+             f"{m['arrears_prior_years']} {fmt.wan(t['arrears_prior_years'], unit=False)}", style.WARN),
+            (named(m["arrears_customers"], "accounts"), fmt.count(t["arrears_customers"], unit=None), "已逾期未结清",
              style.WARN),
-            (f"本年度{m['recovery_rate']}", fmt.pct(t["recovery_rate"]),
+            (named(m["recovery_rate"], year=y), fmt.pct(t["recovery_rate"]),
              f"{m['target']} {fmt.pct(t['target'])}", style.GOOD),
             (m["prior_recovery_rate"], fmt.pct(t["prior_recovery_rate"]),
              f"{m['prior_opening']} {fmt.wan(t['prior_opening'])}", style.NEUTRAL),
             (m["cumulative_rate"], fmt.pct(t["cumulative_rate"]), "本年度与以前年度合计", style.NEUTRAL),
-            (f"{m['prior_recovered']}（万元）", fmt.wan(t["prior_recovered"], unit=False), "年初陈欠中已回收",
-             style.GOOD),
+            (named(m["prior_recovered"], "wan"), fmt.wan(t["prior_recovered"], unit=False),
+             f"{m['prior_opening']}中已回收", style.GOOD),
         ]
         cols, gap = 4, Inches(0.3)
         w = (WIDTH - 2 * MARGIN - gap * (cols - 1)) / cols
@@ -242,7 +240,8 @@ class Deck:
         pptx.chart(s, XL_CHART_TYPE.LINE_MARKERS, [f"{m} 月" for m in range(1, 13)],
                    [(f"{v.year} 年", this, style.GOOD),
                     (f"{v.year - 1} 年", last, style.MUTED)],
-                   f"电费年月回收率（截至 {v.as_of:%Y-%m-%d}；去年同期截至 {v.last_year:%Y-%m-%d}，%）",
+                   f"电费年月回收率（截至 {v.as_of:%Y-%m-%d}；"
+                   f"{labels.COMPARE['last_year'].format(day=f'{v.last_year:%Y-%m-%d}')}，%）",
                    labels_on=1, axis_format="0.0", value_range=(rate_floor(values), 100), axis_title="回收率（%）")
 
     def arrears_groups_slide(self, df: pl.DataFrame, what: str) -> None:
@@ -253,9 +252,9 @@ class Deck:
             return self.note(s, "截至当日没有欠费。")
         top = top.reverse()  # a bar chart draws its first category at the bottom
         pptx.chart(s, XL_CHART_TYPE.BAR_STACKED, list(top["label"]),
-                   [(f"{labels.METRIC['arrears_current_year']}（万元）", wan(top["arrears_current_year"]),
+                   [(labels.named(labels.METRIC["arrears_current_year"], "wan"), wan(top["arrears_current_year"]),
                      style.WARN),
-                    (f"{labels.METRIC['arrears_prior_years']}（万元）", wan(top["arrears_prior_years"]),
+                    (labels.named(labels.METRIC["arrears_prior_years"], "wan"), wan(top["arrears_prior_years"]),
                      style.ALERT)],
                    f"按{what}的欠费（截至 {self.data.view.as_of:%Y-%m-%d}，万元）", number_format="#,##0.00",
                    axis_format="#,##0", axis_title="欠费（万元）")
@@ -268,7 +267,7 @@ class Deck:
         cats = [f"{labels.AGING_BUCKET.get(b, b)}\n{fmt.count(n)}"
                 for b, n in zip(ag["bucket"], ag["arrears_customers"])]
         pptx.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, cats,
-                   [(f"{labels.METRIC['arrears']}（万元）", wan(ag["arrears"]), style.WARN)],
+                   [(labels.named(labels.METRIC["arrears"], "wan"), wan(ag["arrears"]), style.WARN)],
                    f"按逾期天数的欠费（截至 {self.data.view.as_of:%Y-%m-%d}，万元；分类下为欠费户数）",
                    labels_on=True, number_format="#,##0.00", axis_format="#,##0", axis_title="欠费（万元）")
 
@@ -300,30 +299,33 @@ class Deck:
         cut = fmt.cut
         rows = [[cut(r["customer_id"]), cut(r["customer_name"]) or "", cut(r["station"]),
                  cut(r["village"]) or labels.UNREGISTERED, cut(labels.CATEGORY.get(r["category"], r["category"])),
-                 cut(r["collector"]) or labels.UNREGISTERED, fmt.wan(r["arrears"], unit=False),
+                 cut(r["collector"]) or labels.UNASSIGNED, fmt.wan(r["arrears"], unit=False),
                  fmt.wan(r["arrears_prior_years"], unit=False), f"{r['days_overdue']:,}"]
                 for r in self.data.top_accounts.iter_rows(named=True)]
-        pptx.table(s, ["户号", "户名", "供电所", "村/社区", "类别", "催费责任人", "欠费", "其中往年", "逾期天数"],
-                   rows, [1.7, 2.95, 1.45, 1.45, 0.85, 1.15, 0.9, 0.95, 0.95], right={6, 7, 8}, size=13)
+        names = ("customer_id", "customer_name", "station", "village", "category", "collector", "arrears",
+                 "arrears_prior_years", "days_overdue")
+        pptx.table(s, [bare(n) for n in names], rows, [1.55, 2.45, 1.45, 1.45, 1.05, 1.5, 0.9, 1.0, 1.0],
+                   right={6, 7, 8}, size=13)
 
     def ranking_slides(self) -> None:
         st = self.data.stations
         pages = max(1, math.ceil(st.height / TABLE_ROWS))
         for page in range(pages):
             suffix = f"（{page + 1}/{pages}）" if pages > 1 else ""
-            s = self.slide(f"供电所排名{suffix}（金额：万元；与目标差：百分点）")
+            s = self.slide(f"{labels.DIMENSION['station']}排名{suffix}（金额：{labels.UNIT['wan']}；"
+                           f"{labels.COMPARE['gap']}：{labels.UNIT['points']}）")
             part = st.slice(page * TABLE_ROWS, TABLE_ROWS)
             if part.is_empty():
                 self.note(s, "范围内没有供电所数据。")
                 continue
             rows = [[str(r["rank"]), fmt.cut(r["station"]), fmt.pct(r["recovery_rate"]), fmt.pct(r["target"]),
-                     points(r["gap_to_target"]), fmt.pct(r["cumulative_rate"]), fmt.wan(r["billed"], unit=False),
-                     fmt.wan(r["recovered"], unit=False), fmt.wan(r["arrears"], unit=False),
-                     fmt.count(r["arrears_customers"], unit="")]
+                     fmt.points(r["gap_to_target"]), fmt.pct(r["cumulative_rate"]),
+                     fmt.wan(r["billed"], unit=False), fmt.wan(r["recovered"], unit=False),
+                     fmt.wan(r["arrears"], unit=False), fmt.count(r["arrears_customers"], unit=None)]
                     for r in part.iter_rows(named=True)]
-            pptx.table(s, ["名次", "供电所", labels.METRIC["recovery_rate"], labels.METRIC["target"], "与目标差",
-                           labels.METRIC["cumulative_rate"], "应收", "实收", labels.METRIC["arrears"],
-                           labels.METRIC["arrears_customers"]], rows,
+            names = ("rank", "station", "recovery_rate", "target", "gap_to_target", "cumulative_rate", "billed",
+                     "recovered", "arrears", "arrears_customers")
+            pptx.table(s, [bare(n) for n in names], rows,
                        [0.7, 1.9, 1.3, 1.2, 1.1, 1.3, 1.45, 1.45, 1.1, 1.1], right=set(range(2, 10)))
 
 

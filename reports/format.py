@@ -1,20 +1,22 @@
-"""How figures read: 万元 on tiles, 元 with two decimals in tables, rates truncated (CONTRACT §3);
-and how text from the extract reads: always as text, long values cut (CONTRACT §4)."""
+"""How figures read: 万元 on tiles and slides, 元 with two decimals in tables, rates and
+percentage points truncated, counts, dates, and each kind of table column (docs/DATA.md §3);
+and how text from the extract reads: always as text, long values cut (docs/DATA.md §4)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
 import polars as pl
 
-from queries import Scope, labels
+from queries import Scope, View, labels
 
 DASH = "—"
 
-# --- text from the extract (CONTRACT §4) ---------------------------------------------------
+# --- text from the extract (docs/DATA.md §4) -----------------------------------------------
 # A name, id or any other text read from the extract is shown as text: never as HTML, Markdown
 # or a spreadsheet formula. On screen a value over CUT characters is cut with …; the whole
 # value shows on hover (up to HOVER characters: longer text is itself a data-quality finding)
@@ -120,6 +122,12 @@ def markdown_text(text: str | None, limit: int | None = CUT, streamlit: bool = F
     return text
 
 
+# --- figures (docs/DATA.md §3) -------------------------------------------------------------
+# Rates and percentage points are truncated, not rounded, to two decimals (99.996 % reads
+# 99.99 %); money reads in 元 with two decimals in tables and lists, in 万元 on tiles and
+# slides. Every surface (screen, Excel, CSV, deck, daily report, command line) takes its
+# numbers from here.
+
 def truncated_rate(rate: float | Decimal | None) -> Decimal | None:
     """A rate as a percentage truncated (not rounded) to two decimals: 0.99996 → 99.99."""
     if rate is None:
@@ -129,25 +137,40 @@ def truncated_rate(rate: float | Decimal | None) -> Decimal | None:
     return (exact * 100).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
 
 
+def percent(rate: float | Decimal | None) -> float | None:
+    """A rate as the truncated percentage a chart plots or a table holds: 0.99996 → 99.99."""
+    value = truncated_rate(rate)
+    return None if value is None else float(value)
+
+
 def pct(rate: float | Decimal | None) -> str:
     value = truncated_rate(rate)
     return DASH if value is None else f"{value:.2f} %"
 
 
-def pct_points(delta: float | None) -> str:
-    """A change of rate in percentage points, signed, truncated like the rates."""
-    if delta is None:
+def truncated_points(gap: float | None) -> Decimal | None:
+    """A gap or change already in percentage points (ranking.sql), truncated to two decimals
+    like the rates. Rounded to 9 places first, so float noise (7.999999999999996) does not
+    truncate a whole hundredth away."""
+    if gap is None:
+        return None
+    value = Decimal(repr(round(abs(float(gap)), 9))).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    return -value if gap < 0 else value
+
+
+def points(gap: float | None, unit: bool = False) -> str:
+    """A gap or change in percentage points, signed: -27.21, or with `unit` -27.21 个百分点."""
+    value = truncated_points(gap)
+    if value is None:
         return DASH
-    value = truncated_rate(abs(delta))
-    sign = "-" if delta < 0 else "+"
-    return f"{sign}{value:.2f} 个百分点"
+    return f"{'-' if gap < 0 else '+'}{abs(value):.2f}" + (f" {labels.POINTS_SPOKEN}" if unit else "")
 
 
 def wan(yuan: float | Decimal | None, digits: int = 2, unit: bool = True) -> str:
-    """Money for tiles: 15,220.35 万元."""
+    """Money for tiles and slides: 15,220.35 万元."""
     if yuan is None:
         return DASH
-    return f"{Decimal(str(yuan)) / Decimal(10000):,.{digits}f}" + (" 万元" if unit else "")
+    return f"{Decimal(str(yuan)) / Decimal(10000):,.{digits}f}" + (f" {labels.UNIT['wan']}" if unit else "")
 
 
 def wan_signed(yuan: float | Decimal | None, unit: bool = True) -> str:
@@ -157,21 +180,61 @@ def wan_signed(yuan: float | Decimal | None, unit: bool = True) -> str:
     return ("-" if yuan < 0 else "+") + text
 
 
-def yuan(value: float | Decimal | None) -> str:
+def wan_numbers(amounts: Iterable, places: int | None = None) -> list[float | None]:
+    """Amounts (元, or kWh) as numbers of 万 for a chart: exact, or rounded (half to even) to
+    `places` decimals, the number `wan` writes; None stays None (a gap)."""
+    out: list[float | None] = []
+    for amount in amounts:
+        if amount is None:
+            out.append(None)
+            continue
+        value = Decimal(str(amount)) / 10000
+        out.append(float(value if places is None else round(value, places)))
+    return out
+
+
+def yuan(value: float | Decimal | None, unit: bool = True) -> str:
     """Money for tables and lists: 1,234.50 元."""
     if value is None:
         return DASH
-    return f"{Decimal(str(value)):,.2f} 元"
+    return f"{Decimal(str(value)):,.2f}" + (f" {labels.UNIT['yuan']}" if unit else "")
 
 
-def count(n: int | None, unit: str = "户") -> str:
-    return DASH if n is None else f"{int(n):,} {unit}".rstrip()
+def count(n: int | None, unit: str | None = "accounts") -> str:
+    """A count with its unit (a key of labels.UNIT; None for none): 1,234 户."""
+    return DASH if n is None else f"{int(n):,}" + (f" {labels.UNIT[unit]}" if unit else "")
 
 
-def count_signed(n: int | None, unit: str = "户") -> str:
-    if n is None:
-        return DASH
-    return f"{int(n):+,} {unit}".rstrip()
+def count_signed(n: int | None, unit: str | None = "accounts") -> str:
+    return DASH if n is None else f"{int(n):+,}" + (f" {labels.UNIT[unit]}" if unit else "")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How a kind of table column reads: its unit after the header (a key of labels.UNIT),
+    its format on screen (st.column_config) and in Excel (XlsxWriter's num_format)."""
+
+    unit: str | None = None
+    screen: str | None = None
+    excel: str | None = None
+
+
+KINDS = {
+    "text": Kind(),
+    "bool": Kind(),
+    "spark": Kind(),
+    "money": Kind("yuan", "%,.2f", "#,##0.00"),
+    "rate": Kind(None, "%.2f %%", "0.00%"),
+    "points": Kind("points", "%+.2f", "+0.00;-0.00;0.00"),
+    "int": Kind(None, "%,d", "#,##0"),
+    "days": Kind(None, f"%,d {labels.UNIT['days']}", "#,##0"),
+    "kwh": Kind("kwh", "%,.0f", "#,##0"),
+    "price": Kind("price", "%.4f", "0.0000"),
+    "kb": Kind("kb", "%,.2f", "#,##0.00"),
+    "date": Kind(None, "YYYY-MM-DD", "yyyy-mm-dd"),
+    "month": Kind(None, "YYYY-MM", "yyyy-mm"),
+    "time": Kind(None, "YYYY-MM-DD HH:mm", "yyyy-mm-dd hh:mm"),
+}
 
 
 def date_cn(day: dt.date | None) -> str:
@@ -185,7 +248,7 @@ def month_cn(day: dt.date | None) -> str:
 def scope_text(scope: Scope, limit: int | None = CUT) -> str:
     """The scope in words, as the dashboard's header shows it: each name cut at `limit`
     characters (None: whole, for a file's header lines)."""
-    parts = ["、".join(cut(s, limit) for s in scope.stations) if scope.stations else "全部供电所"]
+    parts = ["、".join(cut(s, limit) for s in scope.stations) if scope.stations else labels.SCOPE["all_stations"]]
     if scope.villages:
         parts.append("、".join(cut(v, limit) or labels.UNREGISTERED for v in scope.villages))
     if scope.lines:
@@ -195,7 +258,22 @@ def scope_text(scope: Scope, limit: int | None = CUT) -> str:
     if scope.collectors:
         parts.append("、".join(cut(c, limit) or labels.UNASSIGNED for c in scope.collectors))
     if scope.high_energy_only:
-        parts.append("仅高耗能")
+        parts.append(labels.SCOPE["high_energy_only"])
     if scope.key_accounts_only:
-        parts.append("仅重点客户")
+        parts.append(labels.SCOPE["key_accounts_only"])
     return " · ".join(parts)
+
+
+def stamp(day: dt.date) -> str:
+    """数据截至 2021 年 12 月 31 日: what every page, file and slide is as of."""
+    return labels.STAMP["as_of"].format(day=date_cn(day))
+
+
+def header_lines(view: View, yesterday: bool = False) -> list[str]:
+    """The lines a downloaded file opens with: the scope (names whole), the as-of date and the
+    统计年度 (and, for a file with 较昨日 figures, the day they compare with), the extract."""
+    year = labels.STAMP["year"].format(year=view.year)
+    if yesterday:
+        year += "；" + labels.STAMP["yesterday_is"].format(day=date_cn(view.yesterday))
+    return [labels.STAMP["scope"].format(scope=scope_text(view.scope, limit=None)),
+            f"{stamp(view.as_of)}（{year}）", labels.STAMP["extract"].format(name=view.extract_name)]

@@ -1,6 +1,6 @@
 """Tables as real .xlsx files: Chinese headers, money with two decimals, rates as %, a frozen
 header row, and the scope and as-of date in the first rows. Text from the extract is written
-as text, whole: never as a formula or a link (CONTRACT §4)."""
+as text, whole: never as a formula or a link (docs/DATA.md §4)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from dataclasses import dataclass
 import polars as pl
 import xlsxwriter
 
+from queries import labels
+
 from .columns import Col, display_frame
-from .format import csv_safe, cut
+from .format import KINDS, csv_safe, cut
 
 XLSX_TEXT = 32767  # the most characters an Excel cell holds
 FONT = "等线"
@@ -30,18 +32,6 @@ def sheet_name(text: str) -> str:
 
 def _text(value) -> str:
     return cut(str(value), XLSX_TEXT - 1)
-
-FORMATS = {
-    "money": "#,##0.00",
-    "rate": "0.00%",
-    "int": "#,##0",
-    "days": "#,##0",
-    "kwh": "#,##0",
-    "price": "0.0000",
-    "share": "0.00",
-    "date": "yyyy-mm-dd",
-    "month": "yyyy-mm",
-}
 
 
 @dataclass
@@ -62,7 +52,7 @@ def _cells(sheet: Sheet) -> pl.DataFrame:
         if c.kind == "rate":
             s = (s / 100).round(6)  # the truncated percentage, as the fraction Excel formats with %
         elif c.kind == "bool":
-            s = s.replace_strict({True: "是", False: "否"}, default=None, return_dtype=pl.Utf8)
+            s = s.replace_strict(labels.YES_NO, default=None, return_dtype=pl.Utf8)
         elif isinstance(s.dtype, pl.List):
             s = s.cast(pl.List(pl.Utf8)).list.join("、")
         if s.dtype == pl.Utf8:
@@ -90,12 +80,16 @@ def write_sheets(sheets: list[Sheet], header_lines: list[str]) -> bytes:
             freeze_panes=(top + 1, 0), table_style=None,
             header_format={"bold": True, "bg_color": "#E8EEF4", "border": 1, "text_wrap": True,
                            "valign": "vcenter", "font_name": FONT},
-            column_formats={c.label: {"font_name": FONT, **({"num_format": FORMATS[c.kind]} if c.kind in FORMATS else {})}
-                            for c in sheet.cols},
+            column_formats={c.label: {"font_name": FONT, **_num_format(c)} for c in sheet.cols},
             column_widths={c.label: _width(c, cells.get_column(c.label)) for c in sheet.cols},
             include_header=True)
     book.close()
     return buffer.getvalue()
+
+
+def _num_format(c: Col) -> dict:
+    excel = KINDS[c.kind].excel
+    return {"num_format": excel} if excel else {}
 
 
 def _width(c: Col, values: pl.Series) -> int:

@@ -20,7 +20,6 @@ from apptest import figure, open_page, record_downloads
 from queries import Scope, View, labels
 from reports import daily, deck
 from reports import format as fmt
-from reports import style
 
 pytestmark = pytest.mark.usefixtures("sample_env")
 
@@ -93,25 +92,26 @@ def test_home_page_daily_report_and_deck_agree(sample, view, made):
     for stations in (report.stations, data.stations):
         assert table["供电所"].to_list() == stations["station"].to_list() == RANKED
         assert table["名次"].to_list() == stations["rank"].to_list() == [1, 2]
-        assert table["与目标差（百分点）"].to_list() == stations["gap_to_target"].to_list()
+        assert table["与目标差（百分点）"].to_list() == [float(fmt.truncated_points(g)) for g in stations["gap_to_target"]]
         assert table["回收目标"].to_list() == [float(fmt.truncated_rate(r)) for r in stations["target"]]
         assert table["欠费（元）"].to_list() == stations["arrears"].cast(pl.Float64).to_list()
         assert table["欠费户数"].to_list() == stations["arrears_customers"].to_list()
-    assert table["回收率较昨日（百分点）"].to_list() == report.stations["rate_change"].to_list()
+    assert table["电费回收率较昨日（百分点）"].to_list() == [float(fmt.truncated_points(c))
+                                                      for c in report.stations["rate_change"]]
     assert table["欠费较昨日（元）"].to_list() == report.stations["arrears_change"].cast(pl.Float64).to_list()
 
     # the page's downloads are the report and the deck of the same view (统计年度 2021)
     text = download(at, made, "日报文本").decode("utf-8")
     assert text == daily.to_markdown(report)
     assert f"{YEAR} 年{labels.METRIC['billed']} {fmt.wan(t['billed'])}" in text
-    assert f"差 {style.points(t['gap_to_target'])} 个百分点" in text
+    assert f"与目标差 {fmt.points(t['gap_to_target'], unit=True)}" in text
     slides = slide_texts(download(at, made, "下载会议汇报（PPT）"))
     assert slides == slide_texts(deck.render(data))
     assert slides[1][0] == f"{YEAR} 年电费回收总体情况"
     header, *rows = ranking_table(download(at, made, "下载会议汇报（PPT）"))
     assert [r[header.index("供电所")] for r in rows] == RANKED
-    assert [r[header.index("与目标差")] for r in rows] == [style.points(g) for g in report.stations["gap_to_target"]]
-    assert [r[header.index("应收")] for r in rows] == [fmt.wan(v, unit=False) for v in report.stations["billed"]]
+    assert [r[header.index("与目标差")] for r in rows] == [fmt.points(g) for g in report.stations["gap_to_target"]]
+    assert [r[header.index("应收电费")] for r in rows] == [fmt.wan(v, unit=False) for v in report.stations["billed"]]
 
 
 def test_recovery_page_and_deck_agree_on_this_and_last_year(sample, view):
@@ -119,7 +119,7 @@ def test_recovery_page_and_deck_agree_on_this_and_last_year(sample, view):
     report, data = daily.build(sample, view), deck.collect(sample, view)
     t = report.total
     assert at.metric[0].value == fmt.pct(t["recovery_rate"]) == fmt.pct(data.total["recovery_rate"])
-    assert at.metric[0].delta == f"{style.points(t['gap_to_target'])} 个百分点 较目标"
+    assert at.metric[0].delta == f"{fmt.points(t['gap_to_target'], unit=True)} 较目标"
     assert at.metric[3].value == fmt.pct(t["target"])
     stations = next(df.value for df in at.dataframe if "供电所" in df.value.columns)
     assert stations["供电所"].tolist() == report.stations["station"].to_list() == RANKED
@@ -127,7 +127,7 @@ def test_recovery_page_and_deck_agree_on_this_and_last_year(sample, view):
     # last year is the same day a year earlier (2021-06-30) for the page and the deck alike
     months = {trace["name"]: trace for trace in figure(at, f"{YEAR} 年各月电费回收率")["data"]}
     last = next(trace for name, trace in months.items() if name.startswith("去年同期"))
-    assert "截至 06-30" in next(name for name in months if name.startswith("去年同期"))
+    assert "截至 2021-06-30" in next(name for name in months if name.startswith("去年同期"))
     by_month = dict(enumerate(deck.month_rates(data.months_last_year), start=1))
     assert last["x"] == list(range(1, 13))
     assert last["y"] == [by_month[m] for m in last["x"]]

@@ -278,14 +278,14 @@ def test_text_output_formats_money_rates_and_counts(capsys, data_dir):
     total = lines[lines.index("合计") + 1:lines.index("合计") + 12]
     assert total == ["应收电费 300.30 元", "实收电费 100.10 元", "电费回收率 33.33 %", "年初陈欠 90.00 元",
                      "陈欠回收 30.00 元", "以前年度回收率 33.33 %", "累计回收率 33.33 %", "欠费 260.20 元",
-                     "当年欠费 200.20 元", "往年欠费（陈欠） 60.00 元", "欠费户数 3 户"]
+                     "当年欠费 200.20 元", "往年欠费 60.00 元", "欠费户数 3 户"]
     recovery = lines.index("按供电所 · 回收（金额单位：元）")
     assert lines[recovery + 1:recovery + 4] == [
         "供电所 应收电费 实收电费 电费回收率 年初陈欠 陈欠回收 以前年度回收率 累计回收率",
         f"{WAN} 0.00 0.00 — 90.00 30.00 33.33 % 33.33 %",   # billed 0: rate undefined
         f"{QIAN} 300.30 100.10 33.33 % 0.00 0.00 — 33.33 %"]  # nothing carried in: undefined
     arrears = lines.index("按供电所 · 欠费（金额单位：元）")
-    assert lines[arrears + 1:arrears + 4] == ["供电所 欠费 当年欠费 往年欠费（陈欠） 欠费户数",
+    assert lines[arrears + 1:arrears + 4] == ["供电所 欠费 当年欠费 往年欠费 欠费户数",
                                               f"{WAN} 60.00 0.00 60.00 1 户", f"{QIAN} 200.20 200.20 0.00 2 户"]
     assert "None" not in out and "0.333" not in out and "万元" not in out  # no amount reaches 1 万元
     # the tables are aligned: every row of a table ends in the same terminal column (CJK = 2)

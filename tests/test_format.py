@@ -1,4 +1,5 @@
-"""Display rules: rates truncated (CONTRACT §3), money in 万元 / 元, personal data masked."""
+"""Display rules: rates and percentage points truncated (docs/DATA.md §3), money in 万元 / 元,
+personal data masked."""
 
 from decimal import Decimal
 
@@ -27,6 +28,27 @@ def test_money_on_tiles_is_in_wan_yuan_and_in_tables_in_yuan():
     assert fmt.wan(Decimal("-12345.00"), unit=False) == "-1.23"
     assert fmt.yuan(Decimal("1234.5")) == "1,234.50 元"
     assert fmt.wan_signed(-5000) == "-0.50 万元"
+
+
+@pytest.mark.parametrize("gap, shown", [
+    (-27.215189873417714, "-27.21"),   # ranking.sql's gap: truncated like the rates, not -27.22
+    (7.999999999999996, "+8.00"),      # float noise does not truncate a hundredth away
+    (0.010000000000000009, "+0.01"),
+    (0.0, "+0.00"),
+    (None, "—"),
+])
+def test_percentage_points_are_truncated_and_signed(gap, shown):
+    assert fmt.points(gap) == shown
+
+
+def test_points_in_running_text_and_in_a_table_read_the_same_number():
+    assert fmt.points(-27.215, unit=True) == "-27.21 个百分点"
+    assert float(fmt.truncated_points(-27.215)) == -27.21  # the number a table or Excel cell holds
+
+
+def test_wan_numbers_are_the_numbers_wan_writes():
+    assert fmt.wan_numbers([Decimal("152203456.78"), None], places=2) == [15220.35, None]
+    assert fmt.wan(Decimal("152203456.78"), unit=False) == "15,220.35"
 
 
 @pytest.fixture(scope="module")

@@ -72,7 +72,7 @@ def check_page_matches_queries(at: AppTest, sample, scope: Scope) -> None:
 
     listed = next(df.value for df in at.dataframe if "户号" in df.value.columns)
     assert listed["户号"].tolist() == customers["customer_id"].to_list()
-    assert listed["客户名称"].tolist() == customers["customer_name"].to_list()
+    assert listed["户名"].tolist() == customers["customer_name"].to_list()
     assert close(listed["欠费（元）"].tolist(), customers["arrears"].cast(pl.Float64).to_list())
     assert [list(v) for v in listed["近 12 个月电费走势"]] == customers["amounts_12m"].to_list()
 

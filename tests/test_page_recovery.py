@@ -51,7 +51,7 @@ def check_page_matches_queries(at: AppTest, sample, scope: Scope) -> None:
         fmt.pct(total["recovery_rate"]), fmt.pct(total["prior_recovery_rate"]),
         fmt.pct(total["cumulative_rate"]), fmt.pct(target),
     ]
-    assert at.metric[0].delta == f"{fmt.pct_points(total['recovery_rate'] - target)} 较目标"
+    assert at.metric[0].delta == f"{fmt.points((total['recovery_rate'] - target) * 100, unit=True)} 较目标"
     assert fmt.wan(total["billed"]) in at.metric[0].help and fmt.wan(total["prior_opening"]) in at.metric[1].help
 
     assert bar_rates(figure(at, f"{year} 年各供电所回收率")) == expected_rates(summary(sample, scope, "station"), "station")
@@ -147,7 +147,7 @@ def test_collectors_are_ranked_by_their_recovery_rate(sample):
     want = sample.query("recovery_summary", Scope(), as_of=d, year=d.year, group_by="collector")
     table = next(df.value for df in at.dataframe if "抄表催费责任人" in df.value.columns)
     assert len(table) == want.height
-    rates = table["本年度回收率"].tolist()
+    rates = table["电费回收率"].tolist()
     assert rates == sorted(rates, reverse=True)
     assert sorted(zip(table["抄表催费责任人"], table["供电所"])) == sorted(zip(want["member"], want["station"]))
     assert table["欠费（元）"].sum() == pytest.approx(float(want["arrears"].sum()))

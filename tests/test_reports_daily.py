@@ -31,7 +31,6 @@ from reports import daily
 from reports.__main__ import main
 from queries import labels
 from reports import format as fmt
-from reports import style
 from tiny import bill, customer, payment, write_extract
 
 D = dt.date(2022, 3, 10)
@@ -199,8 +198,8 @@ def test_gaps_and_changes_in_the_text_are_ranking_sqls(report):
     """乙所: 16,100 ÷ 22,120 = 72.7848… % against no target (100 %): 27.2151… points under,
     shown -27.21 (truncated like the rates); the number is ranking.sql's gap_to_target."""
     yi = report.stations.row(0, named=True)
-    assert f"| 1 | 乙所 | 72.78 % | {style.points(yi['gap_to_target'])} |" in daily.to_markdown(report)
-    assert style.points(yi["gap_to_target"]) == "-27.21"
+    assert f"| 1 | 乙所 | 72.78 % | {fmt.points(yi['gap_to_target'])} |" in daily.to_markdown(report)
+    assert fmt.points(yi["gap_to_target"]) == "-27.21"
 
 
 def test_a_scope_without_accounts_gives_zeros_not_an_error(town):
@@ -263,7 +262,7 @@ def test_sheets_hold_the_query_layer_rows(book, town):
     assert column(book["欠费前列"], "户名") == ["乌海某铁合金有限公司", "张*明", "赵*海"]
     assert column(book["欠费前列"], "欠费（元）") == [6000, 150, 100]
     assert column(book["银行代扣不足"], "不足金额（元）") == [20]
-    assert column(book["在途款项"], "金额（元）") == [90]
+    assert column(book["在途款项"], "付款金额（元）") == [90]
 
 
 def all_text(book) -> str:

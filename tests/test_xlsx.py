@@ -35,7 +35,7 @@ def test_scope_and_as_of_come_first_then_a_frozen_chinese_header():
     assert [ws.cell(r, 1).value for r in (1, 2, 3)] == ["供电所排名", *HEADER]
     header_row = 5  # title + two header lines + a blank row
     assert [ws.cell(header_row, c).value for c in range(1, 8)] == [
-        "供电所", "村/社区", "用电类别", "应收（元）", "回收率", "欠费户数", "最早欠费月份"]
+        "供电所", "村/社区", "用电类别", "应收电费（元）", "电费回收率", "欠费户数", "最早欠费月份"]
     assert ws.freeze_panes == "A6"
 
 
@@ -53,5 +53,5 @@ def test_values_and_number_formats():
 
 def test_csv_has_chinese_headers_and_a_bom_for_excel():
     text = write_csv(FRAME, COLS).decode("utf-8")
-    assert text.startswith("\ufeff供电所,村/社区,用电类别,应收（元）,回收率")
+    assert text.startswith("\ufeff供电所,村/社区,用电类别,应收电费（元）,电费回收率")
     assert "99.99" in text.splitlines()[1]

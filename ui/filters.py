@@ -11,7 +11,7 @@ import streamlit as st
 
 import queries
 from queries import Extract, Scope, labels
-from reports.format import cut, date_cn, distinct, plotly_escape, scope_text
+from reports.format import cut, distinct, plotly_escape, scope_text, stamp
 
 from . import data
 
@@ -30,7 +30,7 @@ class View(queries.View):
 
     @property
     def stamp(self) -> str:
-        return f"数据截至 {date_cn(self.as_of)}"
+        return stamp(self.as_of)
 
     def title(self, text: str) -> str:
         """A chart title that stands on its own when pasted into a slide. `text` is plotly
@@ -79,7 +79,7 @@ def filter_bar(ex: Extract) -> None:
     """The sidebar filters; choices come from the data and cascade from the stations."""
     bar = st.sidebar
     bar.markdown("### 筛选")
-    # Any date can be asked for (CONTRACT §3 answers it); the page notes one outside the data.
+    # Any date can be asked for (docs/DATA.md §3 answers it); the page notes one outside the data.
     bar.date_input("数据截至", value=ex.default_as_of, min_value=EARLIEST, max_value=LATEST,
                    key=AS_OF, bind="query-params", format="YYYY-MM-DD",
                    help="所有数字按此日期（含）计算；默认为数据中最后一笔入账的日期。")
@@ -87,26 +87,24 @@ def filter_bar(ex: Extract) -> None:
                   format_func=lambda y: "截至日所在年度" if y is None else f"{y} 年")
     stations = _options("station", [])
     _keep_valid(STATION, stations)
-    chosen = bar.multiselect("供电所", stations, key=STATION, bind="query-params", placeholder="全部供电所",
-                             format_func=_shown(stations))
-    for key, dimension, label, placeholder in (
-        (VILLAGE, "village", "村/社区", "全部村/社区"),
-        (LINE, "line", "10kV 线路", "全部线路"),
-    ):
+    names = labels.DIMENSION
+    chosen = bar.multiselect(names["station"], stations, key=STATION, bind="query-params",
+                             placeholder=labels.SCOPE["all_stations"], format_func=_shown(stations))
+    for key, dimension, placeholder in ((VILLAGE, "village", "全部村/社区"), (LINE, "line", "全部线路")):
         options = _options(dimension, chosen)
         _keep_valid(key, options)
-        bar.multiselect(label, options, key=key, bind="query-params", placeholder=placeholder,
+        bar.multiselect(names[dimension], options, key=key, bind="query-params", placeholder=placeholder,
                         format_func=_shown(options))
     categories = _options("category", chosen)
     _keep_valid(CATEGORY, categories)
-    bar.multiselect("用电类别", categories, key=CATEGORY, bind="query-params", placeholder="全部类别",
+    bar.multiselect(names["category"], categories, key=CATEGORY, bind="query-params", placeholder="全部类别",
                     format_func=_shown(categories, labels.CATEGORY))
     collectors = _options("collector", chosen)
     _keep_valid(COLLECTOR, collectors)
-    bar.multiselect(labels.DIMENSION["collector"], collectors, key=COLLECTOR, bind="query-params",
+    bar.multiselect(names["collector"], collectors, key=COLLECTOR, bind="query-params",
                     placeholder="全部责任人", format_func=_shown(collectors, {"": labels.UNASSIGNED}))
-    bar.toggle("仅高耗能企业", key=HIGH_ENERGY, bind="query-params")
-    bar.toggle("仅重点客户", key=KEY_ACCOUNT, bind="query-params")
+    bar.toggle(labels.SCOPE["high_energy_only"], key=HIGH_ENERGY, bind="query-params")
+    bar.toggle(labels.SCOPE["key_accounts_only"], key=KEY_ACCOUNT, bind="query-params")
 
 
 def current(ex: Extract) -> View | None:

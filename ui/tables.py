@@ -13,32 +13,28 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
+from queries import labels
 from reports import format as fmt
 from reports.columns import Col, display_frame
 from reports.xlsx import Sheet, write_csv, write_sheets
 
 from .filters import View
 
-CUT_HELP = "超过 {n} 字的内容已截断（…）；完整内容见下载的 Excel / CSV。"
-
-_FORMAT = {
-    "money": "%,.2f", "rate": "%.2f %%", "int": "%,d", "days": "%,d 天", "kwh": "%,.0f",
-    "price": "%.4f", "share": "%+.2f",
-}
-
 
 def column_config(cols: list[Col], cut: set[str] = frozenset()) -> dict:
-    """Formats by kind; a text column in `cut` (some value was cut) says where the whole is."""
+    """Formats by kind (format.KINDS); a text column in `cut` (some value was cut) says where
+    the whole is."""
     config = {}
     for c in cols:
+        screen = fmt.KINDS[c.kind].screen
         if c.name in cut:
-            config[c.label] = st.column_config.TextColumn(c.label, help=CUT_HELP.format(n=c.cut))
-        if c.kind in _FORMAT:
-            config[c.label] = st.column_config.NumberColumn(c.label, format=_FORMAT[c.kind])
-        elif c.kind == "date":
-            config[c.label] = st.column_config.DateColumn(c.label, format="YYYY-MM-DD")
-        elif c.kind == "month":
-            config[c.label] = st.column_config.DateColumn(c.label, format="YYYY-MM")
+            config[c.label] = st.column_config.TextColumn(c.label, help=labels.MSG["cut_help"].format(n=c.cut))
+        if c.kind in ("date", "month"):
+            config[c.label] = st.column_config.DateColumn(c.label, format=screen)
+        elif c.kind == "time":
+            config[c.label] = st.column_config.DatetimeColumn(c.label, format=screen)
+        elif screen:
+            config[c.label] = st.column_config.NumberColumn(c.label, format=screen)
         elif c.kind == "spark":
             config[c.label] = st.column_config.LineChartColumn(c.label)
         elif c.kind == "bool":
@@ -52,18 +48,13 @@ def cut_columns(df: pl.DataFrame, cols: list[Col]) -> set[str]:
             and (df.get_column(c.name).str.len_chars().max() or 0) > c.cut}
 
 
-def header_lines(view: View) -> list[str]:
-    return [f"范围：{fmt.scope_text(view.scope, limit=None)}", f"{view.stamp}（统计年度 {view.year}）",
-            f"数据：{view.extract_name}"]
-
-
 def downloads(df: pl.DataFrame | Callable[[], pl.DataFrame], cols: list[Col], view: View, filename: str,
               title: str, key: str) -> None:
     """Excel and CSV of a table; `df` may be a callable, run only when a button is clicked."""
     rows = df if callable(df) else (lambda: df)
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
-        "下载 Excel", data=lambda: write_sheets([Sheet(title, rows(), cols, title)], header_lines(view)),
+        "下载 Excel", data=lambda: write_sheets([Sheet(title, rows(), cols, title)], fmt.header_lines(view)),
         file_name=f"{fmt.cut(filename, 80)}_{view.as_of:%Y%m%d}.xlsx", key=f"{key}_xlsx", icon=":material/download:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
     right.download_button(
