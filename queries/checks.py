@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 
 from . import labels
-from .schema import CODES, REQUIRED_TABLES, TABLES, UNIQUE_KEYS, readable, SQL_TYPE
+from .schema import (CODES, QUIET_OPTIONAL_COLUMNS, REQUIRED_TABLES, ROW_NAME, SQL_TYPE, TABLES, UNIQUE_KEYS,
+                     readable)
 
 
 class ExtractRefused(Exception):
@@ -192,7 +193,7 @@ def _finding_queries(sources: dict[str, TableSource]) -> list[tuple[str, str, st
     for table in sources:
         for col in TABLES[table]:
             if not col.nullable:
-                key = UNIQUE_KEYS.get(table, col.name)
+                key = ROW_NAME.get(table, col.name)
                 q.append((table, col.name, "null", f"{col.name} is null", key))
     q += [
         ("bills", "customer_id", "orphan_customer",
@@ -236,6 +237,14 @@ def _finding_queries(sources: dict[str, TableSource]) -> list[tuple[str, str, st
         q.append(("targets", "station", "orphan_station",
                   "station not in (select station from raw_customers where station is not null)",
                   "station || ' ' || year"))
+        q.append(("targets", "collector", "orphan_collector",
+                  "collector is not null and not exists (select 1 from raw_customers c "
+                  "where c.station = raw_targets.station and c.meter_reader = raw_targets.collector)",
+                  "station || ' ' || collector || ' ' || year"))
+    if "instalment_plans" in sources:
+        q.append(("instalment_plans", "bill_id", "orphan_plan_bill",
+                  "bill_id is not null and bill_id not in (select bill_id from raw_bills where bill_id is not null)",
+                  "bill_id || '：' || due_on"))
     return q
 
 
@@ -249,11 +258,11 @@ def findings_sql(sources: dict[str, TableSource]) -> str:
         parts.append(f"""
             select {sql_str(table)} as table_name, {sql_str(column)} as column_name, {sql_str(text)} as rule,
                    count(*) as rows,
-                   list({example} order by {UNIQUE_KEYS.get(table, 'station')})[1:5] as examples
+                   list({example} order by {ROW_NAME.get(table, 'station')})[1:5] as examples
             from raw_{table} where {where}""")
     for table, source in sources.items():
         for col in TABLES[table]:
-            if col.nullable and col.name not in source.columns:
+            if col.nullable and col.name not in source.columns and (table, col.name) not in QUIET_OPTIONAL_COLUMNS:
                 parts.append(f"""
             select {sql_str(table)}, {sql_str(col.name)}, {sql_str(labels.RULE['missing_optional_column'])},
                    0, []::varchar[]""")

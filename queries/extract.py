@@ -18,6 +18,7 @@ import polars as pl
 
 from . import checks, labels
 from .checks import TableSource
+from .schema import SQL_TYPE, TABLES
 
 SQL_DIR = Path(__file__).parent / "sql"
 CACHE_FORMAT = "2"  # bump when the cache's layout changes in a way the SQL hash misses
@@ -102,9 +103,10 @@ def _raw_views(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict[str
     checks.read_schemas(con, data_dir, sources)
     for name, source in sources.items():
         con.execute(f"create or replace temp view raw_{name} as {checks.raw_view_sql(source)}")
-    if "targets" not in sources:
-        con.execute("create or replace temp view raw_targets as select null::varchar as station, "
-                    "null::integer as year, null::double as recovery_target where false")
+    for name in TABLES.keys() - sources.keys():  # an optional table the extract does not have: no rows
+        columns = ", ".join(f"null::{SQL_TYPE[c.kind]} as {c.name}" for c in TABLES[name])
+        con.execute(f"create or replace temp view raw_{name} as select {columns}, "
+                    "null::varchar as source_file where false")
 
 
 def _cache_fault(exc: BaseException, where: Path) -> CacheUnavailable:

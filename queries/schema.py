@@ -57,11 +57,23 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("station", "text", False),
         ("year", "integer", False),
         ("recovery_target", "double", False),
+        ("collector", "text", True),  # CONTRACT §6: a row with a collector is that collector's target
+    ),
+    # CONTRACT §6: the agreed parts (分次结算) of one bill
+    "instalment_plans": _cols(
+        ("bill_id", "text", False),
+        ("due_on", "date", False),
+        ("amount", "money", False),
     ),
 }
 
 REQUIRED_TABLES = ("customers", "bills", "payments")
 UNIQUE_KEYS = {"customers": "customer_id", "bills": "bill_id", "payments": "payment_id"}
+# What a finding's examples name a row by, where the table has no unique key of its own.
+ROW_NAME = {**UNIQUE_KEYS, "instalment_plans": "bill_id"}
+# Optional columns added to a table after the contract's first version: without them the
+# table reads as before (no per-collector targets), which is the normal case, not a finding.
+QUIET_OPTIONAL_COLUMNS = {("targets", "collector")}
 
 CODES = {
     ("customers", "category"): ("residential", "small_power", "large_industry", "agriculture", "other"),

@@ -29,7 +29,9 @@ TYPES = {
         "paid_at": pa.timestamp("us"), "posted_at": pa.timestamp("us"), "amount": MONEY,
         "channel": pa.string(),
     },
-    "targets": {"station": pa.string(), "year": pa.int32(), "recovery_target": pa.float64()},
+    "targets": {"station": pa.string(), "year": pa.int32(), "recovery_target": pa.float64(),
+                "collector": pa.string()},
+    "instalment_plans": {"bill_id": pa.string(), "due_on": pa.date32(), "amount": MONEY},
 }
 
 
@@ -74,6 +76,12 @@ def payment(payment_id: str, customer_id: str, bill_id: str | None, amount: str 
             "channel": channel}
 
 
+def part(bill_id: str, due_on: str, amount: str | float) -> dict:
+    """One row of an instalment plan (分次结算): the part of `bill_id` due on `due_on`."""
+    return {"bill_id": bill_id, "due_on": d(due_on),
+            "amount": Decimal(str(amount)) if not isinstance(amount, float) else amount}
+
+
 def table(name: str, rows: list[dict], types: dict[str, pa.DataType] | None = None) -> pa.Table:
     schema = dict(TYPES[name])
     if types:
@@ -88,12 +96,13 @@ def table(name: str, rows: list[dict], types: dict[str, pa.DataType] | None = No
 
 
 def write_extract(root: Path, customers: list[dict], bills: list[dict], payments: list[dict],
-                  targets: list[dict] | None = None, types: dict[str, dict] | None = None) -> Path:
-    """Single-file layout: <root>/<table>.parquet."""
+                  targets: list[dict] | None = None, types: dict[str, dict] | None = None,
+                  instalment_plans: list[dict] | None = None) -> Path:
+    """Single-file layout: <root>/<table>.parquet; an optional table only when given."""
     root.mkdir(parents=True, exist_ok=True)
     types = types or {}
-    for name, rows in (("customers", customers), ("bills", bills), ("payments", payments)):
-        pq.write_table(table(name, rows, types.get(name)), root / f"{name}.parquet")
-    if targets is not None:
-        pq.write_table(table("targets", targets, types.get("targets")), root / "targets.parquet")
+    for name, rows in (("customers", customers), ("bills", bills), ("payments", payments),
+                       ("targets", targets), ("instalment_plans", instalment_plans)):
+        if rows is not None:
+            pq.write_table(table(name, rows, types.get(name)), root / f"{name}.parquet")
     return root
