@@ -131,20 +131,31 @@ left join arrears as a using (seg_id);
 create macro station_targets(yr) as table
 select station, max(recovery_target) as target
 from targets
-where year = yr
+where year = yr and collector is null
 group by station;
 
+-- Each collector's own target for a year, within a station (CONTRACT §6: a collector without
+-- one has the station's). The row's station tells namesakes in two stations apart.
+create macro collector_targets(yr) as table
+select station, collector as meter_reader, max(recovery_target) as target
+from targets
+where year = yr and collector is not null
+group by station, collector;
+
 -- CONTRACT §3 figures of a scope in total or per group (station, village, line,
--- transformer, category or collector), with each group's target; a group with nothing to
--- show is left out, and 'total' answers one row even for an empty scope.
+-- transformer, category, collector within a station, or collector_name: one collector name
+-- across stations), with each group's target; a group with nothing to show is left out,
+-- and 'total' answers one row even for an empty scope.
 -- recovery_summary.sql lists these; ranking.sql ranks them.
 create macro recovery_groups(as_of, yr, group_by, scope) as table
 with metrics as (
+    -- a segment has one collector: its target is the collector's, else the station's, else 1.0
     select m.*, s.station, s.village, s.line, s.transformer, s.category, s.meter_reader,
-           coalesce(t.target, 1.0) as target
+           coalesce(c.target, t.target, 1.0) as target
     from recovery_by_segment(as_of, yr, scope) as m
     join segments as s using (seg_id)
     left join station_targets(yr) as t using (station)
+    left join collector_targets(yr) as c using (station, meter_reader)
 ),
 
 keyed as (
@@ -157,6 +168,7 @@ keyed as (
             when 'transformer' then transformer
             when 'category' then category
             when 'collector' then meter_reader
+            when 'collector_name' then meter_reader
         end as group_member,
         case group_by when 'transformer' then line end as group_line
     from metrics
@@ -177,7 +189,7 @@ grouped as (
         sum(arrears_prior_years) as arrears_prior_years,
         sum(arrears_customers)::bigint as arrears_customers,
         sum(arrears_bills)::bigint as arrears_bills,
-        -- the rate the scope reaches if each station meets its own target: a target as set
+        -- the rate the scope reaches if each segment meets its own target: a target as set
         -- when the group has one, else the billed-weighted mix (to 6 decimals, so a float
         -- quotient like 0.99989999… never truncates to 99.98 %)
         case
@@ -244,3 +256,186 @@ create macro mask_phone(phone) as
         when length(phone) > 4 then repeat('*', length(phone) - 4) || right(phone, 4)
         else repeat('*', length(phone))
     end;
+
+-- --- Collection operations (CONTRACT §6) -------------------------------------------------
+-- Settings (queries/collections.toml) arrive as parameters: $penalty_rates, a list of
+-- structs (effective_from, residential, current_year, cross_year, minimum), and $risk, a
+-- struct of the risk-grade thresholds. Nothing here needs a rebuild when they change.
+
+-- The penalty rate rows, each in force from its effective_from up to (not including) the
+-- next row's effective_from (effective_until; null for the last row).
+create macro penalty_rate_periods(rates) as table
+with rows as (
+    select unnest(rates, recursive := true)
+)
+select
+    effective_from::date as effective_from,
+    lead(effective_from::date) over (order by effective_from::date) as effective_until,
+    residential::decimal(18, 9) as residential,
+    current_year::decimal(18, 9) as current_year,
+    cross_year::decimal(18, 9) as cross_year,
+    minimum::decimal(18, 2) as minimum
+from rows;
+
+-- Σ of the daily penalty rates of the days due_on + 1 … as_of, in closed form: per rate row,
+-- the days it is in force; for other categories than residential, split into the days in the
+-- calendar year of the bill's month, bill_year (current_year rate; also a day before it, when
+-- a due date lies before its bill month) and the days after it (cross_year rate).
+-- `rate_rows`: the rows of penalty_rate_periods as a list; a day before the first carries none.
+create macro penalty_rate_sum(due_on, bill_year, residential, as_of, rate_rows) as
+    list_sum(list_transform(rate_rows, lambda r:
+        case
+            when residential
+                then greatest(0, least(as_of::date, coalesce(r.effective_until - 1, as_of::date))
+                                 - greatest(due_on + 1, r.effective_from) + 1) * r.residential
+            else greatest(0, least(as_of::date, coalesce(r.effective_until - 1, as_of::date), make_date(bill_year, 12, 31))
+                             - greatest(due_on + 1, r.effective_from) + 1) * r.current_year
+               + greatest(0, least(as_of::date, coalesce(r.effective_until - 1, as_of::date))
+                             - greatest(due_on + 1, r.effective_from, make_date(bill_year + 1, 1, 1)) + 1) * r.cross_year
+        end));
+
+-- Every issued, overdue bill in scope still owing at D (o = outstanding > 0) with its penalty
+-- exposure (CONTRACT §6: what it would owe if paid at D): penalty = max(the minimum of the rate
+-- row in force on D, round(o × Σ rates, 2)), in DECIMAL so that round takes halves away from
+-- zero. Σ rates depends only on the due date, the bill's year and whether residential: it is
+-- worked out once for each such combination, not once per bill.
+create macro owing_bills(as_of, scope, rates) as table
+with scope as (
+    select seg_id, category from scoped_segments(scope)
+),
+rate_rows as (
+    select
+        list({'effective_from': effective_from, 'effective_until': effective_until, 'residential': residential,
+              'current_year': current_year, 'cross_year': cross_year} order by effective_from) as rows,
+        coalesce(max_by(minimum, effective_from) filter (where effective_from <= as_of), 0) as minimum
+    from penalty_rate_periods(rates)
+),
+owing as (
+    select
+        p.customer_id, p.seg_id, p.bill_id, p.period, p.due_on, p.outstanding, s.category,
+        year(p.period) as bill_year, s.category = 'residential' as residential,
+        as_of::date - p.due_on as days_overdue
+    from overdue_pieces as p
+    join scope as s using (seg_id)
+    where p.valid_from <= as_of and as_of < p.valid_to
+),
+rate_sums as (
+    select
+        k.due_on, k.bill_year, k.residential, r.minimum,
+        penalty_rate_sum(k.due_on, k.bill_year, k.residential, as_of, r.rows)::decimal(18, 9) as rate_sum
+    from (select distinct due_on, bill_year, residential from owing) as k
+    cross join rate_rows as r
+)
+select
+    o.customer_id, o.seg_id, o.bill_id, o.period, o.due_on, o.outstanding, o.category, o.days_overdue,
+    s.rate_sum,
+    greatest(s.minimum, round(o.outstanding::decimal(38, 2) * s.rate_sum, 2))::decimal(18, 2) as penalty
+from owing as o
+join rate_sums as s using (due_on, bill_year, residential);
+
+-- The risk grade at D (CONTRACT §6 default rule) of every customer in scope with arrears, with
+-- the first clause that holds as its reason (thresholds from the $risk setting), and its
+-- penalty exposure. The history clauses look at the customer's bills of the 12 bill months
+-- before D's month issued by D: their average per month (Σ amount ÷ months with a bill) and
+-- how many of them still owed on a due date before D. They are worked out only for the
+-- customers the rule reaches them for (billed_12m, months_12m, late_bills_12m are null for
+-- the others).
+create macro risk_grades(as_of, scope, risk, rates) as table
+with owed as (
+    select
+        customer_id,
+        any_value(seg_id) as seg_id,  -- a customer lies in one segment
+        sum(outstanding) as arrears,
+        coalesce(sum(outstanding) filter (where year(period) < year(as_of)), 0) as arrears_prior_years,
+        count(*) as arrears_bills,
+        max(days_overdue) as days_overdue,
+        sum(penalty) as penalty_exposure
+    from owing_bills(as_of, scope, rates)
+    group by customer_id
+),
+decided as (  -- the clauses that need no history
+    select
+        o.*,
+        g.customer_no,
+        case
+            when o.days_overdue > risk['high_days_overdue'] then 'high_overdue'
+            when o.arrears_prior_years > 0 then 'high_prior_years'
+            when o.arrears >= risk['high_arrears']::decimal(18, 2) then 'high_amount'
+            when o.days_overdue > risk['medium_days_overdue'] then 'medium_overdue'
+        end as decided_reason
+    from owed as o
+    join graded_customers as g using (customer_id)
+),
+history as (
+    -- months with a bill are counted as bits (the window's month k is bit k), not DISTINCT
+    select
+        b.customer_no,
+        sum(b.amount) as billed_12m,
+        bit_count(bit_or(1::integer << (b.month_no - (year(as_of) * 12 + month(as_of) - 13))::integer)) as months_12m,
+        count(*) filter (where b.owed_at_due and b.due_on < as_of) as late_bills_12m
+    from grading_bills as b
+    join decided as d on d.customer_no = b.customer_no and d.decided_reason is null
+    where b.month_no between year(as_of) * 12 + month(as_of) - 13 and year(as_of) * 12 + month(as_of) - 2
+      and b.issued_on <= as_of
+    group by b.customer_no
+),
+graded as (
+    select
+        d.*,
+        case when d.decided_reason is null then coalesce(h.billed_12m, 0) end as billed_12m,
+        case when d.decided_reason is null then coalesce(h.months_12m, 0) end as months_12m,
+        case when d.decided_reason is null then coalesce(h.late_bills_12m, 0) end as late_bills_12m,
+        coalesce(d.decided_reason, case
+            -- arrears ≥ multiple × billed ÷ months, without a rounded quotient
+            when h.months_12m > 0
+                 and d.arrears * h.months_12m >= risk['medium_average_bill_multiple']::decimal(18, 6) * h.billed_12m
+                then 'medium_average_bill'
+            when h.late_bills_12m >= risk['medium_late_bills'] then 'medium_late_bills'
+            else 'low'
+        end) as risk_reason
+    from decided as d
+    left join history as h using (customer_no)
+)
+select
+    customer_id, customer_no, seg_id, arrears, arrears_prior_years, arrears_bills, days_overdue,
+    penalty_exposure, billed_12m, months_12m,
+    case when months_12m > 0 then round(billed_12m / months_12m, 2) end as average_monthly_bill,
+    late_bills_12m,
+    split_part(risk_reason, '_', 1) as risk_grade,
+    risk_reason
+from graded;
+
+-- The payments in transit at D (在途, CONTRACT §6): paid by D and not posted by D, whatever the
+-- year, each with its age, D − the day paid.
+create macro payments_in_transit_at(as_of, scope) as table
+select p.*, as_of::date - p.paid_at::date as age_days
+from late_postings as p
+where p.paid_at::date <= as_of
+  and (p.posted_at is null or p.posted_at::date > as_of)
+  and p.seg_id in (select seg_id from scoped_segments(scope));
+
+-- Each instalment part (分次结算) of a bill in scope at D: upcoming when due after D; else
+-- on_time when paid(b, due_on) had reached C_k (due_by_then: the plan's total due by that
+-- day), late when paid(b, D) has, missed otherwise.
+create macro instalment_statuses(as_of, scope) as table
+with scope as (
+    select seg_id from scoped_segments(scope)
+),
+paid_now as (  -- paid(b, D)
+    select bill_id, arg_max(paid_to_date, posted_on) as paid
+    from instalment_postings
+    where posted_on <= as_of
+    group by bill_id
+)
+select
+    p.*,
+    coalesce(n.paid, 0) as paid_now,
+    case
+        when p.due_on > as_of then 'upcoming'
+        when p.paid_by_due >= p.due_by_then then 'on_time'
+        when coalesce(n.paid, 0) >= p.due_by_then then 'late'
+        else 'missed'
+    end as status
+from instalment_parts as p
+left join paid_now as n using (bill_id)
+where p.seg_id in (select seg_id from scope);

@@ -197,14 +197,23 @@ join accounts as a using (customer_id)
 where a.is_high_energy or a.category = 'large_industry'
 order by b.customer_id, b.period;
 
--- Cash posted per segment and day (prepayments included: this is cash, not 实收).
-create table postings_daily as
-select a.seg_id, p.posted_at::date as posted_on,
+-- Payments by segment, day paid, day posted (null: not posted) and channel, with or without
+-- a bill: cash posted, and same-day posting and its latency (CONTRACT §6) by channel,
+-- station and month. prepaid: the part paid without a bill (预收).
+create table payment_days as
+select a.seg_id, p.paid_at::date as paid_on, p.posted_at::date as posted_on, p.channel,
        count(*) as payments, sum(p.amount) as amount,
        sum(p.amount) filter (where p.bill_id is null) as prepaid
 from raw_payments as p
 join accounts as a using (customer_id)
-where p.posted_at is not null
+group by all
+order by paid_on, seg_id;
+
+-- Cash posted per segment and day (prepayments included: this is cash, not 实收).
+create table postings_daily as
+select seg_id, posted_on, sum(payments)::bigint as payments, sum(amount) as amount, sum(prepaid) as prepaid
+from payment_days
+where posted_on is not null
 group by all
 order by posted_on;
 
@@ -216,8 +225,9 @@ join accounts as a using (customer_id)
 where p.posted_at is null or p.posted_at::date > p.paid_at::date
 order by p.paid_at;
 
+-- A station's target (collector null), or one collector's within a station (CONTRACT §6).
 create table targets as
-select station, year, recovery_target
+select station, collector, year, recovery_target
 from raw_targets
 -- a target outside 0–1 is a finding and is not used (the station's target stays 1.0)
 where station is not null and year is not null and recovery_target between 0 and 1;
@@ -236,3 +246,84 @@ select
     (select max(period) from raw_bills) as last_period,
     (select min(paid_at)::date from raw_payments) as first_paid,
     (select max(paid_at)::date from raw_payments) as last_paid;
+
+-- --- Collection operations (CONTRACT §6) -------------------------------------------------
+
+-- The customers ever in arrears (some stretch in overdue_pieces): only they can ever have a
+-- risk grade. Numbered, so that their history is grouped and joined on an integer, and with
+-- the attributes a chase list shows.
+create table graded_customers as
+select
+    row_number() over (order by customer_id)::integer as customer_no,
+    customer_id, seg_id, customer_name, phone, station, village, line, transformer, category,
+    meter_reader, is_high_energy, is_key_account
+from accounts
+where customer_id in (select customer_id from overdue_pieces);
+
+-- Their bills, for the history clauses of the risk grade: bill month (as year × 12 + month −
+-- 1), issue and due dates, amount, and whether the bill still owed on its due date
+-- (outstanding(b, due_on) > 0).
+create table grading_bills as
+with bills as (
+    select b.bill_id, g.customer_no, b.period, b.issued_on, b.due_on, b.amount
+    from known_bills as b
+    join graded_customers as g using (customer_id)
+),
+owed_at_due as (
+    select bill_id, arg_max(out_after, posted_on) as outstanding
+    from bill_steps
+    where posted_on <= due_on
+      and customer_id in (select customer_id from graded_customers)
+    group by bill_id
+)
+select
+    b.customer_no,
+    (year(b.period) * 12 + month(b.period) - 1)::integer as month_no,
+    b.issued_on, b.due_on, b.amount,
+    coalesce(o.outstanding, greatest(0, b.amount)) > 0 as owed_at_due
+from bills as b
+left join owed_at_due as o using (bill_id)
+order by month_no, b.customer_no;
+
+-- Their last payment (amount > 0: not a reversal or refund) of each day they paid, valid
+-- until the next day they paid: the last payment at D is the row with paid_on <= D < valid_to.
+create table last_payments as
+with ordered as (
+    select
+        g.customer_no, p.paid_at::date as paid_on, p.paid_at, p.amount, p.channel,
+        lead(p.paid_at::date) over (partition by g.customer_no order by p.paid_at, p.payment_id) as next_paid_on
+    from raw_payments as p
+    join graded_customers as g using (customer_id)
+    where p.amount > 0 and p.paid_at is not null
+)
+select customer_no, paid_on, paid_at, amount, channel, coalesce(next_paid_on, 'infinity'::date) as valid_to
+from ordered
+where next_paid_on is distinct from paid_on  -- the day's last
+order by valid_to, customer_no;  -- a recent D skips the stretches that ended before it
+
+-- Instalment plans (分次结算) of bills of known customers: each part with C_k, the plan's total
+-- due by its due date, and paid(b, due_on); rows with a missing value are findings, unused.
+-- The bills' posting steps give paid(b, D) for any D.
+create table instalment_postings as
+select bill_id, posted_on, paid_to_date
+from bill_steps
+where bill_id in (select bill_id from raw_instalment_plans)
+order by bill_id, posted_on;
+
+create table instalment_parts as
+with parts as (
+    select
+        bill_id, due_on, amount,
+        sum(amount) over (partition by bill_id order by due_on
+                          range between unbounded preceding and current row) as due_by_then
+    from raw_instalment_plans
+    where bill_id is not null and due_on is not null and amount is not null
+)
+select
+    b.customer_id, b.seg_id, b.period, b.amount as bill_amount,
+    p.bill_id, p.due_on, p.amount, p.due_by_then,
+    coalesce(s.paid_to_date, 0) as paid_by_due
+from parts as p
+join known_bills as b using (bill_id)
+asof left join instalment_postings as s on p.bill_id = s.bill_id and p.due_on >= s.posted_on
+order by p.bill_id, p.due_on;
