@@ -1,12 +1,14 @@
 """Property: on any small extract, for any as-of date D and year Y, the query layer's §5
-figures equal the bill-by-bill second implementation of CONTRACT §3 (tests/reference.py).
+figures equal the bill-by-bill second implementation of CONTRACT §3 (tests/reference.py), and
+for one D of each example so do the §6 collections figures (by collector, posting, penalty
+exposure, risk grades, instalments).
 
 Hypothesis draws extracts of 1–4 customers in 1–2 stations, 0–8 bills and 0–10 payments
 with the awkward cases of §2–§3 (credit bills, reversals, overpayments, payments in transit,
 late postings across a year end, prepayments, orphans, postings before the bill was issued,
-a posting dated 9999-12-31), and for each a few (D, Y) pairs: random ones from 2017–2026,
-a D before the first bill, a D after the last posting, a Y with no bills and the default D.
-The budget is the hypothesis profile of tests/conftest.py ("ci" under CI, else "dev").
+a posting dated 9999-12-31), 0–4 instalment parts (some of a bill that does not exist), and
+for each a few (D, Y) pairs: random ones from 2017–2026, a D before the first bill, a D after
+the last posting, a Y with no bills and the default D. The budget is the hypothesis profile of tests/conftest.py ("ci" under CI, else "dev").
 
 The plain tests at the end pin the edge cases of §3 by hand, then against the reference.
 """
@@ -24,9 +26,11 @@ from hypothesis import HealthCheck, event, example, given, note, settings
 from hypothesis import strategies as st
 
 from queries import Scope, open_extract
+from queries.collections import collections
 from queries.summary import summary
-from reference import bill_balances, default_as_of, load, mismatches, reference, reference_groups
-from tiny import bill, customer, payment, write_extract
+from reference import (bill_balances, collections_mismatches, default_as_of, load, mismatches, reference,
+                       reference_collections, reference_groups)
+from tiny import bill, customer, part, payment, write_extract
 
 STATIONS = ("千钢供电所", "城郊供电所")
 CATEGORIES = ("residential", "small_power", "large_industry", "agriculture", "other")
@@ -138,6 +142,20 @@ def payments_strategy(draw, customer_ids: list[str], bills: list[dict]) -> list[
     return rows
 
 
+# An instalment part is (bill index, days from the bill's due date, fen), resolved on the
+# extract's bills by `plan_rows`; an index past the last bill names a bill that does not exist.
+PLANS = st.lists(st.tuples(st.integers(0, 8), st.integers(-20, 40), st.integers(1, 20_000)), max_size=4)
+
+
+def plan_rows(plans: list[tuple], bills: list[dict]) -> list[dict]:
+    rows = []
+    for index, offset, fen in plans:
+        b = bills[index] if index < len(bills) else None
+        due = (b["due_on"] if b else dt.date(2021, 3, 20)) + days(offset)
+        rows.append(part(b["bill_id"] if b else MISSING_BILL, due.isoformat(), f"{Decimal(fen).scaleb(-2):.2f}"))
+    return rows
+
+
 @st.composite
 def extracts(draw) -> tuple[list[dict], list[dict], list[dict]]:
     customers = draw(customers_strategy())
@@ -208,9 +226,17 @@ def compare(ex, tables, as_of: dt.date, year: int | None, station: str | None = 
     return wrong
 
 
-def open_fresh(tmp: str, customers, bills, payments):
-    root = write_extract(Path(tmp) / "extract", customers, bills, payments)
+def open_fresh(tmp: str, customers, bills, payments, plans: list[dict] | None = None):
+    root = write_extract(Path(tmp) / "extract", customers, bills, payments, instalment_plans=plans)
     return open_extract(root, cache_dir=Path(tmp) / "cache"), load(root)
+
+
+def compare_collections(ex, tables, plans: list[dict], as_of: dt.date) -> list[str]:
+    """The §6 collections figures at D against the reference's (penalties day by day)."""
+    frame = pl.DataFrame(plans, schema={"bill_id": pl.String, "due_on": pl.Date, "amount": pl.Decimal(18, 2)})
+    got = collections(ex, as_of=as_of)
+    return [f"D={as_of} collections: {m}"
+            for m in collections_mismatches(got, reference_collections(*tables, frame, as_of))]
 
 
 # Edge cases that must always run (not left to the draw): a posting dated 9999-12-31 seen
@@ -229,19 +255,21 @@ def fixed(day: str, year: int, station: int = 0):
     return ("fixed", dt.date.fromisoformat(day), year, 0, 0, False, station)
 
 
-@given(extract=extracts(), pairs=PAIRS)
+@given(extract=extracts(), pairs=PAIRS, plans=PLANS)
 @example(extract=(_EDGE_CUSTOMERS, _EDGE_BILLS, _EDGE_PAYMENTS),
-         pairs=[fixed("9999-12-30", 9999), fixed("9999-12-31", 9999, 1), fixed("2021-06-30", 2030)])
+         pairs=[fixed("9999-12-30", 9999), fixed("9999-12-31", 9999, 1), fixed("2021-06-30", 2030)],
+         plans=[(0, -1, 5000), (0, 10, 5050), (9, 0, 100)])
 @example(extract=(_EDGE_CUSTOMERS, _EDGE_BILLS, _EDGE_PAYMENTS),
-         pairs=[fixed("2020-01-01", 2020), fixed("2030-06-30", 2030, 1), fixed("2022-01-03", 2021)])
+         pairs=[fixed("2020-01-01", 2020), fixed("2030-06-30", 2030, 1), fixed("2022-01-03", 2021)], plans=[])
 @example(extract=(_EDGE_CUSTOMERS, [], []),
-         pairs=[fixed("2021-06-30", 2021), fixed("2017-01-01", 2017, 1), fixed("2030-01-01", 2030)])
+         pairs=[fixed("2021-06-30", 2021), fixed("2017-01-01", 2017, 1), fixed("2030-01-01", 2030)], plans=[])
 @settings(suppress_health_check=[*settings.default.suppress_health_check, HealthCheck.function_scoped_fixture])
-def test_query_layer_agrees_with_the_reference(extract, pairs):
+def test_query_layer_agrees_with_the_reference(extract, pairs, plans):
     customers, bills, payments = extract
-    note(f"customers={customers!r}\nbills={bills!r}\npayments={payments!r}")
+    plans = plan_rows(plans, bills)
+    note(f"customers={customers!r}\nbills={bills!r}\npayments={payments!r}\nplans={plans!r}")
     with tempfile.TemporaryDirectory() as tmp:  # a fresh directory per example
-        ex, tables = open_fresh(tmp, customers, bills, payments)
+        ex, tables = open_fresh(tmp, customers, bills, payments, plans)
         try:
             assert ex.default_as_of == default_as_of(tables[1], tables[2])
             wrong = []
@@ -252,6 +280,8 @@ def test_query_layer_agrees_with_the_reference(extract, pairs):
                 wrong += compare(ex, tables, as_of, year)
                 if i == 1:  # one station's scope per example (each summary asks four questions)
                     wrong += compare(ex, tables, as_of, year, station)
+                if i == 2 and as_of.year < 9999:  # one D for §6 (the reference counts penalty days one by one)
+                    wrong += compare_collections(ex, tables, plans, as_of)
             assert wrong == []
         finally:
             ex.close()
