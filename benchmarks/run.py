@@ -91,6 +91,44 @@ def _workload(ex):
         ("bank_shortfall", "bank_shortfall", Scope(), dict(as_of=d, show_personal=False)),
         ("filter_options (一个供电所)", "filter_options", Scope(), dict(stations=[stations[0]])),
     ]
+    # collection operations (CONTRACT §6), asked with the shipped settings
+    from queries.collections import load_settings
+
+    settings = load_settings().params()
+    collector = villages.filter(villages["dimension"] == "collector")["value"].to_list()[0]  # one of stations[0]
+    for label, scope in (("全部", Scope()), ("一个供电所", one),
+                         ("一个催费责任人", Scope(stations=(stations[0],), collectors=(collector,)))):
+        work += [
+            (f"posting_summary ({label})", "posting_summary", scope, dict(as_of=d)),
+            (f"risk_grade_summary total ({label})", "risk_grade_summary", scope, dict(as_of=d, group_by="total", **settings)),
+            (f"risk_customers top 2000 ({label})", "risk_customers", scope,
+             dict(as_of=d, show_personal=False, limit=2000, **settings)),
+            (f"penalty_exposure total ({label})", "penalty_exposure", scope, dict(as_of=d, group_by="total", **settings)),
+        ]
+    work += [
+        ("recovery_summary collector_name", "recovery_summary", Scope(), dict(as_of=d, year=y, group_by="collector_name")),
+        ("posting_same_day channel", "posting_same_day", Scope(), dict(as_of=d, group_by="channel")),
+        ("posting_same_day station", "posting_same_day", Scope(), dict(as_of=d, group_by="station")),
+        ("posting_same_day month", "posting_same_day", Scope(), dict(as_of=d, group_by="month")),
+        ("posting_same_day, as of last year-end", "posting_same_day", Scope(),
+         dict(as_of=dt.date(y - 1, 12, 31), group_by="total")),
+        ("posting_latency", "posting_latency", Scope(), dict(as_of=d)),
+        ("in_transit_aging", "in_transit_aging", Scope(), dict(as_of=d)),
+        ("penalty_exposure station", "penalty_exposure", Scope(), dict(as_of=d, group_by="station", **settings)),
+        ("penalty_exposure village", "penalty_exposure", Scope(), dict(as_of=d, group_by="village", **settings)),
+        ("penalty_exposure customer", "penalty_exposure", Scope(), dict(as_of=d, group_by="customer", **settings)),
+        ("penalty_exposure bill (一个供电所)", "penalty_exposure", one, dict(as_of=d, group_by="bill", **settings)),
+        ("risk_grade_summary station", "risk_grade_summary", Scope(), dict(as_of=d, group_by="station", **settings)),
+        ("risk_grade_summary village", "risk_grade_summary", Scope(), dict(as_of=d, group_by="village", **settings)),
+        ("risk_grade_summary collector", "risk_grade_summary", Scope(), dict(as_of=d, group_by="collector", **settings)),
+        ("risk_grade_moves", "risk_grade_moves", Scope(), dict(as_of=d, **settings)),
+        ("risk_customers complete, for download", "risk_customers", Scope(),
+         dict(as_of=d, show_personal=False, limit=0, **settings)),
+        ("risk_customers, as of last year-end", "risk_customers", Scope(),
+         dict(as_of=dt.date(y - 1, 12, 31), show_personal=False, limit=2000, **settings)),
+        ("instalment_status", "instalment_status", Scope(), dict(as_of=d)),
+        ("instalment_parts", "instalment_parts", Scope(), dict(as_of=d, show_personal=False)),
+    ]
     return work
 
 
