@@ -1,4 +1,5 @@
 """Command line: python -m queries summary --data DIR [--as-of D] [--year Y] [--station S] [--json]
+              python -m queries collections --data DIR [--as-of D] [--station S] [--json]
 
 The parser, the checks of --data, --as-of, --year and --station, and the process's exit
 handling are shared: `python -m reports` (the daily report) imports them from here."""
@@ -87,6 +88,9 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("summary", help=HELP["summary"])
     view_arguments(s)
     s.add_argument("--json", action="store_true", help=HELP["json"])
+    c = sub.add_parser("collections", help=HELP["collections"])
+    view_arguments(c, year=False)  # by_collector is of D's year
+    c.add_argument("--json", action="store_true", help=HELP["collections_json"])
     return p
 
 
@@ -222,6 +226,46 @@ def _print_text(result: dict) -> None:
     print(f"\n{CLI['more_in_json']}")
 
 
+def _print_collections_text(result: dict) -> None:
+    from reports import format as fmt
+
+    words = labels.COLLECTIONS_CLI
+    scope = _text(result["station"]) if result["station"] is not None else CLI["all_stations"]
+    as_of = dt.date.fromisoformat(result["as_of"])
+    print(words["header"].format(as_of=fmt.date_cn(as_of), scope=scope))
+    posting = result["posting"]
+    print(f"\n{words['posting'].format(year=as_of.year)}")
+    print("\n".join(_table([
+        ["  " + labels.METRIC["payments"], fmt.count(posting["payments"], "bills")],
+        ["  " + labels.METRIC["posted_same_day"], fmt.count(posting["posted_same_day"], "bills")],
+        ["  " + labels.METRIC["same_day_posting_rate"], fmt.pct(posting["same_day_posting_rate"])],
+        ["  " + labels.METRIC["in_transit"], fmt.count(posting["in_transit"], "bills")],
+        ["  " + labels.METRIC["in_transit_amount"], fmt.yuan(posting["in_transit_amount"])]], "lr")))
+    print(f"\n{words['penalty']}  {fmt.yuan(result['penalty_exposure'])}"
+          f"（{fmt.count(result['penalty_bills'], 'bills')}）")
+    print(f"\n{words['risk']}")
+    print("\n".join(_table([["  " + labels.RISK_GRADE[g], fmt.count(v["customers"]), fmt.yuan(v["arrears"])]
+                             for g, v in result["risk"].items()], "lrr")))
+    print(f"\n{words['instalments']}  " + "　".join(f"{labels.INSTALMENT_STATUS[s]} {n}"
+                                                  for s, n in result["instalments"].items()))
+    print(f"\n{words['more_in_json']}")
+
+
+def _collections(ex: Extract, args: argparse.Namespace) -> int:
+    from .collections import SettingsError, collections
+
+    try:
+        result = collections(ex, view_of(ex, args))
+    except SettingsError as exc:  # a branch's settings file that cannot be used
+        return fail(str(exc), 2)
+    if args.json:
+        json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        _print_collections_text(result)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
@@ -230,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     ex = opened(args)
     if isinstance(ex, int):
         return ex
+    if args.command == "collections":
+        return _collections(ex, args)
     result = summary(ex, view_of(ex, args))
     if args.json:
         json.dump(result, sys.stdout, ensure_ascii=False, indent=2)

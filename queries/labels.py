@@ -334,3 +334,17 @@ SETTINGS = {
     "same_day": "两行违约金费率的生效日期相同",
     "missing": "缺少这一节",
 }
+
+# The collections command (python -m queries collections): its help and its text output.
+CLI_HELP.update({
+    "collections": "催收管理（docs/DATA.md §6）：按催费责任人、当日入账、违约金敞口、风险等级、分次结算",
+    "collections_json": "输出 JSON（docs/DATA.md §6）",
+})
+COLLECTIONS_CLI = {
+    "header": "数据截至 {as_of}　范围：{scope}",
+    "posting": "当日入账（{year} 年 1 月 1 日以来缴费）",
+    "penalty": "违约金敞口",
+    "risk": "风险等级",
+    "instalments": "分次结算",
+    "more_in_json": "按催费责任人的回收与欠费见 --json 输出。",
+}

@@ -553,3 +553,41 @@ def test_the_chase_list_of_a_presented_view_never_shows_personal_data(tmp_path):
     presented = View(as_of=d("2021-04-01"), year=2021, presentation=True)
     assert risk_customers(ex, presented, show_personal=True)["customer_name"].to_list() == ["张*明"]
     assert risk_customers(ex, view)["risk_reason_text"].to_list() == ["欠费逾期 12 天，未达到中、高风险条件"]
+
+
+# --- python -m queries collections ----------------------------------------------------------------
+
+def cli(capsys, *argv: str) -> tuple[int, str, str]:
+    from queries.__main__ import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_collections_command_prints_the_json(tmp_path, capsys):
+    import json
+
+    root = write_extract(tmp_path / "x", [customer("C1", meter_reader="甲"), customer("C2", station=CHENGJIAO)],
+                         [bill("B1", "C1", "100.00"), bill("B2", "C2", "100.00")], [])
+    code, out, _ = cli(capsys, "collections", "--data", str(root), "--as-of", "2021-03-31", "--json")
+    assert code == 0
+    assert json.loads(out) == collections(open_extract(root), as_of=d("2021-03-31"))
+    code, out, _ = cli(capsys, "collections", "--data", str(root), "--as-of", "2021-03-31",
+                       "--station", CHENGJIAO, "--json")
+    got = json.loads(out)
+    assert (got["station"], [r["collector"] for r in got["by_collector"]]) == (CHENGJIAO, ["李催费"])
+    assert got["penalty_bills"] == 1
+    code, out, _ = cli(capsys, "collections", "--data", str(root), "--as-of", "2021-03-31")
+    assert code == 0 and "违约金敞口  2.20 元（2 笔）" in out  # 100 × 0.011, twice
+
+
+def test_the_collections_command_refuses_what_it_cannot_answer(tmp_path, capsys, monkeypatch):
+    root = write_extract(tmp_path / "x", [customer("C1")], [bill("B1", "C1", "100.00")], [])
+    code, _, err = cli(capsys, "collections", "--data", str(root), "--as-of", "2021-03-31", "--station", "无此所")
+    assert code == 2 and "无此所" in err
+    code, _, err = cli(capsys, "collections", "--data", str(root), "--year", "2021")
+    assert code == 2 and "usage" in err
+    monkeypatch.setenv("FEE_SETTINGS", str(write_settings(tmp_path / "bad.toml", "[risk]\nmedium_late_bills = -3\n")))
+    code, out, err = cli(capsys, "collections", "--data", str(root), "--as-of", "2021-03-31", "--json")
+    assert (code, out) == (2, "") and "risk.medium_late_bills" in err
