@@ -591,3 +591,18 @@ def test_the_collections_command_refuses_what_it_cannot_answer(tmp_path, capsys,
     monkeypatch.setenv("FEE_SETTINGS", str(write_settings(tmp_path / "bad.toml", "[risk]\nmedium_late_bills = -3\n")))
     code, out, err = cli(capsys, "collections", "--data", str(root), "--as-of", "2021-03-31", "--json")
     assert (code, out) == (2, "") and "risk.medium_late_bills" in err
+
+
+def test_a_huge_penalty_does_not_overflow(tmp_path):
+    settings = load_settings(write_settings(tmp_path / "steep.toml", """
+[[penalty.rates]]
+effective_from = 1996-01-01
+residential = 0.5
+current_year = 0.5
+cross_year = 0.5
+minimum = 1.00
+"""))
+    ex = open_tiny(tmp_path / "x", [customer("C1")],
+                   [bill("B1", "C1", "900000000000.00", period="2000-01-01", due_on="2000-01-20")], [])
+    # 2000-01-21 … 2100-12-31 is 36,870 days at 0.5: 9 × 10^11 × 18,435
+    assert penalty_of(ex, "2100-12-31", settings) == {"B1": Decimal("16591500000000000.00")}

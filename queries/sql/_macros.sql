@@ -329,7 +329,7 @@ rate_sums as (
 select
     o.customer_id, o.seg_id, o.bill_id, o.period, o.due_on, o.outstanding, o.category, o.days_overdue,
     s.rate_sum,
-    greatest(s.minimum, round(o.outstanding::decimal(38, 2) * s.rate_sum, 2))::decimal(18, 2) as penalty
+    greatest(s.minimum, round(o.outstanding::decimal(38, 2) * s.rate_sum, 2))::decimal(38, 2) as penalty
 from owing as o
 join rate_sums as s using (due_on, bill_year, residential);
 
