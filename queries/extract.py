@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from . import checks, labels
+from . import checks, labels, schema
 from .checks import TableSource
 from .schema import SQL_TYPE, TABLES
 
@@ -94,7 +94,7 @@ def _fingerprint(data_dir: Path, sources: dict[str, TableSource]) -> str:
             h.update(f"{name}|{f.relative_to(data_dir)}|{st.st_size}|{st.st_mtime_ns}".encode())
     for part in ("_rollups", "_macros"):
         h.update(sql_text(part).encode())
-    for module in (checks.__file__, __file__):  # the code that builds the cache
+    for module in (checks.__file__, schema.__file__, __file__):  # the code that builds the cache
         h.update(Path(module).read_bytes())
     return h.hexdigest()[:24]
 
