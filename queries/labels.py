@@ -348,3 +348,29 @@ COLLECTIONS_CLI = {
     "instalments": "分次结算",
     "more_in_json": "按催费责任人的回收与欠费见 --json 输出。",
 }
+
+# The app's frame: page titles, the sidebar, downloads, messages around every page.
+PAGE_TITLE = {"home": "每日进度", "recovery": "电费回收率", "arrears": "欠费分析",
+              "high_energy": "高耗能客户", "data_quality": "数据质量"}
+FRAME = {
+    "present": "演示模式",
+    "present_help": "隐藏筛选栏、放大字号，并遮蔽全部个人信息，用于会议投影。",
+    "leave_present": "退出演示",
+    "data": "数据：{name}",
+    "stamp": "{stamp}｜统计年度 {year}｜范围：{scope}｜数据：{name}",
+    "fix_and_refresh": "修正后刷新页面即可，无需重启看板。数据目录只读，看板不会修改其中任何文件。",
+    "empty": "当前筛选范围内没有数据。请放宽筛选条件（供电所、村/社区、线路、类别、催费责任人）。",
+    "page_failed": "页面出现内部错误，已记录日志。请调整筛选条件后重试，或联系维护人员。",
+    "data_arg": "数据目录（默认：随附的示例数据）",
+}
+DOWNLOAD = {
+    "all_stations": "全部供电所",
+    "deck": "下载会议汇报（PPT）",
+    "deck_file": "电费回收汇报_{stem}.pptx",
+    "deck_help": "当前筛选范围与截至日期的汇报 PPT（16:9，图表可在 PowerPoint 中编辑，个人信息已遮蔽）。",
+    "daily_xlsx": "日报 Excel",
+    "daily_xlsx_help": "汇总、供电所、线路、催费责任人、欠费前列、银行代扣不足、在途款项。",
+    "daily_md": "日报文本",
+    "daily_md_help": "可直接粘贴到微信群的简报（Markdown）。",
+    "daily_file": "电费回收日报_{stem}.{suffix}",
+}

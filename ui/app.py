@@ -23,11 +23,11 @@ _run = threading.local()  # the view of the script run in progress on this threa
 
 def pages() -> list:
     return [
-        st.Page("pages/home.py", title="每日进度", icon=":material/today:", default=True),
-        st.Page("pages/recovery.py", title="电费回收率", icon=":material/percent:", url_path="recovery"),
-        st.Page("pages/arrears.py", title="欠费分析", icon=":material/warning:", url_path="arrears"),
-        st.Page("pages/high_energy.py", title="高耗能客户", icon=":material/factory:", url_path="high_energy"),
-        st.Page("pages/data_quality.py", title="数据质量", icon=":material/fact_check:",
+        st.Page("pages/home.py", title=labels.PAGE_TITLE["home"], icon=":material/today:", default=True),
+        st.Page("pages/recovery.py", title=labels.PAGE_TITLE["recovery"], icon=":material/percent:", url_path="recovery"),
+        st.Page("pages/arrears.py", title=labels.PAGE_TITLE["arrears"], icon=":material/warning:", url_path="arrears"),
+        st.Page("pages/high_energy.py", title=labels.PAGE_TITLE["high_energy"], icon=":material/factory:", url_path="high_energy"),
+        st.Page("pages/data_quality.py", title=labels.PAGE_TITLE["data_quality"], icon=":material/fact_check:",
                 url_path="data_quality"),
     ]
 
@@ -40,12 +40,12 @@ def main() -> None:
         frame.unavailable(ex)
         return
     filters.filter_bar(ex)
-    st.sidebar.toggle("演示模式", key=filters.PRESENT, bind="query-params",
-                      help="隐藏筛选栏、放大字号，并遮蔽全部个人信息，用于会议投影。")
+    st.sidebar.toggle(labels.FRAME["present"], key=filters.PRESENT, bind="query-params",
+                      help=labels.FRAME["present_help"])
     view = filters.current(ex)
     if view is not None:
         downloads.meeting_deck(st.sidebar, ex, view)
-    frame.text(f"数据：{ex.name}", "fee-caption", st.sidebar)
+    frame.text(labels.FRAME["data"].format(name=ex.name), "fee-caption", st.sidebar)
     if view is None:  # no posting to default to, and no date chosen
         if page.url_path != "data_quality":
             frame.no_as_of()

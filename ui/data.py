@@ -21,7 +21,7 @@ DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 def arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     """The dashboard's own arguments (--data DIR); the rest are Streamlit's."""
     parser = argparse.ArgumentParser(prog="python dashboard.py", description=labels.APP_TITLE)
-    parser.add_argument("--data", metavar="DIR", help="数据目录（默认：随附的示例数据）")
+    parser.add_argument("--data", metavar="DIR", help=labels.FRAME["data_arg"])
     args, rest = parser.parse_known_args(argv)
     if args.data:
         args.data = os.path.abspath(args.data)

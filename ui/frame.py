@@ -57,11 +57,12 @@ def header(view: View, title: str) -> None:
         st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
         left, right = st.columns([12, 1])
         left.title(title)
-        right.button("退出演示", on_click=_leave_presentation, key="leave_presentation",
+        right.button(labels.FRAME["leave_present"], on_click=_leave_presentation, key="leave_presentation",
                      icon=":material/close_fullscreen:", type="tertiary")
     else:
         st.title(title)
-    text(f"{view.stamp}｜统计年度 {view.year}｜范围：{view.scope_text}｜数据：{fmt.cut(view.extract_name)}", "fee-stamp")
+    text(labels.FRAME["stamp"].format(stamp=view.stamp, year=view.year, scope=view.scope_text,
+                                      name=fmt.cut(view.extract_name)), "fee-stamp")
     if view.note:
         st.warning(view.note, icon=":material/event_busy:")
 
@@ -72,7 +73,7 @@ def unavailable(problem) -> None:
     st.title(labels.APP_TITLE)
     st.error(problem.title, icon=":material/block:")
     text(problem.message)
-    st.caption("修正后刷新页面即可，无需重启看板。数据目录只读，看板不会修改其中任何文件。")
+    st.caption(labels.FRAME["fix_and_refresh"])
 
 
 def no_as_of() -> None:
@@ -80,7 +81,7 @@ def no_as_of() -> None:
     st.info(labels.MSG["no_as_of"] + labels.MSG["no_as_of_pick"], icon=":material/event_busy:")
 
 
-def empty(text: str = "当前筛选范围内没有数据。请放宽筛选条件（供电所、村/社区、线路、类别）。") -> None:
+def empty(text: str = labels.FRAME["empty"]) -> None:
     st.info(text, icon=":material/filter_alt_off:")
 
 
@@ -94,4 +95,4 @@ def guard():
         if os.environ.get("FEE_STRICT") == "1":
             raise
         log.exception("page failed")
-        st.error("页面出现内部错误，已记录日志。请调整筛选条件后重试，或联系维护人员。", icon=":material/error:")
+        st.error(labels.FRAME["page_failed"], icon=":material/error:")
