@@ -266,11 +266,18 @@ def _collections(ex: Extract, args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse(p: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace | int:
+    """The arguments, or the exit status once argparse has printed the usage line (or --help)."""
     try:
-        args = parser().parse_args(argv)
-    except SystemExit as exc:  # argparse already printed the usage line
+        return p.parse_args(argv)
+    except SystemExit as exc:
         return int(exc.code or 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(parser(), argv)
+    if isinstance(args, int):
+        return args
     ex = opened(args)
     if isinstance(ex, int):
         return ex

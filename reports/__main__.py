@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from queries import labels
-from queries.__main__ import Command, Parser, fail, opened, run, view_arguments, view_of
+from queries.__main__ import Command, Parser, fail, opened, parse, run, view_arguments, view_of
 
 from . import daily
 from . import format as fmt
@@ -51,11 +51,8 @@ def daily_report(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        args = parser().parse_args(argv)
-    except SystemExit as exc:  # argparse already printed the usage line
-        return int(exc.code or 0)
-    return daily_report(args)
+    args = parse(parser(), argv)
+    return args if isinstance(args, int) else daily_report(args)
 
 
 if __name__ == "__main__":
