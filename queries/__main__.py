@@ -258,11 +258,16 @@ def _collections(ex: Extract, args: argparse.Namespace) -> int:
         result = collections(ex, view_of(ex, args))
     except SettingsError as exc:  # a branch's settings file that cannot be used
         return fail(str(exc), 2)
-    if args.json:
+    return _answer(result, args.json, _print_collections_text)
+
+
+def _answer(result: dict, as_json: bool, print_text: Callable[[dict], None]) -> int:
+    """The answer on stdout: the JSON object alone, or the text the pages would show."""
+    if as_json:
         json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
-        _print_collections_text(result)
+        print_text(result)
     return 0
 
 
@@ -283,13 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         return ex
     if args.command == "collections":
         return _collections(ex, args)
-    result = summary(ex, view_of(ex, args))
-    if args.json:
-        json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
-        print()
-    else:
-        _print_text(result)
-    return 0
+    return _answer(summary(ex, view_of(ex, args)), args.json, _print_text)
 
 
 def run(main: Callable[[], int]) -> int:
