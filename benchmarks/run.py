@@ -128,6 +128,20 @@ def _workload(ex):
          dict(as_of=dt.date(y - 1, 12, 31), show_personal=False, limit=2000, **settings)),
         ("instalment_status", "instalment_status", Scope(), dict(as_of=d)),
         ("instalment_parts", "instalment_parts", Scope(), dict(as_of=d, show_personal=False)),
+        # the 入账与违约金 page
+        ("collections_by_channel months", "collections_by_channel", Scope(), dict(as_of=d, month=None)),
+        ("collections_by_channel days of D's month", "collections_by_channel", Scope(),
+         dict(as_of=d, month=month_start)),
+        ("penalty_avoided_by_same_day_posting total", "penalty_avoided_by_same_day_posting", Scope(),
+         dict(as_of=d, group_by="total", **settings)),
+        ("penalty_avoided_by_same_day_posting channel", "penalty_avoided_by_same_day_posting", Scope(),
+         dict(as_of=d, group_by="channel", **settings)),
+        ("penalty_avoided_by_same_day_posting station (一个供电所)", "penalty_avoided_by_same_day_posting", one,
+         dict(as_of=d, group_by="station", **settings)),
+        ("penalty_accounts customer top 2000", "penalty_accounts", Scope(),
+         dict(as_of=d, group_by="customer", show_personal=False, limit=2000, **settings)),
+        ("penalty_accounts bill top 2000", "penalty_accounts", Scope(),
+         dict(as_of=d, group_by="bill", show_personal=False, limit=2000, **settings)),
     ]
     return work
 

@@ -374,3 +374,130 @@ DOWNLOAD = {
     "daily_md_help": "可直接粘贴到微信群的简报（Markdown）。",
     "daily_file": "电费回收日报_{stem}.{suffix}",
 }
+
+# --- 入账与违约金 (pages/posting.py): same-day posting, payments by channel, penalty exposure,
+# the penalty rate rows in force and what same-day posting saved (docs/DATA.md §6) ----------
+PAGE_TITLE["posting"] = "入账与违约金"
+
+METRIC.update({
+    "penalty_avoided": "当日入账避免的违约金",
+    "penalty_days_avoided": "避免的计违约金天数",
+    "settled_same_day": "当日入账冲减电费",
+    "bills_settled_same_day": "涉及电费单",
+})
+COLUMN.update({
+    "paid_month": "缴费月份",
+    "paid_day": "缴费日期",
+    "latency_days": "入账时长",
+    "due_on": "缴费截止日",
+    "rate_sum": "累计日费率",
+    "timing": "缴费时点",
+    "effective_from": "生效日期",
+    "rate_residential": "居民生活日费率",
+    "rate_current_year": "其他类别当年日费率",
+    "rate_cross_year": "其他类别跨年日费率",
+    "penalty_minimum": "最低违约金",
+})
+# penalty_avoided_by_same_day_posting.sql's timing: paid by the due date, or after it
+TIMING = {"by_due_date": "截止日前（含当日）缴费", "overdue": "逾期后缴费"}
+
+POSTING_PAGE = {
+    # same-day posting
+    "posting": "当日入账",
+    "posting_caption": "{year} 年 1 月 1 日至 {day} 缴费的付款（含预收），按付款户所属范围统计；当日入账指入账日期与缴费日期"
+                       "为同一天（23:59 缴、次日 00:01 入账不算当日）。",
+    "payments_help": "{year} 年 1 月 1 日以来缴费的笔数（含冲正、预收）。",
+    "posted_same_day_help": "其中缴费当天入账的笔数。",
+    "rate_help": "当日入账笔数 ÷ 缴费笔数，截断（不四舍五入）到两位小数。",
+    "in_transit_help": "截至当日已缴费、尚未入账的付款（不限年度）；入账前不计入实收。",
+    "in_transit_amount_help": "在途付款的金额合计；最久的已在途 {days} 天。",
+    "group_by": "分组",
+    "group": {"channel": "按缴费渠道", "station": "按供电所", "month": "按缴费月份"},
+    "rate_chart": "当日入账率（{group}）",
+    "rate_axis": "当日入账率（%）",
+    "rate_hover": "当日入账率 {rate}<br>缴费 {payments} 笔，当日入账 {same} 笔<br>金额 {amount} 万元",
+    "latency_chart": "入账时长分布（已入账付款）",
+    "latency_axis": "入账时长（天，0 = 当天）",
+    "payments_axis": "付款笔数（笔）",
+    "latency_hover": "入账时长 %{x} 天<br>%{y:,} 笔<br>金额 %{customdata:,.2f} 万元<extra></extra>",
+    "group_table": "当日入账率明细",
+    "latency_table": "入账时长明细",
+    "no_payments": "{year} 年 1 月 1 日以来当前范围内没有缴费。",
+    # in transit
+    "transit": "在途付款",
+    "transit_chart": "在途付款账龄（截至当日，按已在途天数）",
+    "transit_axis": "在途天数",
+    "transit_hover": "在途 %{x}<br>%{y:,} 笔<br>金额 %{customdata:,.2f} 万元<extra></extra>",
+    "transit_caption": "客户已缴费、截至当日尚未入账的付款（多为银行代收在途），最早缴费的在前；入账时间空白的，"
+                       "数据中至今未入账。",
+    "no_transit": "截至当日没有在途付款。",
+    "show_personal": "显示户名和联系电话（催费用）",
+    "show_personal_help": "显示完整户名和联系电话，供催费使用；演示模式下不可用。本页各清单同时生效。",
+    # payments by channel over time
+    "channels": "各渠道缴费",
+    "channel_span": "时间范围",
+    "whole_year": "{year} 年各月",
+    "month_days": "{month} 各日",
+    "channel_measure": "显示",
+    "measure": {"amount": "金额", "payments": "笔数"},
+    "measure_title": {"amount": "各渠道缴费金额", "payments": "各渠道缴费笔数"},
+    "channel_chart_months": "（{year} 年各月，截至 {day}）",
+    "channel_chart_days": "（{month}各日，截至 {day}）",
+    "amount_axis": "缴费金额（万元）",
+    "channel_hover": "{channel}<br>%{{x|{format}}}<br>%{{customdata[0]:,.2f}} 万元<br>%{{customdata[1]:,}} 笔<extra></extra>",
+    "channel_caption": "按缴费日期与付款户所属范围统计的全部付款（含在途、预收，冲正为负）；这是现金流，不等于实收电费。",
+    "channel_table": "各渠道缴费明细",
+    # penalty exposure
+    "penalty": "违约金",
+    "penalty_caption": "违约金敞口：截至当日的欠费若在当日缴清应付的违约金（供电营业规则第 98 条；docs/DATA.md §6）。"
+                       "自缴费截止日次日起逐日计算，按用电类别、当年或跨年取当天有效的日费率（见下方“违约金费率"
+                       "（设置）”；默认为 1996 年规则：居民生活每日 1‰，其他类别当年 2‰、跨年 3‰）；"
+                       "每张电费单不足最低金额的按最低金额计。",
+    "penalty_help": "各张已逾期未结清电费单的违约金之和。",
+    "penalty_bills_help": "计违约金的电费单张数（即已逾期未结清的电费单）。",
+    "penalty_arrears_help": "计违约金的欠费：所有年份已发行、已过缴费截止日且未结清的电费。",
+    "avoided_help": "{year} 年 1 月 1 日以来当日入账的付款，若推迟到下一个工作日入账将多计的违约金（说明见下文）。",
+    "penalty_chart": "各供电所违约金敞口（万元）",
+    "penalty_hover": "%{customdata[0]}<br>违约金敞口 %{x:,.2f} 万元<br>计违约金 %{customdata[1]:,} 笔"
+                     "<br>欠费 %{customdata[2]:,.2f} 万元<extra></extra>",
+    "penalty_axis": "违约金敞口（万元）",
+    "penalty_by": {"station": "按供电所", "village": "按村/社区", "collector": "按抄表催费责任人",
+                   "customer": "按客户", "bill": "按电费单"},
+    "penalty_table": "违约金敞口（{by}）",
+    "penalty_days_note": "逾期天数按其中逾期最久的一张电费单计。",
+    "penalty_list_caption": "表中列出违约金最多的 {shown} {unit}，下载的 Excel/CSV 含全部。",
+    "no_penalty": "截至当日当前范围内没有已逾期未结清的电费，没有违约金敞口。",
+    # the rate rows in force
+    "rates": "违约金费率（设置）",
+    "rates_caption": "当前按下表计算：每行自生效日期起适用，直到下一行生效；某一天适用当天有效的那一行，"
+                     "最低违约金取截至日有效的那一行。设置来自 {source}。",
+    "rates_shipped": "随附的 queries/collections.toml",
+    "rates_override": "随附设置，叠加环境变量 FEE_SETTINGS 指定的 {name}",
+    "rates_1996_only": "目前只有 1996 年《供电营业规则》的费率（默认值）。2024 年新规（国家发展改革委令第 14 号，"
+                       "2024-06-01 起施行）的费率尚未录入。",
+    "rates_2024": "已录入 {day} 起施行的费率；此前的日子仍按之前一行计算。",
+    "rates_how": "录入 2024 年新规无需改代码、无需重建缓存：① 复制 queries/collections.toml；② 在副本中去掉 1996 年"
+                 "那一行下方示例行（effective_from = 2024-06-01）前的“# ”，填入确认后的日费率（小数，0.5‰ 写 0.0005）"
+                 "和最低金额；③ 用环境变量 FEE_SETTINGS 指向副本启动看板。此后再改副本，刷新页面即生效。"
+                 "详见 docs/DATA.md §6 Settings。",
+    "settings_unusable": "违约金设置文件无法使用，本页不显示违约金。请修正后刷新。",
+    # what same-day posting saved
+    "avoided": "当日入账避免的违约金",
+    "avoided_explain": (
+        "**怎么算的**：{year} 年 1 月 1 日至 {day}，每张电费单在缴费当天入账的付款（冲减该单欠费的部分），"
+        "如果推迟到下一个工作日（周一至周五）才入账，就会从"
+        "“缴费日与缴费截止日中较晚的一天”的次日起，到下一个工作日为止多计违约金。例如周五缴费、截止日也是周五，"
+        "次工作日为周一，避免 3 天；周二缴费只避免 1 天；在截止日前一个工作日或更早缴费，则不会产生违约金，不计入。"
+        "费率与违约金敞口相同（按类别、按当年/跨年、按当天有效的费率行）。数据中没有法定节假日，"
+        "节假日也按工作日计，遇节假日时实际避免的天数更多。"),
+    "avoided_honest": (
+        "**注意**：这是与“次工作日入账”相比的估算，不是实际收取或减免的金额；不计每张电费单 1 元最低违约金"
+        "（最低金额针对一张电费单的全部违约金，不能拆到某一笔付款上），因此是偏保守的下限；"
+        "逾期后才缴费的，当日入账避免的是在已有违约金之上再多计的天数。"),
+    "avoided_days_help": "各张电费单避免的计违约金天数之和。",
+    "avoided_settled_help": "这些当日入账的付款冲减的电费金额。",
+    "avoided_bills_help": "涉及的电费单（按电费单与缴费日计）。",
+    "avoided_by": {"channel": "按缴费渠道", "station": "按供电所", "timing": "按缴费时点"},
+    "avoided_table": "当日入账避免的违约金（{by}）",
+    "no_avoided": "{year} 年 1 月 1 日以来，当前范围内没有当日入账且在下一个工作日前到期的电费。",
+}

@@ -432,3 +432,58 @@ def collections_mismatches(got: dict, want: dict) -> list[str]:
     if got["instalments"] != want["instalments"]:
         wrong.append(f"instalments: got {got['instalments']}, want {want['instalments']}")
     return wrong
+
+
+def reference_penalty_avoided(customers, bills, payments, as_of: dt.date, station: str | None = None,
+                              rates=PENALTY_1996) -> dict:
+    """docs/DATA.md §6, what same-day posting saved, bill by bill and day by day: for each bill
+    and day p on which payments to it paid that day were posted that day (p from 1 January of D's
+    year to D), the part of the bill's balance they settled (their sum, at most the day's drop in
+    outstanding) times the daily rates of the days from max(p, due_on) + 1 to the next Monday–
+    Friday after p; summed exactly and rounded once, half away from zero, with no minimum."""
+    known = set(customers["customer_id"].to_list())
+    in_scope = set(_in_scope(customers, station)["customer_id"].to_list())
+    category = dict(zip(customers["customer_id"].to_list(), customers["category"].to_list()))
+    bill_of = {b["bill_id"]: b for b in _money(bills).iter_rows(named=True) if b["customer_id"] in known}
+    postings: dict[str, list[tuple[dt.date, Decimal]]] = {}
+    same_day: dict[tuple[str, dt.date], list[Decimal]] = {}
+    for p in _money(payments).iter_rows(named=True):
+        if p["bill_id"] not in bill_of or p["posted_at"] is None or p["customer_id"] not in known:
+            continue
+        posted_on = _day(p["posted_at"])
+        postings.setdefault(p["bill_id"], []).append((posted_on, p["amount"]))
+        if posted_on == _day(p["paid_at"]):
+            same_day.setdefault((p["bill_id"], posted_on), []).append(p["amount"])
+
+    def outstanding(bill: dict, day: dt.date) -> Decimal:
+        paid = sum((a for posted_on, a in postings[bill["bill_id"]] if posted_on <= day), ZERO)
+        return max(ZERO, bill["amount"] - max(ZERO, paid))
+
+    one_day = dt.timedelta(days=1)
+    out = {"payments": 0, "bills": 0, "settled": ZERO, "penalty_days": 0, "penalty_avoided": Decimal(0)}
+    for (bill_id, paid_on), amounts in same_day.items():
+        b = bill_of[bill_id]
+        if not dt.date(as_of.year, 1, 1) <= paid_on <= as_of or b["customer_id"] not in in_scope:
+            continue
+        settled = max(ZERO, min(sum(amounts, ZERO), outstanding(b, paid_on - one_day) - outstanding(b, paid_on)))
+        next_working_day = paid_on + one_day
+        while next_working_day.weekday() >= 5:  # Saturday, Sunday
+            next_working_day += one_day
+        if settled == 0 or b["due_on"] >= next_working_day:
+            continue
+        total, day = Decimal(0), max(paid_on, b["due_on"]) + one_day
+        while day <= next_working_day:
+            row = _rate_row(day, rates)
+            if row is not None:
+                if category[b["customer_id"]] == "residential":
+                    total += row["residential"]
+                else:
+                    total += row["current_year"] if day.year <= b["period"].year else row["cross_year"]
+            out["penalty_days"] += 1
+            day += one_day
+        out["payments"] += len(amounts)
+        out["bills"] += 1
+        out["settled"] += settled
+        out["penalty_avoided"] += settled * total
+    out["penalty_avoided"] = out["penalty_avoided"].quantize(CENT, rounding=ROUND_HALF_UP)
+    return out

@@ -26,10 +26,10 @@ from hypothesis import HealthCheck, event, example, given, note, settings
 from hypothesis import strategies as st
 
 from queries import Scope, open_extract
-from queries.collections import collections
+from queries.collections import collections, load_settings
 from queries.summary import summary
 from reference import (bill_balances, collections_mismatches, default_as_of, load, mismatches, reference,
-                       reference_collections, reference_groups)
+                       reference_collections, reference_groups, reference_penalty_avoided)
 from tiny import bill, customer, part, payment, write_extract
 
 STATIONS = ("千钢供电所", "城郊供电所")
@@ -235,8 +235,20 @@ def compare_collections(ex, tables, plans: list[dict], as_of: dt.date) -> list[s
     """The §6 collections figures at D against the reference's (penalties day by day)."""
     frame = pl.DataFrame(plans, schema={"bill_id": pl.String, "due_on": pl.Date, "amount": pl.Decimal(18, 2)})
     got = collections(ex, as_of=as_of)
-    return [f"D={as_of} collections: {m}"
-            for m in collections_mismatches(got, reference_collections(*tables, frame, as_of))]
+    wrong = [f"D={as_of} collections: {m}"
+             for m in collections_mismatches(got, reference_collections(*tables, frame, as_of))]
+    # what same-day posting saved, at D and on the last day a bill payment was posted the day paid
+    payments = tables[2]
+    same_day = payments.filter(pl.col("bill_id").is_not_null()
+                               & (pl.col("posted_at").dt.date() == pl.col("paid_at").dt.date()))
+    for day in [as_of] + ([same_day["paid_at"].dt.date().max()] if same_day.height else []):
+        [saved] = ex.query("penalty_avoided_by_same_day_posting", Scope(), as_of=day, group_by="total",
+                           **load_settings().params()).to_dicts()
+        want = reference_penalty_avoided(*tables, day)
+        event(f"penalty avoided by same-day posting: {'some' if want['bills'] else 'none'}")
+        if {k: saved[k] for k in want} != want:
+            wrong.append(f"D={day} penalty avoided by same-day posting: got {saved}, want {want}")
+    return wrong
 
 
 # Edge cases that must always run (not left to the draw): a posting dated 9999-12-31 seen

@@ -59,9 +59,11 @@ def versus_target(col, label: str, value, target, gap=None, help: str | None = N
                help=f"{help} {labels.METRIC['target']} {fmt.pct(target)}。")
 
 
-def customers(col, label: str, value, previous, help: str | None = None, unit: str = "accounts") -> None:
-    """A count of accounts (or, with unit="bills", of bills); a rise reads as a warning."""
+def customers(col, label: str, value, previous, help: str | None = None, unit: str = "accounts",
+              warn: bool = True) -> None:
+    """A count of accounts (or, with unit="bills", of bills); a rise reads as a warning unless
+    `warn` is False (a count of payments)."""
     delta = None if previous is None or value is None else int(value) - int(previous)
     col.metric(labels.named(label, unit), fmt.count(value, unit=None),
-               _versus(delta, fmt.count_signed(delta, unit=None)), delta_color=_color(delta, True),
+               _versus(delta, fmt.count_signed(delta, unit=None)), delta_color=_color(delta, warn),
                delta_arrow="off" if not delta else "auto", border=True, help=help)

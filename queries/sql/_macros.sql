@@ -333,6 +333,43 @@ select
 from owing as o
 join rate_sums as s using (due_on, bill_year, residential);
 
+-- Penalty exposure at D in total or per station, village, collector (within a station),
+-- customer or bill: the penalty, how many bills carry one, the arrears it is reckoned on and
+-- the longest days overdue; a bill's row also has its dates and Σ rates. penalty_exposure.sql
+-- lists the groups, penalty_accounts.sql the customers or bills with their names.
+create macro penalty_groups(as_of, scope, rates, group_by) as table
+with penalties as (
+    select p.*, s.station, s.village, s.meter_reader
+    from owing_bills(as_of, scope, rates) as p
+    join segments as s using (seg_id)
+),
+keyed as (
+    select
+        *,
+        case when group_by <> 'total' then station end as group_station,
+        case when group_by in ('village', 'customer', 'bill') then village end as group_village,
+        case when group_by in ('collector', 'customer', 'bill') then meter_reader end as group_collector,
+        case when group_by in ('customer', 'bill') then customer_id end as group_customer,
+        case when group_by = 'bill' then bill_id end as group_bill
+    from penalties
+)
+select
+    group_station as station,
+    group_village as village,
+    group_collector as collector,
+    group_customer as customer_id,
+    group_bill as bill_id,
+    -- a bill's own dates and summed daily rate (null for larger groups)
+    case when group_by = 'bill' then any_value(period) end as period,
+    case when group_by = 'bill' then any_value(due_on) end as due_on,
+    case when group_by = 'bill' then any_value(rate_sum) end as rate_sum,
+    max(days_overdue) as days_overdue,
+    sum(outstanding) as arrears,
+    sum(penalty) as penalty_exposure,
+    count(*) as penalty_bills
+from keyed
+group by group_station, group_village, group_collector, group_customer, group_bill;
+
 -- The risk grade at D (CONTRACT §6 default rule) of every customer in scope with arrears, with
 -- the first clause that holds as its reason (thresholds from the $risk setting), and its
 -- penalty exposure. The history clauses look at the customer's bills of the 12 bill months

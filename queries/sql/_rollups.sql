@@ -225,6 +225,41 @@ join accounts as a using (customer_id)
 where p.posted_at is null or p.posted_at::date > p.paid_at::date
 order by p.paid_at;
 
+-- What same-day posting saved (docs/DATA.md §6): each bill's payments paid and posted on one
+-- day p, with the part of the bill's balance they settled that day (at most their sum, at most
+-- that day's drop in outstanding) and the next working day after p (Monday–Friday; holidays
+-- are not in the data). Posted then instead, the settled part would have owed the penalty
+-- days after max(p, due_on) up to that day, so only bills due before it are kept; rates are
+-- settings, applied when asked. A bill paid the same day through two channels counts under
+-- the channel of its larger payment. Summed per segment, day, due date, bill year and channel.
+create table same_day_settlements as
+with same_day as (
+    select
+        p.bill_id, p.paid_at::date as paid_on, count(*) as payments, sum(p.amount) as amount,
+        arg_max(p.channel, (p.amount, p.payment_id)) as channel
+    from raw_payments as p
+    where p.bill_id is not null
+      and p.posted_at is not null
+      and p.posted_at::date = p.paid_at::date
+      and p.customer_id in (select customer_id from accounts)
+    group by p.bill_id, p.paid_at::date
+),
+settled as (
+    select
+        s.seg_id, d.paid_on, s.due_on, year(s.period) as bill_year, d.channel, d.payments,
+        d.paid_on + case isodow(d.paid_on) when 5 then 3 when 6 then 2 else 1 end as next_working_day,
+        greatest(0, least(d.amount, s.out_before - s.out_after)) as settled
+    from same_day as d
+    join bill_steps as s on s.bill_id = d.bill_id and s.posted_on = d.paid_on
+)
+select
+    seg_id, paid_on, next_working_day, due_on, bill_year, channel,
+    count(*) as bills, sum(payments)::bigint as payments, sum(settled) as settled
+from settled
+where due_on < next_working_day and settled > 0
+group by all
+order by paid_on, seg_id;
+
 -- A station's target (collector null), or one collector's within a station (CONTRACT §6).
 create table targets as
 select station, collector, year, recovery_target

@@ -3,40 +3,8 @@
 -- penalty, how many bills carry one, and the arrears it is reckoned on.
 -- $as_of DATE, $group_by VARCHAR ('total' | 'station' | 'village' | 'collector' | 'customer' | 'bill'),
 -- $penalty_rates STRUCT[] (queries/collections.py: the settings' rate rows), $scope (a Scope STRUCT)
-with penalties as (
-    select p.*, s.station, s.village, s.meter_reader
-    from owing_bills($as_of::date, $scope, $penalty_rates) as p
-    join segments as s using (seg_id)
-),
-
-keyed as (
-    select
-        *,
-        case when $group_by <> 'total' then station end as group_station,
-        case when $group_by in ('village', 'customer', 'bill') then village end as group_village,
-        case when $group_by in ('collector', 'customer', 'bill') then meter_reader end as group_collector,
-        case when $group_by in ('customer', 'bill') then customer_id end as group_customer,
-        case when $group_by = 'bill' then bill_id end as group_bill
-    from penalties
-),
-
-grouped as (
-    select
-        group_station as station,
-        group_village as village,
-        group_collector as collector,
-        group_customer as customer_id,
-        group_bill as bill_id,
-        -- a bill's own dates and summed daily rate (null for larger groups)
-        case when $group_by = 'bill' then any_value(period) end as period,
-        case when $group_by = 'bill' then any_value(due_on) end as due_on,
-        case when $group_by = 'bill' then any_value(rate_sum) end as rate_sum,
-        max(days_overdue) as days_overdue,
-        sum(outstanding) as arrears,
-        sum(penalty) as penalty_exposure,
-        count(*) as penalty_bills
-    from keyed
-    group by group_station, group_village, group_collector, group_customer, group_bill
+with grouped as (
+    select * from penalty_groups($as_of::date, $scope, $penalty_rates, $group_by)
 ),
 
 -- 'total' always answers one row, also when nothing is owed
