@@ -15,37 +15,14 @@ import streamlit as st
 from queries import labels
 from queries.collections import SETTINGS_ENV, Settings, SettingsError, load_settings
 from reports import format as fmt
-from reports.columns import KIND as REGISTERED
-from reports.columns import Col, bare, col
-from reports.format import KINDS, percent, wan_numbers
+from reports.columns import col
+from reports.format import percent, wan_numbers
 from ui import app, charts, data, frame, tables, tiles
 
 ex, view = app.page_view()
 w, m = labels.POSTING_PAGE, labels.METRIC
 frame.header(view, labels.PAGE_TITLE["posting"])
 SHOWN = 2000  # rows of a customer or bill list on screen; the downloads hold every row
-
-# This page's columns that reports/columns.py does not register yet; they read as col() does:
-# the name in labels.py with the unit of the kind (reports/format.py).
-KIND = {
-    "paid_month": "month", "paid_day": "date", "latency_days": "days", "payments": "int", "posted_same_day": "int",
-    "same_day_posting_rate": "rate", "due_on": "date", "rate_sum": "rate", "timing": "text",
-    "penalty_exposure": "money", "penalty_bills": "int", "penalty_avoided": "money",
-    "settled_same_day": "money", "penalty_days_avoided": "int", "effective_from": "date",
-    "rate_residential": "text", "rate_current_year": "text", "rate_cross_year": "text",
-    "penalty_minimum": "money",
-}
-SOURCE = {"settled_same_day": "settled", "penalty_days_avoided": "penalty_days",
-          "rate_residential": "residential", "rate_current_year": "current_year",
-          "rate_cross_year": "cross_year", "penalty_minimum": "minimum"}
-
-
-def column(name: str) -> Col:
-    if name in REGISTERED:
-        return col(name)
-    kind = KIND[name]
-    return Col(SOURCE.get(name, name), labels.named(bare(name), KINDS[kind].unit), kind)
-
 
 def settings_or_stop() -> Settings:
     """The penalty settings; a file that cannot be used is named instead of any figure."""
@@ -138,10 +115,10 @@ else:
             fig.update_yaxes(**value_axis)
             fig.update_xaxes(title=None)
         charts.show(fig, f"posting_rate_{group_by}", f"当日入账率_{view.as_of:%Y%m%d}")
-        shown_group = {"channel": col("channel"), "station": col("station"), "month": column("paid_month")}[group_by]
+        shown_group = {"channel": col("channel"), "station": col("station"), "month": col("paid_month")}[group_by]
         with st.expander(w["group_table"], icon=":material/table:"):
-            tables.show_table(groups, [shown_group, column("payments"), column("posted_same_day"),
-                                       column("same_day_posting_rate"), col("payment_amount")],
+            tables.show_table(groups, [shown_group, col("payments"), col("posted_same_day"),
+                                       col("same_day_posting_rate"), col("payment_amount")],
                               view, key=f"posting_table_{group_by}", filename=w["group_table"], title=w["group_table"])
     with right:
         latency = data.query("posting_latency", view.scope, as_of=view.as_of)
@@ -153,7 +130,7 @@ else:
         fig.update_yaxes(title=w["payments_axis"], tickformat=",d")
         charts.show(fig, "posting_latency", f"入账时长_{view.as_of:%Y%m%d}")
         with st.expander(w["latency_table"], icon=":material/table:"):
-            tables.show_table(latency, [column("latency_days"), column("payments"), col("payment_amount")],
+            tables.show_table(latency, [col("latency_days"), col("payments"), col("payment_amount")],
                               view, key="posting_latency_table", filename=w["latency_table"], title=w["latency_table"])
 
 # --- payments in transit -------------------------------------------------------------------
@@ -216,7 +193,7 @@ else:
     with st.expander(w["channel_table"], icon=":material/table:"):
         period = "paid_month" if month is None else "paid_day"
         tables.show_table(by_channel.rename({"period": period}),
-                          [column(period), col("channel"), column("payments"), col("payment_amount")],
+                          [col(period), col("channel"), col("payments"), col("payment_amount")],
                           view, key="posting_channel_table", filename=w["channel_table"], title=w["channel_table"])
 
 # --- penalty exposure ------------------------------------------------------------------------
@@ -248,7 +225,7 @@ else:
     with right:
         level = choose(w["group_by"], w["penalty_by"], "posting_penalty_by")
         title = w["penalty_table"].format(by=w["penalty_by"][level])
-        figures = [column("penalty_exposure"), column("penalty_bills"), col("arrears"), col("days_overdue")]
+        figures = [col("penalty_exposure"), col("penalty_bills"), col("arrears"), col("days_overdue")]
         if level in ("customer", "bill"):
             def listed(limit: int) -> pl.DataFrame:
                 return data.query("penalty_accounts", view.scope, as_of=view.as_of, group_by=level,
@@ -257,7 +234,7 @@ else:
             rows = listed(SHOWN)
             who = [col("customer_id"), col("customer_name"), *([col("phone")] if show_personal else []),
                    col("station"), col("village"), col("collector"), col("category")]
-            bill_cols = [col("bill_id"), col("period"), column("due_on"), column("rate_sum")] if level == "bill" else []
+            bill_cols = [col("bill_id"), col("period"), col("due_on"), col("rate_sum")] if level == "bill" else []
             shortened = rows.height == SHOWN
             unit = labels.UNIT["bills" if level == "bill" else "accounts"]
             note = w["penalty_list_caption"].format(shown=f"{SHOWN:,}", unit=unit) if shortened else ""
@@ -281,8 +258,8 @@ with st.expander(w["rates"], icon=":material/tune:", expanded=not view.presentat
     rows = pl.DataFrame([{"effective_from": r.effective_from, "residential": str(r.residential),
                           "current_year": str(r.current_year), "cross_year": str(r.cross_year),
                           "minimum": r.minimum} for r in settings.penalty_rates])
-    tables.show_table(rows, [column("effective_from"), column("rate_residential"), column("rate_current_year"),
-                             column("rate_cross_year"), column("penalty_minimum")],
+    tables.show_table(rows, [col("effective_from"), col("rate_residential"), col("rate_current_year"),
+                             col("rate_cross_year"), col("penalty_minimum")],
                       view, key="posting_rates", filename=w["rates"], title=w["rates"])
     later = [r.effective_from for r in settings.penalty_rates if r.effective_from > dt.date(1996, 1, 1)]
     if later:
@@ -313,8 +290,8 @@ else:
         rows = rows.with_columns(pl.col("member").replace_strict(labels.TIMING, return_dtype=pl.String).alias("timing"))
     elif level == "channel":
         rows = rows.rename({"member": "channel"})
-    key_col = {"channel": col("channel"), "station": col("station"), "timing": column("timing")}[level]
+    key_col = {"channel": col("channel"), "station": col("station"), "timing": col("timing")}[level]
     title = w["avoided_table"].format(by=w["avoided_by"][level])
-    tables.show_table(rows, [key_col, column("penalty_avoided"), column("penalty_days_avoided"), column("payments"),
-                             column("settled_same_day")], view, key=f"posting_avoided_{level}", filename=title,
+    tables.show_table(rows, [key_col, col("penalty_avoided"), col("penalty_days_avoided"), col("payments"),
+                             col("settled_same_day")], view, key=f"posting_avoided_{level}", filename=title,
                       title=title)

@@ -48,8 +48,19 @@ KIND = {
     # the extract's files and findings
     "table_name": "text", "table_label": "text", "column_name": "text", "rule": "text", "rows": "int",
     "files": "int", "file": "text", "kilobytes": "kb", "examples": "text",
+    # posting and penalties (docs/DATA.md §6)
+    "paid_month": "month", "paid_day": "date", "latency_days": "days", "payments": "int", "posted_same_day": "int",
+    "same_day_posting_rate": "rate", "due_on": "date", "rate_sum": "rate", "timing": "text",
+    "penalty_exposure": "money", "penalty_bills": "int", "penalty_avoided": "money",
+    "settled_same_day": "money", "penalty_days_avoided": "int", "effective_from": "date",
+    "rate_residential": "text", "rate_current_year": "text", "rate_cross_year": "text",
+    "penalty_minimum": "money",
 }
-SOURCE = {"payment_amount": "amount"}  # the frame's column, where it is not the name
+SOURCE = {  # the frame's column, where it is not the name
+    "payment_amount": "amount", "settled_same_day": "settled", "penalty_days_avoided": "penalty_days",
+    "rate_residential": "residential", "rate_current_year": "current_year", "rate_cross_year": "cross_year",
+    "penalty_minimum": "minimum",
+}  # the frame's column, where it is not the name
 SHOWN = {"rule": None, "file": 120, "examples": 5 * 60}  # characters on screen, where not CUT
 
 
