@@ -48,9 +48,19 @@ KIND = {
     # the extract's files and findings
     "table_name": "text", "table_label": "text", "column_name": "text", "rule": "text", "rows": "int",
     "files": "int", "file": "text", "kilobytes": "kb", "examples": "text",
+    # the collectors page: ranks, the chase list (risk_customers.sql, queries.collections.with_risk_words),
+    # reminders (reports/reminders.py), bank shortfalls and the risk grades per collector
+    "rank_in_branch": "int", "rank_in_station": "int", "risk_grade": "text", "risk_reason": "text",
+    "penalty_exposure": "money", "owed_months": "text", "last_paid_at": "time", "last_payment_amount": "money",
+    "last_payment_channel": "text", "reminder": "text", "owed": "money",
+    "customers_high": "int", "customers_medium": "int", "customers_low": "int",
+    "arrears_high": "money", "arrears_medium": "money", "arrears_low": "money",
 }
-SOURCE = {"payment_amount": "amount"}  # the frame's column, where it is not the name
+# the frame's column, where it is not the name
+SOURCE = {"payment_amount": "amount", "rank_in_branch": "rank", "risk_grade": "risk_grade_label",
+          "risk_reason": "risk_reason_text"}
 SHOWN = {"rule": None, "file": 120, "examples": 5 * 60}  # characters on screen, where not CUT
+CHANNELS = ("channel", "last_payment_channel")  # columns of channel codes, shown as labels.CHANNEL
 
 
 def bare(name: str) -> str:
@@ -77,7 +87,7 @@ def display_frame(df: pl.DataFrame, cols: list[Col], screen: bool = False) -> pl
         s = df.get_column(c.name)
         if c.name == "category":
             s = s.replace_strict(labels.CATEGORY, default=s, return_dtype=pl.Utf8)
-        elif c.name == "channel":
+        elif c.name in CHANNELS:
             s = s.replace_strict(labels.CHANNEL, default=s, return_dtype=pl.Utf8)
         elif c.name in ("village", "line"):
             s = s.fill_null(labels.UNREGISTERED)
