@@ -78,6 +78,9 @@ if not (total["bills"] or total["arrears"] or total["prior_opening"]):
 # figures are the same either way, as those two filters take or leave whole groups.
 peers = dataclasses.replace(view.scope, stations=(), collectors=())
 collectors = in_view(ranking(peers, "collector").rename({"member": "collector"}))
+if collectors.is_empty():
+    frame.empty(w["nothing"])
+    st.stop()
 penalty = data.query("penalty_exposure", view.scope, as_of=view.as_of, group_by="total",
                      **settings.params()).row(0, named=True)
 
