@@ -66,39 +66,6 @@ def reset_drill(level: int) -> None:
     selection.clear(LINE_CHART)
 
 
-def rate_bars(df: pl.DataFrame, keys: list, names: list[str], scope_view: View, title: str) -> go.Figure:
-    """Horizontal bars of the year's recovery rate in ranking order (first on top), with each
-    row's target as a tick. `keys` (customdata[0], charts.key) are what a click hands back;
-    `names` are shown cut and escaped, and whole in the hover label."""
-    rates = [percent(r) for r in df["recovery_rate"]]
-    targets = [percent(t) for t in df["target"]]
-    hover = list(zip([charts.key(k) for k in keys], wan_numbers(df["billed"]), wan_numbers(df["recovered"]),
-                     wan_numbers(df["arrears"]), targets, [charts.hover_text(n) for n in names]))
-    names = charts.labels(names)
-    template = ("<b>%{customdata[5]}</b><br>回收率 %{x:.2f} %<br>目标 %{customdata[4]:.2f} %"
-                "<br>应收 %{customdata[1]:,.2f} 万元<br>实收 %{customdata[2]:,.2f} 万元"
-                "<br>欠费 %{customdata[3]:,.2f} 万元<extra></extra>")
-    fig = go.Figure()
-    reached_target = [gap >= 0 for gap in df["gap_to_target"]]
-    for reached, name, colour in ((True, "达到目标", charts.GOOD), (False, "未达目标", charts.WARN)):
-        rows = [i for i, r in enumerate(reached_target) if r == reached]
-        fig.add_bar(
-            y=[names[i] for i in rows], x=[rates[i] for i in rows], orientation="h", name=name,
-            marker_color=colour, customdata=[hover[i] for i in rows], hovertemplate=template,
-            text=[f"{rates[i]:.2f} %" for i in rows], textposition="inside", insidetextanchor="end",
-            textfont={"color": "white"}, cliponaxis=False)
-    fig.add_scatter(
-        y=names, x=targets, mode="markers", name="回收目标", customdata=hover,
-        hovertemplate="<b>%{customdata[5]}</b><br>回收目标 %{x:.2f} %<extra></extra>",
-        marker={"symbol": "line-ns-open", "size": 22, "color": charts.TARGET, "line": {"width": 3}})
-    low = min(v for v in rates + targets if v is not None)
-    charts.layout(fig, scope_view, title, height=max(200, 34 * len(names) + 140))
-    fig.update_layout(barmode="overlay", bargap=0.35, margin_r=28)
-    fig.update_xaxes(title="回收率（%）", ticksuffix=" %", range=[max(0, (low - 1) // 5 * 5), 100.4])
-    fig.update_yaxes(title=None, categoryorder="array", categoryarray=names, autorange="reversed")
-    return fig
-
-
 def chartable(df: pl.DataFrame) -> pl.DataFrame:
     return df.filter(pl.col("recovery_rate").is_not_null())
 
@@ -207,15 +174,16 @@ with left:
     if shown.is_empty():
         st.info("本年度范围内没有已发行电费。", icon=":material/info:")
     else:
-        fig = rate_bars(shown, shown["station"].to_list(), shown["station"].to_list(), view,
-                        f"{view.year} 年各供电所回收率")
+        fig = charts.rate_bars(shown, shown["station"].to_list(), shown["station"].to_list(), view,
+                               f"{view.year} 年各供电所回收率")
         charts.show(fig, station_chart_key, f"各供电所回收率_{view.year}", select="points")
         st.caption("点击供电所的柱形，在下方查看该所各线路、台区。")
 with right:
     categories = chartable(ranked(view, "category"))
     if not categories.is_empty():
         names = [labels.CATEGORY.get(c, c) for c in categories["member"]]
-        fig = rate_bars(categories, categories["member"].to_list(), names, view, f"{view.year} 年各用电类别回收率")
+        fig = charts.rate_bars(categories, categories["member"].to_list(), names, view,
+                               f"{view.year} 年各用电类别回收率")
         charts.show(fig, "recovery_categories", f"各用电类别回收率_{view.year}")
 
 # --- drill: station → line → transformer --------------------------------------------------
@@ -239,8 +207,9 @@ else:
     station_view = narrowed(drill_station)
     shown = chartable(lines)
     if not shown.is_empty():
-        fig = rate_bars(shown, [v or "" for v in shown["line"]], [v or labels.UNREGISTERED for v in shown["line"]],
-                        station_view, f"{charts.label(drill_station)} 各线路回收率")
+        fig = charts.rate_bars(shown, [v or "" for v in shown["line"]],
+                               [v or labels.UNREGISTERED for v in shown["line"]],
+                               station_view, f"{charts.label(drill_station)} 各线路回收率")
         charts.show(fig, line_chart_key, f"各线路回收率_{drill_station}", select="points")
         st.caption("点击线路的柱形，查看该线路各台区。")
     tables.show_table(lines, [col("line"), *RATE_COLS], station_view, key="recovery_line_table",
@@ -252,8 +221,8 @@ else:
         transformers = ranked(line_view, "transformer", member="transformer")
         shown = chartable(transformers)
         if not shown.is_empty():
-            fig = rate_bars(shown, shown["transformer"].to_list(), shown["transformer"].to_list(), line_view,
-                            f"{charts.label(line_name)} 各台区回收率")
+            fig = charts.rate_bars(shown, shown["transformer"].to_list(), shown["transformer"].to_list(),
+                                   line_view, f"{charts.label(line_name)} 各台区回收率")
             charts.show(fig, "recovery_transformers", f"各台区回收率_{line_name}")
         tables.show_table(transformers, [col("transformer"), *RATE_COLS], line_view,
                           key="recovery_transformer_table", filename=f"各台区回收率_{line_name}",

@@ -351,7 +351,7 @@ COLLECTIONS_CLI = {
 
 # The app's frame: page titles, the sidebar, downloads, messages around every page.
 PAGE_TITLE = {"home": "每日进度", "recovery": "电费回收率", "arrears": "欠费分析",
-              "high_energy": "高耗能客户", "data_quality": "数据质量"}
+              "high_energy": "高耗能客户", "collectors": "催费责任人", "data_quality": "数据质量"}
 FRAME = {
     "present": "演示模式",
     "present_help": "隐藏筛选栏、放大字号，并遮蔽全部个人信息，用于会议投影。",
@@ -500,4 +500,113 @@ POSTING_PAGE = {
     "avoided_by": {"channel": "按缴费渠道", "station": "按供电所", "timing": "按缴费时点"},
     "avoided_table": "当日入账避免的违约金（{by}）",
     "no_avoided": "{year} 年 1 月 1 日以来，当前范围内没有当日入账且在下一个工作日前到期的电费。",
+}
+
+# --- 催费责任人: the per-person page, the chase list (催费清单) and reminders -----------------
+# (pages/collectors.py, reports/chase_pdf.py, reports/reminders.py)
+COLUMN.update({
+    "rank_in_branch": "分公司内名次",
+    "rank_in_station": "供电所内名次",
+    "owed": "应缴金额",
+    "owed_months": "欠费月份",
+    "last_paid_at": "最近缴费时间",
+    "last_payment_amount": "最近缴费金额",
+    "last_payment_channel": "最近缴费渠道",
+    "reminder": "催费提醒短信",
+    "customers_high": "高风险户数",
+    "customers_medium": "中风险户数",
+    "customers_low": "低风险户数",
+    "arrears_high": "高风险欠费",
+    "arrears_medium": "中风险欠费",
+    "arrears_low": "低风险欠费",
+})
+
+# The ways to pay a reminder names, in this order (codes of CHANNEL).
+REMINDER_CHANNELS = ("app", "wechat", "alipay", "bank", "counter")
+
+# Reminder texts to copy into a text message or a village chat (reports/reminders.py fills them
+# in). The penalty rule is the settings' row in force on the as-of date, as ‰ a day.
+REMINDER = {
+    "chase": "{name}您好！截至{day}，您的户号 {customer_id} 尚欠电费 {arrears} 元（{bills}）。"
+             "请尽快通过{channels}缴纳。{rule}按截至{day}计，违约金为 {penalty} 元。如已缴纳，请忽略本提醒。{sign}",
+    "shortfall": "{name}您好！您的户号 {customer_id} {month}电费应缴 {owed} 元，银行代收代扣已入账 {paid} 元，"
+                 "尚差 {shortfall} 元，已逾期 {days} 天。请尽快通过{channels}补缴。{rule}如已补缴，请忽略本提醒。{sign}",
+    "rule_residential": "逾期未缴的电费，自缴费截止日次日起每日按欠费的 {residential} 加收违约金，"
+                        "不足 {minimum} 元按 {minimum} 元收取。",
+    "rule_other": "逾期未缴的电费，自缴费截止日次日起每日加收违约金：当年电费按欠费的 {current_year}，"
+                  "跨年电费按 {cross_year}，不足 {minimum} 元按 {minimum} 元收取。",
+    "bill": "{month} {amount} 元",
+    "bills_many": "{first}至{last}共 {n} 个月",
+    "month": "{year}年{month}月",
+    "day": "{year}年{month}月{day}日",
+    "sign": "【{station} 催费责任人 {collector}】",
+    "sign_station": "【{station}】",  # no collector assigned
+    "customer": "客户",  # a row without a name
+    "or": "或",
+}
+# The bills of a reminder are listed one by one up to this many months; more read as a range.
+REMINDER_BILLS_LISTED = 4
+
+# The printable chase list (A4 landscape, one collector per page, header repeated).
+CHASE_PDF = {
+    "title": "催费清单",
+    "who": "催费责任人：{collector}　供电所：{station}",
+    "totals": "欠费 {customers} 户，合计 {arrears} 元；违约金 {penalty} 元；高风险 {high} 户、中风险 {medium} 户、低风险 {low} 户",
+    "page": "第 {page}/{pages} 页",
+    "footer": "范围：{scope}　按风险等级（高→低）、欠费金额排序。{masked}",
+    "none": "没有欠费户。",
+    "row_no": "序号",
+    "place": "村/社区／台区",
+    "grade": "风险",
+    "arrears": "欠费（元）",
+    "days": "逾期天数",
+    "last_payment": "最近缴费",
+    "penalty": "违约金（元）",
+    "notes": "催收记录",
+    "no_payment": "无",
+}
+
+UNIT["people"] = "人"
+
+# The page's own words.
+COLLECTORS_PAGE = {
+    "rate_help": f"{METRIC['recovered']} ÷ {METRIC['billed']}，截断（不四舍五入）到两位小数。",
+    "arrears_help": "所有年份已发行、已过缴费截止日且未结清的电费。",
+    "penalty_help": "截至当日的欠费若当日缴清应付的违约金，共 {bills} 笔电费（docs/DATA.md §6）。",
+    "no_arrears": "截至当日，当前范围内没有欠费户。",
+    "grade": "{grade}风险",
+    "grade_hover": "%{{customdata[1]}}<br>{grade}风险 %{{x:,}} 户<br>欠费 %{{customdata[0]:,.2f}} 万元<extra></extra>",
+    "customer_option": "{customer_id} {name}（欠费 {arrears}）",
+    "shortfall_option": "{customer_id} {name} {month}（尚差 {shortfall}）",
+    "collectors": "达到目标",
+    "collectors_unit": "人",
+    "collectors_help": "本年度电费回收率达到各自回收目标的催费责任人 / 有本年度电费的催费责任人。",
+    "ranking": "{year} 年催费责任人回收率排名",
+    "ranking_table": "催费责任人排名",
+    "ranking_note": RANKING_ORDER + "。分公司内名次在全部供电所的催费责任人中排，供电所内名次在本所中排；"
+                    "二者只按供电所、催费责任人以外的筛选条件计算。同一责任人在不同供电所分行列出。",
+    "grades": "风险等级分布",
+    "grades_chart": "各催费责任人欠费户风险等级（户）",
+    "grades_table": "各催费责任人风险等级",
+    "chase": "催费清单",
+    "pick": "催费责任人",
+    "show_personal": "显示完整户名和联系电话（催费用）",
+    "show_personal_help": "清单、下载和提醒短信中显示完整户名与联系电话；演示模式下不可用。",
+    "chase_note": "共 {customers} 户，欠费合计 {arrears}，违约金 {penalty}；按风险等级（高→低）、欠费金额排序，"
+                  "逾期天数按最早一笔欠费计。",
+    "no_chase": "该催费责任人截至当日没有欠费户。",
+    "pdf_one": "下载清单 PDF（本人）",
+    "pdf_all": "下载清单 PDF（范围内全部责任人）",
+    "xlsx_one": "下载清单 Excel（本人）",
+    "xlsx_all": "下载清单 Excel（范围内全部责任人）",
+    "pdf_help": "A4 横向，可打印走访；每位催费责任人另起一页，清单较长时续页重复表头。",
+    "file": "催费清单_{who}_{day}.{suffix}",
+    "file_all": "范围内全部责任人",
+    "reminder": "催费提醒短信",
+    "reminder_pick": "客户",
+    "reminder_note": "点击右上角图标复制，发给客户或发到村微信群。",
+    "shortfall": "银行代扣不足提醒",
+    "shortfall_note": "最近一笔经银行代收代扣的付款少于应缴金额、截至当日仍欠费的电费单：请提醒客户补足。",
+    "no_shortfall": "没有银行代扣不足的电费单。",
+    "nothing": "当前范围内没有催费责任人的电费或欠费。",
 }

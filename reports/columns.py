@@ -55,13 +55,22 @@ KIND = {
     "settled_same_day": "money", "penalty_days_avoided": "int", "effective_from": "date",
     "rate_residential": "text", "rate_current_year": "text", "rate_cross_year": "text",
     "penalty_minimum": "money",
+    # the collectors page: ranks, the chase list (risk_customers.sql, queries.collections.with_risk_words),
+    # reminders (reports/reminders.py), bank shortfalls and the risk grades per collector
+    "rank_in_branch": "int", "rank_in_station": "int", "risk_grade": "text", "risk_reason": "text",
+    "owed_months": "text", "last_paid_at": "time", "last_payment_amount": "money",
+    "last_payment_channel": "text", "reminder": "text", "owed": "money",
+    "customers_high": "int", "customers_medium": "int", "customers_low": "int",
+    "arrears_high": "money", "arrears_medium": "money", "arrears_low": "money",
 }
 SOURCE = {  # the frame's column, where it is not the name
     "payment_amount": "amount", "settled_same_day": "settled", "penalty_days_avoided": "penalty_days",
     "rate_residential": "residential", "rate_current_year": "current_year", "rate_cross_year": "cross_year",
     "penalty_minimum": "minimum",
-}  # the frame's column, where it is not the name
+    "rank_in_branch": "rank", "risk_grade": "risk_grade_label", "risk_reason": "risk_reason_text",
+}
 SHOWN = {"rule": None, "file": 120, "examples": 5 * 60}  # characters on screen, where not CUT
+CHANNELS = ("channel", "last_payment_channel")  # columns of channel codes, shown as labels.CHANNEL
 
 
 def bare(name: str) -> str:
@@ -88,7 +97,7 @@ def display_frame(df: pl.DataFrame, cols: list[Col], screen: bool = False) -> pl
         s = df.get_column(c.name)
         if c.name == "category":
             s = s.replace_strict(labels.CATEGORY, default=s, return_dtype=pl.Utf8)
-        elif c.name == "channel":
+        elif c.name in CHANNELS:
             s = s.replace_strict(labels.CHANNEL, default=s, return_dtype=pl.Utf8)
         elif c.name in ("village", "line"):
             s = s.fill_null(labels.UNREGISTERED)

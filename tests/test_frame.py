@@ -13,7 +13,7 @@ from queries import open_extract
 from tiny import bill, customer, payment, write_extract
 
 PAGES = ["pages/home.py", "pages/recovery.py", "pages/arrears.py", "pages/high_energy.py",
-         "pages/data_quality.py"]
+         "pages/collectors.py", "pages/data_quality.py"]
 
 
 @pytest.fixture(scope="module")

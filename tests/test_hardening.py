@@ -27,7 +27,7 @@ from tiny import bill, customer, d, payment, write_extract
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/home.py", "pages/recovery.py", "pages/arrears.py", "pages/high_energy.py",
-         "pages/data_quality.py"]
+         "pages/collectors.py", "pages/data_quality.py"]
 
 
 def small(root: Path, payments: list[dict] | None = None, **kw) -> Path:

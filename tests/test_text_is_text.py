@@ -40,7 +40,7 @@ FORMULA_ID = "=1+2"                # a customer id that Excel would compute
 FORMULAS = {LINE, COLLECTOR, FORMULA_ID}
 FORMULA_START = ("=", "+", "-", "@")
 PAGES = ["pages/home.py", "pages/recovery.py", "pages/arrears.py", "pages/high_energy.py",
-         "pages/data_quality.py"]
+         "pages/collectors.py", "pages/data_quality.py"]
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,11 @@ import hashlib
 from collections.abc import Iterable
 
 import plotly.graph_objects as go
+import polars as pl
 import streamlit as st
 
 from reports import format as fmt
+from reports.format import percent, wan_numbers
 # the palette, shared with the deck; pages take it from here as charts.GOOD, charts.WARN, …
 from reports.style import ALERT, GOOD, INK, MUTED, NEUTRAL, SEQUENCE, TARGET, WARN  # noqa: F401
 
@@ -92,3 +94,36 @@ def show(fig: go.Figure, key: str, filename: str, select: str | None = None):
                                selection_mode=select, width="stretch")
     st.plotly_chart(fig, key=key, config=config, width="stretch")
     return None
+
+
+def rate_bars(df: pl.DataFrame, keys: list, names: list[str], view: View, title: str) -> go.Figure:
+    """Horizontal bars of the year's recovery rate in ranking order (first on top), with each
+    row's target as a tick. `keys` (customdata[0], key) are what a click hands back;
+    `names` are shown cut and escaped, and whole in the hover label."""
+    rates = [percent(r) for r in df["recovery_rate"]]
+    targets = [percent(t) for t in df["target"]]
+    hover = list(zip([key(k) for k in keys], wan_numbers(df["billed"]), wan_numbers(df["recovered"]),
+                     wan_numbers(df["arrears"]), targets, [hover_text(n) for n in names]))
+    names = labels(names)
+    template = ("<b>%{customdata[5]}</b><br>回收率 %{x:.2f} %<br>目标 %{customdata[4]:.2f} %"
+                "<br>应收 %{customdata[1]:,.2f} 万元<br>实收 %{customdata[2]:,.2f} 万元"
+                "<br>欠费 %{customdata[3]:,.2f} 万元<extra></extra>")
+    fig = go.Figure()
+    reached_target = [gap >= 0 for gap in df["gap_to_target"]]
+    for reached, name, colour in ((True, "达到目标", GOOD), (False, "未达目标", WARN)):
+        rows = [i for i, r in enumerate(reached_target) if r == reached]
+        fig.add_bar(
+            y=[names[i] for i in rows], x=[rates[i] for i in rows], orientation="h", name=name,
+            marker_color=colour, customdata=[hover[i] for i in rows], hovertemplate=template,
+            text=[f"{rates[i]:.2f} %" for i in rows], textposition="inside", insidetextanchor="end",
+            textfont={"color": "white"}, cliponaxis=False)
+    fig.add_scatter(
+        y=names, x=targets, mode="markers", name="回收目标", customdata=hover,
+        hovertemplate="<b>%{customdata[5]}</b><br>回收目标 %{x:.2f} %<extra></extra>",
+        marker={"symbol": "line-ns-open", "size": 22, "color": TARGET, "line": {"width": 3}})
+    low = min(v for v in rates + targets if v is not None)
+    layout(fig, view, title, height=max(200, 34 * len(names) + 140))
+    fig.update_layout(barmode="overlay", bargap=0.35, margin_r=28)
+    fig.update_xaxes(title="回收率（%）", ticksuffix=" %", range=[max(0, (low - 1) // 5 * 5), 100.4])
+    fig.update_yaxes(title=None, categoryorder="array", categoryarray=names, autorange="reversed")
+    return fig

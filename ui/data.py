@@ -11,8 +11,10 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from queries import CacheUnavailable, Extract, ExtractRefused, Scope, labels, open_extract
+from queries import CacheUnavailable, Extract, ExtractRefused, Scope, View, labels, open_extract
+from queries.collections import Settings, risk_customers
 from queries.extract import is_built
+from reports.reminders import with_reminders
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "extract"
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
@@ -96,3 +98,23 @@ def query(name: str, scope: Scope | None = None, **params) -> pl.DataFrame:
     if isinstance(ex, Unavailable):
         raise RuntimeError(ex.message)
     return _query(str(ex.cache_file), name, scope or Scope(), tuple(sorted(params.items())))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _chase_list(cache_file: str, view: View, show_personal: bool, settings: Settings) -> pl.DataFrame:
+    ex = extract()
+    if isinstance(ex, Unavailable):
+        raise RuntimeError(ex.message)
+    chase = risk_customers(ex, view, show_personal, settings)
+    bills = ex.query("penalty_exposure", view.scope, as_of=view.as_of, group_by="bill", **settings.params())
+    return with_reminders(chase, bills, settings, view.as_of)
+
+
+def chase_list(view: View, show_personal: bool, settings: Settings) -> pl.DataFrame:
+    """The chase list (催费清单) of a view: queries.collections.risk_customers (masked unless
+    `show_personal`, always in presentation), with the months owed (penalty_exposure.sql per
+    bill) and each customer's reminder text (reports/reminders.py); cached like `query`."""
+    ex = extract()
+    if isinstance(ex, Unavailable):
+        raise RuntimeError(ex.message)
+    return _chase_list(str(ex.cache_file), view, show_personal, settings)

@@ -63,11 +63,16 @@ def downloads(df: pl.DataFrame | Callable[[], pl.DataFrame], cols: list[Col], vi
         key=f"{key}_csv", mime="text/csv", icon=":material/download:", on_click="ignore")
 
 
+def show(df: pl.DataFrame, cols: list[Col], key: str, height: int | str = "auto") -> None:
+    """A formatted table alone (a page that offers downloads of its own)."""
+    st.dataframe(display_frame(df, cols, screen=True), column_config=column_config(cols, cut_columns(df, cols)),
+                 hide_index=True,
+                 width="stretch", height=height, key=key)
+
+
 def show_table(df: pl.DataFrame, cols: list[Col], view: View, key: str, filename: str, title: str,
                height: int | str = "auto", complete: Callable[[], pl.DataFrame] | None = None) -> None:
     """A formatted table and, below it, its Excel and CSV downloads (of `complete()` when the
     table shows only the first rows of a long list)."""
-    st.dataframe(display_frame(df, cols, screen=True), column_config=column_config(cols, cut_columns(df, cols)),
-                 hide_index=True,
-                 width="stretch", height=height, key=key)
+    show(df, cols, key, height)
     downloads(complete or df, cols, view, filename, title, key)

@@ -144,7 +144,8 @@ group by station, collector;
 
 -- CONTRACT §3 figures of a scope in total or per group (station, village, line,
 -- transformer, category, collector within a station, or collector_name: one collector name
--- across stations), with each group's target; a group with nothing to show is left out,
+-- across stations), with each group's target and its accounts (户数: every customer of the
+-- group, also one with nothing billed or owed); a group with nothing to show is left out,
 -- and 'total' answers one row even for an empty scope.
 -- recovery_summary.sql lists these; ranking.sql ranks them.
 create macro recovery_groups(as_of, yr, group_by, scope) as table
@@ -156,6 +157,12 @@ with metrics as (
     join segments as s using (seg_id)
     left join station_targets(yr) as t using (station)
     left join collector_targets(yr) as c using (station, meter_reader)
+),
+
+-- every segment of the scope with its accounts; its figures are the metrics rows'
+headcount as (
+    select station, village, line, transformer, category, meter_reader, accounts
+    from scoped_segments(scope)
 ),
 
 keyed as (
@@ -171,7 +178,7 @@ keyed as (
             when 'collector_name' then meter_reader
         end as group_member,
         case group_by when 'transformer' then line end as group_line
-    from metrics
+    from (select * from metrics union all by name select * from headcount)
 ),
 
 grouped as (
@@ -179,16 +186,18 @@ grouped as (
         group_station as station,
         group_line as line_of_member,
         group_member as member,
-        sum(bills)::bigint as bills,
-        sum(billed) as billed,
-        sum(recovered) as recovered,
-        sum(prior_opening) as prior_opening,
-        sum(prior_recovered) as prior_recovered,
-        sum(arrears) as arrears,
-        sum(arrears_current_year) as arrears_current_year,
-        sum(arrears_prior_years) as arrears_prior_years,
-        sum(arrears_customers)::bigint as arrears_customers,
-        sum(arrears_bills)::bigint as arrears_bills,
+        coalesce(sum(accounts), 0)::bigint as accounts,
+        -- a group of headcount rows alone has no figures: zeros
+        coalesce(sum(bills), 0)::bigint as bills,
+        coalesce(sum(billed), 0) as billed,
+        coalesce(sum(recovered), 0) as recovered,
+        coalesce(sum(prior_opening), 0) as prior_opening,
+        coalesce(sum(prior_recovered), 0) as prior_recovered,
+        coalesce(sum(arrears), 0) as arrears,
+        coalesce(sum(arrears_current_year), 0) as arrears_current_year,
+        coalesce(sum(arrears_prior_years), 0) as arrears_prior_years,
+        coalesce(sum(arrears_customers), 0)::bigint as arrears_customers,
+        coalesce(sum(arrears_bills), 0)::bigint as arrears_bills,
         -- the rate the scope reaches if each segment meets its own target: a target as set
         -- when the group has one, else the billed-weighted mix (to 6 decimals, so a float
         -- quotient like 0.99989999… never truncates to 99.98 %)
@@ -204,7 +213,7 @@ grouped as (
 nothing_in_scope as (
     select
         null::varchar as station, null::varchar as line_of_member, null::varchar as member,
-        0::bigint as bills, 0::decimal(38, 2) as billed, 0::decimal(38, 2) as recovered,
+        0::bigint as accounts, 0::bigint as bills, 0::decimal(38, 2) as billed, 0::decimal(38, 2) as recovered,
         0::decimal(38, 2) as prior_opening, 0::decimal(38, 2) as prior_recovered,
         0::decimal(38, 2) as arrears, 0::decimal(38, 2) as arrears_current_year,
         0::decimal(38, 2) as arrears_prior_years, 0::bigint as arrears_customers,
@@ -217,6 +226,7 @@ final as (
         station,
         line_of_member,
         member,
+        accounts,
         bills,
         billed,
         recovered,

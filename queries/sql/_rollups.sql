@@ -20,11 +20,13 @@ select
 from raw_customers
 where customer_id is not null;
 
+-- Each segment once, with how many accounts it holds (a group's 户数 adds up across segments).
 create table segments as
-select distinct
+select
     seg_id, station, village, line, transformer, category, is_high_energy, is_key_account,
-    meter_reader, industry
+    meter_reader, industry, count(*)::bigint as accounts
 from accounts
+group by all
 order by seg_id;
 
 -- Bills whose customer is known (CONTRACT §3: the others count nowhere).

@@ -1,5 +1,6 @@
 -- Bills still owing at $as_of whose latest payment came through a bank but fell short of
--- the bill (the reminder list of DOMAIN step 3); names and phones masked unless $show_personal.
+-- the bill (the reminder list of DOMAIN step 3): what the bill asks (owed), what is posted by
+-- $as_of (paid) and the shortfall; names and phones masked unless $show_personal.
 -- $as_of DATE, $show_personal BOOLEAN, $scope (a Scope STRUCT)
 with scope as (
     select seg_id from scoped_segments($scope)
@@ -18,8 +19,10 @@ final as (
         s.customer_id,
         case when $show_personal then a.customer_name else mask_name(a.customer_name, a.category) end as customer_name,
         case when $show_personal then a.phone else mask_phone(a.phone) end as phone,
-        a.station, a.village, a.meter_reader as collector,
-        s.bill_id, s.period, s.paid_to_date as paid, s.outstanding as shortfall,
+        a.station, a.village, a.meter_reader as collector, a.category,
+        -- owing and paid > 0, so the bill's amount is paid + outstanding exactly
+        s.bill_id, s.period, s.paid_to_date + s.outstanding as owed, s.paid_to_date as paid,
+        s.outstanding as shortfall,
         ($as_of::date - s.due_on) as days_overdue
     from short as s
     join accounts as a using (customer_id)

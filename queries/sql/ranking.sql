@@ -1,7 +1,9 @@
 -- Any grouping ranked for a meeting: each group's CONTRACT §3 figures at $as_of, its gap to
 -- target and its change since the day before, in the one order every page, report and
 -- deck uses: recovery rate high to low (undefined last), then arrears high to low, then name.
--- Gaps and rate changes are in percentage points.
+-- Gaps and rate changes are in percentage points. rank is the place among all groups of the
+-- scope; rank_in_station, for a group within a station (village, line, transformer,
+-- collector), the place among that station's groups, in the same order.
 -- $as_of DATE, $year INTEGER, $group_by VARCHAR ('total' | 'station' | 'village' | 'line' |
 -- 'transformer' | 'category' | 'collector'), $scope (a Scope STRUCT)
 with today as (
@@ -32,6 +34,10 @@ final as (
             order by recovery_rate desc nulls last, arrears desc,
                      station nulls last, line_of_member nulls last, member nulls last
         ) as rank,
+        case when $group_by in ('village', 'line', 'transformer', 'collector') then row_number() over (
+            partition by station
+            order by recovery_rate desc nulls last, arrears desc, line_of_member nulls last, member nulls last
+        ) end as rank_in_station,
         *
     from compared
 )
