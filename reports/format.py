@@ -8,7 +8,7 @@ import datetime as dt
 import html
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import polars as pl
 
@@ -166,11 +166,16 @@ def points(gap: float | None, unit: bool = False) -> str:
     return f"{'-' if gap < 0 else '+'}{abs(value):.2f}" + (f" {labels.POINTS_SPOKEN}" if unit else "")
 
 
+def _half_away(value: Decimal, places: int) -> Decimal:
+    """Money rounds halves away from zero, as the bills do (0.025 → 0.03), not to even."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def wan(yuan: float | Decimal | None, digits: int = 2, unit: bool = True) -> str:
     """Money for tiles and slides: 15,220.35 万元."""
     if yuan is None:
         return DASH
-    return f"{Decimal(str(yuan)) / Decimal(10000):,.{digits}f}" + (f" {labels.UNIT['wan']}" if unit else "")
+    return f"{_half_away(Decimal(str(yuan)) / Decimal(10000), digits):,.{digits}f}" + (f" {labels.UNIT['wan']}" if unit else "")
 
 
 def wan_signed(yuan: float | Decimal | None, unit: bool = True) -> str:
@@ -181,15 +186,15 @@ def wan_signed(yuan: float | Decimal | None, unit: bool = True) -> str:
 
 
 def wan_numbers(amounts: Iterable, places: int | None = None) -> list[float | None]:
-    """Amounts (元, or kWh) as numbers of 万 for a chart: exact, or rounded (half to even) to
-    `places` decimals, the number `wan` writes; None stays None (a gap)."""
+    """Amounts (元, or kWh) as numbers of 万 for a chart: exact, or rounded to
+    `places` decimals (halves away from zero), the number `wan` writes; None stays None (a gap)."""
     out: list[float | None] = []
     for amount in amounts:
         if amount is None:
             out.append(None)
             continue
         value = Decimal(str(amount)) / 10000
-        out.append(float(value if places is None else round(value, places)))
+        out.append(float(value if places is None else _half_away(value, places)))
     return out
 
 
@@ -197,7 +202,7 @@ def yuan(value: float | Decimal | None, unit: bool = True) -> str:
     """Money for tables and lists: 1,234.50 元."""
     if value is None:
         return DASH
-    return f"{Decimal(str(value)):,.2f}" + (f" {labels.UNIT['yuan']}" if unit else "")
+    return f"{_half_away(Decimal(str(value)), 2):,.2f}" + (f" {labels.UNIT['yuan']}" if unit else "")
 
 
 def count(n: int | None, unit: str | None = "accounts") -> str:

@@ -30,6 +30,15 @@ def test_money_on_tiles_is_in_wan_yuan_and_in_tables_in_yuan():
     assert fmt.wan_signed(-5000) == "-0.50 万元"
 
 
+def test_money_rounds_halves_away_from_zero():
+    # 250 元 = 0.025 万元: an accountant reads 0.03, not the 0.02 that rounding to even gives
+    assert fmt.wan(250) == "0.03 万元"
+    assert fmt.wan(-250, unit=False) == "-0.03"
+    assert fmt.wan(150) == "0.02 万元"  # 0.015 → 0.02 (to even would agree here)
+    assert fmt.wan_numbers([250, -250], places=2) == [0.03, -0.03]
+    assert fmt.yuan(Decimal("0.125")) == "0.13 元"
+
+
 @pytest.mark.parametrize("gap, shown", [
     (-27.215189873417714, "-27.21"),   # ranking.sql's gap: truncated like the rates, not -27.22
     (7.999999999999996, "+8.00"),      # float noise does not truncate a hundredth away
