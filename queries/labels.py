@@ -374,3 +374,7 @@ DOWNLOAD = {
     "daily_md_help": "可直接粘贴到微信群的简报（Markdown）。",
     "daily_file": "电费回收日报_{stem}.{suffix}",
 }
+
+# --- key and high-energy accounts (重点客户, docs/DATA.md §6) --------------------------------
+# The 2021 tariff reform as charts of bill months mark it (ui/charts.mark_reform; plotly text).
+REFORM_NOTE = "2021-10-15 电价市场化改革<br>（发改价格〔2021〕1439号）"
