@@ -27,6 +27,8 @@ def pages() -> list:
         st.Page("pages/recovery.py", title=labels.PAGE_TITLE["recovery"], icon=":material/percent:", url_path="recovery"),
         st.Page("pages/arrears.py", title=labels.PAGE_TITLE["arrears"], icon=":material/warning:", url_path="arrears"),
         st.Page("pages/high_energy.py", title=labels.PAGE_TITLE["high_energy"], icon=":material/factory:", url_path="high_energy"),
+        st.Page("pages/key_accounts.py", title=labels.PAGE_TITLE["key_accounts"], icon=":material/star:",
+                url_path="key_accounts"),
         st.Page("pages/data_quality.py", title=labels.PAGE_TITLE["data_quality"], icon=":material/fact_check:",
                 url_path="data_quality"),
     ]
