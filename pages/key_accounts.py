@@ -58,11 +58,11 @@ if accounts.is_empty():
     frame.empty(words["empty"])
     st.stop()
 try:  # a settings file that cannot be used is named, and the rest of the page still shows
-    watch_settings, broken = load_settings().watch, None
+    settings, broken = load_settings(), None
     watch = data.query("payment_slippage", view.scope, as_of=view.as_of, show_personal=show_personal,
-                       watch={"rises": watch_settings.rises, "min_rise_days": watch_settings.min_rise_days})
+                       watch=settings.params()["watch"])
 except SettingsError as exc:
-    watch_settings, watch, broken = None, None, str(exc)
+    settings, watch, broken = None, None, str(exc)
 parts = data.query("instalment_parts", view.scope, as_of=view.as_of, show_personal=show_personal)
 
 # --- tiles -------------------------------------------------------------------------------
@@ -98,9 +98,10 @@ tables.show_table(listed, columns(
 # --- the watch list ----------------------------------------------------------------------
 st.subheader(words["watch"])
 if watch is None:
-    st.error(words["settings_broken"].format(error=broken), icon=":material/settings_alert:")
+    st.error(words["settings_broken"], icon=":material/settings_alert:")
+    frame.text(broken)
 else:
-    st.caption(words["watch_rule"].format(months=watch_settings.rises + 1, days=watch_settings.min_rise_days))
+    st.caption(words["watch_rule"].format(months=settings.watch.rises + 1, days=settings.watch.min_rise_days))
     if watch.is_empty():
         st.success(words["watch_none"], icon=":material/check_circle:")
     else:

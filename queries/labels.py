@@ -426,7 +426,7 @@ KEY_ACCOUNTS = {
                   "截至当日仍未缴清的按截止日至当日的天数）都比上一个月晚至少 {days} 天。阈值可在设置文件中调整"
                   "（queries/collections.toml 的 [watch]）。",
     "watch_none": "没有缴费逐月推迟的客户。",
-    "settings_broken": "设置文件无法使用，关注名单暂不显示：{error}",
+    "settings_broken": "设置文件无法使用，关注名单暂不显示。修正后刷新页面即可：",
     "one": "单户详情",
     "pick": "选择客户",
     "pick_help": "按欠费、本月未缴从多到少排列。",

@@ -119,3 +119,14 @@ def test_a_scope_without_key_or_high_energy_accounts_says_so():
     assert not at.exception
     assert [i.value for i in at.info] == [labels.KEY_ACCOUNTS["empty"]]
     assert not at.dataframe and not at.get("plotly_chart") and not at.metric
+
+
+@pytest.mark.usefixtures("tiny_env")
+def test_a_settings_file_that_cannot_be_used_is_named_and_the_rest_still_shows(tmp_path, monkeypatch):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[watch]\nrises = 0\n", encoding="utf-8")
+    monkeypatch.setenv("FEE_SETTINGS", str(bad))
+    at = open_page(PAGE)
+    assert [e.value for e in at.error] == [labels.KEY_ACCOUNTS["settings_broken"]]
+    assert any("watch.rises" in m.value and "bad.toml" in m.value for m in at.markdown)  # which file and key
+    assert table(at, "缴费状态")["户号"].to_list() == ["K1", "H1"]
