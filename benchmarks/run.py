@@ -143,6 +143,14 @@ def _workload(ex):
         ("penalty_accounts bill top 2000", "penalty_accounts", Scope(),
          dict(as_of=d, group_by="bill", show_personal=False, limit=2000, **settings)),
     ]
+    # key and high-energy accounts (重点客户): the list, the watch list, one account's months
+    key_account = ex.query("key_accounts", Scope(), as_of=d, show_personal=False)["customer_id"][0]
+    work += [
+        ("key_accounts", "key_accounts", Scope(), dict(as_of=d, show_personal=False)),
+        ("key_accounts (一个供电所)", "key_accounts", one, dict(as_of=d, show_personal=False)),
+        ("payment_slippage", "payment_slippage", Scope(), dict(as_of=d, show_personal=False, **settings)),
+        ("account_monthly", "account_monthly", Scope(), dict(as_of=d, customer_id=key_account)),
+    ]
     return work
 
 

@@ -2,8 +2,6 @@
 October 2021 tariff reform, compared with other large industry; time-of-use and tariff mix;
 each customer's bills and arrears; and the split by industry."""
 
-import datetime as dt
-
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
@@ -15,13 +13,6 @@ from reports.columns import col
 from reports.format import wan_numbers
 from ui import app, charts, data, frame, tables
 
-# 发改价格〔2021〕1439号: catalogue tariffs for industry end; market prices may float, uncapped
-# for high-energy enterprises (DOMAIN.md).
-REFORM_DAY = dt.date(2021, 10, 15)
-REFORM_TEXT = "2021-10-15 电价市场化改革<br>（发改价格〔2021〕1439号）"
-PRICE = "#8E6BB0"  # average price per kWh, the same colour on every chart
-MONTH_HOVER = "%{x|%Y 年 %m 月}"
-
 ex, view = app.page_view()
 frame.header(view, "高耗能客户")
 
@@ -32,31 +23,6 @@ others = monthly.filter(pl.col("customer_group") == "other_large_industry").sort
 if customers.is_empty() or high.is_empty():
     frame.empty("当前筛选范围内没有高耗能客户的电费。请放宽筛选条件（供电所、村/社区、线路、类别）。")
     st.stop()
-
-
-def by_month(fig: go.Figure, **trace) -> None:
-    """Bars and lines of bill months span their whole month, so the reform day falls inside October."""
-    kind = trace.pop("kind", "bar")
-    add = fig.add_bar if kind == "bar" else fig.add_scatter
-    add(xperiod="M1", xperiodalignment="middle", **trace)
-
-
-def mark_reform(fig: go.Figure, periods: pl.Series, note_yref: str = "paper") -> None:
-    """A vertical line on the reform day, when the months shown span it, and a note at the top
-    of `note_yref` (a subplot's "y3 domain" puts it over the price row)."""
-    if periods.is_empty() or not periods.min() <= REFORM_DAY < periods.max() + dt.timedelta(days=31):
-        return
-    fig.add_shape(type="line", x0=REFORM_DAY, x1=REFORM_DAY, xref="x", yref="paper", y0=0, y1=1,
-                  line={"color": charts.ALERT, "width": 1.5, "dash": "dash"})
-    fig.add_annotation(x=REFORM_DAY, xref="x", y=1, yref=note_yref, yanchor="top", xanchor="right",
-                       text=REFORM_TEXT, showarrow=False, align="right",
-                       font={"size": 11, "color": charts.ALERT}, bgcolor="rgba(255,255,255,0.85)")
-
-
-def month_axis(fig: go.Figure, months_per_tick: int = 3) -> None:
-    fig.update_xaxes(tickformat="%Y-%m", dtick=f"M{months_per_tick}", ticklabelmode="period",
-                     hoverformat="%Y 年 %m 月")
-
 
 # --- tiles -------------------------------------------------------------------------------
 latest = high.row(-1, named=True)
@@ -81,19 +47,19 @@ c[3].metric(named(f"高耗能客户{labels.METRIC['arrears']}", "wan"), fmt.wan(
 
 # --- energy, amount and price per month --------------------------------------------------
 fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06)
-by_month(fig, x=high["period"], y=wan_numbers(high["kwh"]), name="电量", marker_color=charts.NEUTRAL,
-         hovertemplate=MONTH_HOVER + "<br>电量 %{y:,.2f} 万kWh<extra></extra>", row=1, col=1)
-by_month(fig, x=high["period"], y=wan_numbers(high["amount"]), name="电费", marker_color=charts.WARN,
-         hovertemplate=MONTH_HOVER + "<br>电费 %{y:,.2f} 万元<extra></extra>", row=2, col=1)
-by_month(fig, kind="line", x=high["period"], y=high["price_per_kwh"].to_list(), name="平均电价",
-         mode="lines+markers", line={"color": PRICE, "width": 2.5}, marker={"size": 6},
-         hovertemplate=MONTH_HOVER + "<br>平均电价 %{y:.4f} 元/kWh<extra></extra>", row=3, col=1)
-mark_reform(fig, high["period"], note_yref="y3 domain")
+charts.by_month(fig, x=high["period"], y=wan_numbers(high["kwh"]), name="电量", marker_color=charts.NEUTRAL,
+                hovertemplate=charts.MONTH_HOVER + "<br>电量 %{y:,.2f} 万kWh<extra></extra>", row=1, col=1)
+charts.by_month(fig, x=high["period"], y=wan_numbers(high["amount"]), name="电费", marker_color=charts.WARN,
+                hovertemplate=charts.MONTH_HOVER + "<br>电费 %{y:,.2f} 万元<extra></extra>", row=2, col=1)
+charts.by_month(fig, kind="line", x=high["period"], y=high["price_per_kwh"].to_list(), name="平均电价",
+                mode="lines+markers", line={"color": charts.PRICE, "width": 2.5}, marker={"size": 6},
+                hovertemplate=charts.MONTH_HOVER + "<br>平均电价 %{y:.4f} 元/kWh<extra></extra>", row=3, col=1)
+charts.mark_reform(fig, high["period"], note_yref="y3 domain")
 charts.layout(fig, view, "高耗能客户月度电量、电费与平均电价", height=640, legend=False)
 fig.update_yaxes(title="电量（万kWh）", rangemode="tozero", row=1, col=1)
 fig.update_yaxes(title="电费（万元）", rangemode="tozero", row=2, col=1)
 fig.update_yaxes(title="平均电价（元/kWh）", tickformat=".2f", rangemode="tozero", row=3, col=1)
-month_axis(fig)
+charts.month_axis(fig)
 fig.update_xaxes(title="电费年月", row=3, col=1)
 charts.show(fig, "high_energy_trend", "高耗能客户月度电量电费电价")
 
@@ -101,17 +67,17 @@ charts.show(fig, "high_energy_trend", "高耗能客户月度电量电费电价")
 fig = go.Figure()
 for df, name, style in (
     (others, "其他大工业客户", {"color": charts.MUTED, "width": 2, "dash": "dot"}),
-    (high, "高耗能客户", {"color": PRICE, "width": 3}),
+    (high, "高耗能客户", {"color": charts.PRICE, "width": 3}),
 ):
     if df.is_empty():
         continue
-    by_month(fig, kind="line", x=df["period"], y=df["price_per_kwh"].to_list(), name=name, mode="lines+markers",
-             line=style, marker={"size": 6, "color": style["color"]},
-             hovertemplate=MONTH_HOVER + f"<br>{name}<br>平均电价 %{{y:.4f}} 元/kWh<extra></extra>")
-mark_reform(fig, high["period"])
+    charts.by_month(fig, kind="line", x=df["period"], y=df["price_per_kwh"].to_list(), name=name, mode="lines+markers",
+                    line=style, marker={"size": 6, "color": style["color"]},
+                    hovertemplate=charts.MONTH_HOVER + f"<br>{name}<br>平均电价 %{{y:.4f}} 元/kWh<extra></extra>")
+charts.mark_reform(fig, high["period"])
 charts.layout(fig, view, "平均电价：高耗能客户与其他大工业客户")
 fig.update_yaxes(title="平均电价（元/kWh）", tickformat=".2f", rangemode="tozero")
-month_axis(fig)
+charts.month_axis(fig)
 fig.update_xaxes(title="电费年月")
 charts.show(fig, "high_energy_price", "高耗能与其他大工业平均电价")
 if others.is_empty():
@@ -124,15 +90,15 @@ with left:
     fig = go.Figure()
     for share, name, colour in (("valley_share", "谷段", "#3AA3B5"), ("flat_share", "平段", charts.NEUTRAL),
                                 ("peak_share", "峰段", charts.WARN)):
-        by_month(fig, x=tou["period"], y=(tou[share] * 100).to_list(), name=name, marker_color=colour,
-                 hovertemplate=MONTH_HOVER + f"<br>{name}电量占比 %{{y:.1f}} %<extra></extra>")
-    mark_reform(fig, tou["period"])
+        charts.by_month(fig, x=tou["period"], y=(tou[share] * 100).to_list(), name=name, marker_color=colour,
+                        hovertemplate=charts.MONTH_HOVER + f"<br>{name}电量占比 %{{y:.1f}} %<extra></extra>")
+    charts.mark_reform(fig, tou["period"])
     charts.layout(fig, view, "高耗能客户峰平谷电量占比")
     fig.update_layout(barmode="stack", bargap=0.15)
     # headroom above 100 % for the reform note
     fig.update_yaxes(title="电量占比（%）", range=[0, 122],
                      tickvals=list(range(0, 101, 20)), ticktext=[f"{v} %" for v in range(0, 101, 20)])
-    month_axis(fig, 6)
+    charts.month_axis(fig, 6)
     fig.update_xaxes(title="电费年月")
     charts.show(fig, "high_energy_tou", "高耗能客户峰平谷电量占比")
     st.caption("只计分时计量（峰、平、谷电量齐全）的电费。")
@@ -144,13 +110,13 @@ with right:
         if not (high[column] != 0).any():
             continue
         name = labels.TARIFF[tariff]
-        by_month(fig, x=high["period"], y=wan_numbers(high[column]), name=name, marker_color=colour,
-                 hovertemplate=MONTH_HOVER + f"<br>{name} %{{y:,.2f}} 万元<extra></extra>")
-    mark_reform(fig, high["period"])
+        charts.by_month(fig, x=high["period"], y=wan_numbers(high[column]), name=name, marker_color=colour,
+                        hovertemplate=charts.MONTH_HOVER + f"<br>{name} %{{y:,.2f}} 万元<extra></extra>")
+    charts.mark_reform(fig, high["period"])
     charts.layout(fig, view, "高耗能客户电费按电价类型")
     fig.update_layout(barmode="stack", bargap=0.15)
     fig.update_yaxes(title="电费（万元）")
-    month_axis(fig, 6)
+    charts.month_axis(fig, 6)
     fig.update_xaxes(title="电费年月")
     charts.show(fig, "high_energy_tariff", "高耗能客户电费按电价类型")
     st.caption("未标电价类型的电费计入目录电价。")

@@ -1,6 +1,6 @@
 """Collection operations (CONTRACT §6): the settings the questions are asked with (penalty
-rates and risk thresholds, queries/collections.toml or the file FEE_SETTINGS names), the
-Chinese reason of a risk grade, and the §6 JSON of `python -m queries collections`."""
+rates, risk thresholds and the watch list's, queries/collections.toml or the file FEE_SETTINGS
+names), the Chinese reason of a risk grade, and the §6 JSON of `python -m queries collections`."""
 
 from __future__ import annotations
 
@@ -48,18 +48,27 @@ class RiskThresholds:
 
 
 @dataclass(frozen=True)
+class WatchThresholds:
+    """When a key or high-energy account's payments are slipping (the watch list, 关注名单)."""
+    rises: int          # its latest `rises` bill months each paid later than the month before
+    min_rise_days: int  # by at least this many days
+
+
+@dataclass(frozen=True)
 class Settings:
     penalty_rates: tuple[PenaltyRate, ...]
     risk: RiskThresholds
+    watch: WatchThresholds
     source: str  # the file(s) read, for messages
 
     def params(self) -> dict[str, object]:
-        """The query parameters: $penalty_rates (a list of structs) and $risk (a struct).
+        """The query parameters: $penalty_rates (a list of structs), $risk and $watch (structs).
         Decimals travel as text and are cast in SQL, so every row has the same struct type."""
         return {
             "penalty_rates": [{f.name: _bound(getattr(r, f.name)) for f in fields(PenaltyRate)}
                               for r in self.penalty_rates],
             "risk": {f.name: _bound(getattr(self.risk, f.name)) for f in fields(RiskThresholds)},
+            "watch": {f.name: getattr(self.watch, f.name) for f in fields(WatchThresholds)},
         }
 
 
@@ -104,15 +113,15 @@ def _parse(data: dict, source: str) -> Settings:
             if key not in allowed:  # a misspelt key would otherwise go unnoticed
                 raise bad(f"{where}{key}", labels.SETTINGS["unknown"].format(allowed="、".join(allowed)))
 
-    def number(table: dict, key: str, where: str, high: int, integer: bool = False) -> Decimal | int:
+    def number(table: dict, key: str, where: str, high: int, integer: bool = False, low: int = 0) -> Decimal | int:
         value = table.get(key)
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or (integer and not isinstance(value, int)) \
-                or (isinstance(value, Decimal) and not value.is_finite()) or not 0 <= value < high:
-            rule = labels.SETTINGS["whole_number" if integer else "number"].format(high=f"{high:,}")
+                or (isinstance(value, Decimal) and not value.is_finite()) or not low <= value < high:
+            rule = labels.SETTINGS["whole_number" if integer else "number"].format(low=low, high=f"{high:,}")
             raise bad(f"{where}{key}", rule)
         return value if integer else Decimal(value)
 
-    known_keys(data, ("penalty", "risk"), "")
+    known_keys(data, ("penalty", "risk", "watch"), "")
     penalty = data.get("penalty")
     rows = penalty.get("rates") if isinstance(penalty, dict) else None
     if not isinstance(rows, list) or not rows or not all(isinstance(row, dict) for row in rows):
@@ -143,7 +152,14 @@ def _parse(data: dict, source: str) -> Settings:
         medium_average_bill_multiple=number(risk, "medium_average_bill_multiple", "risk.", 1_000_000),
         medium_late_bills=number(risk, "medium_late_bills", "risk.", 100_000, integer=True),
     )
-    return Settings(tuple(rates), thresholds, source)
+    watch = data.get("watch")
+    if not isinstance(watch, dict):
+        raise bad("watch", labels.SETTINGS["missing"])
+    known_keys(watch, tuple(f.name for f in fields(WatchThresholds)), "watch.")
+    # at least one rise of at least a day: an account paying equally late every month is not slipping
+    watch_list = WatchThresholds(rises=number(watch, "rises", "watch.", 100, integer=True, low=1),
+                                 min_rise_days=number(watch, "min_rise_days", "watch.", 100_000, integer=True, low=1))
+    return Settings(tuple(rates), thresholds, watch_list, source)
 
 
 # --- risk grades in words -----------------------------------------------------------------

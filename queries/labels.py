@@ -326,8 +326,8 @@ SETTINGS = {
     "unreadable": "无法读取设置文件 {file}（{error}）",
     "not_toml": "设置文件 {file} 不是有效的 TOML：{error}",
     "bad_value": "设置文件 {file} 中 {key} 的值无法使用：{rule}",
-    "number": "应为不小于 0、小于 {high} 的数",
-    "whole_number": "应为不小于 0、小于 {high} 的整数",
+    "number": "应为不小于 {low}、小于 {high} 的数",
+    "whole_number": "应为不小于 {low}、小于 {high} 的整数",
     "unknown": "没有这个设置项（可用：{allowed}）",
     "date": "应为日期，例如 1996-01-01",
     "no_rates": "至少需要一行违约金费率（[[penalty.rates]]）",
@@ -351,7 +351,8 @@ COLLECTIONS_CLI = {
 
 # The app's frame: page titles, the sidebar, downloads, messages around every page.
 PAGE_TITLE = {"home": "每日进度", "recovery": "电费回收率", "arrears": "欠费分析",
-              "high_energy": "高耗能客户", "collectors": "催费责任人", "data_quality": "数据质量"}
+              "high_energy": "高耗能客户", "collectors": "催费责任人", "key_accounts": "重点客户",
+              "posting": "入账与违约金", "data_quality": "数据质量"}
 FRAME = {
     "present": "演示模式",
     "present_help": "隐藏筛选栏、放大字号，并遮蔽全部个人信息，用于会议投影。",
@@ -377,7 +378,6 @@ DOWNLOAD = {
 
 # --- 入账与违约金 (pages/posting.py): same-day posting, payments by channel, penalty exposure,
 # the penalty rate rows in force and what same-day posting saved (docs/DATA.md §6) ----------
-PAGE_TITLE["posting"] = "入账与违约金"
 
 METRIC.update({
     "penalty_avoided": "当日入账避免的违约金",
@@ -609,4 +609,76 @@ COLLECTORS_PAGE = {
     "shortfall_note": "最近一笔经银行代收代扣的付款少于应缴金额、截至当日仍欠费的电费单：请提醒客户补足。",
     "no_shortfall": "没有银行代扣不足的电费单。",
     "nothing": "当前范围内没有催费责任人的电费或欠费。",
+}
+
+# --- key and high-energy accounts (重点客户, docs/DATA.md §6) --------------------------------
+# The 2021 tariff reform as charts of bill months mark it (ui/charts.mark_reform; plotly text).
+REFORM_NOTE = "2021-10-15 电价市场化改革<br>（发改价格〔2021〕1439号）"
+UNIT["parts"] = "期"  # instalment parts
+
+COLUMN.update({
+    "outstanding": "未缴",
+    "days_to_due": "距截止日",
+    "bill_status": "缴费状态",
+    "plan_parts": "分次结算期数",
+    "next_part_due_on": "下期应缴日",
+    "next_part_amount": "下期应缴金额",
+    "parts_missed": "未缴足期数",
+    "days_late_trend": "各月逾期天数走势",
+    "days_late_text": "各月逾期天数（由远及近）",
+    "latest_days_late": "最近一月逾期天数",
+    "bill_amount": "电费单金额",
+    "part_due_on": "本期到期日",
+    "part_amount": "本期应缴",
+    "due_by_then": "累计应缴",
+    "paid_by_due": "到期日累计已缴",
+    "paid_now": "截至当日累计已缴",
+    "instalment_status": "本期状态",
+})
+# this month's bill of a key account, as key_accounts.sql's bill_status says
+BILL_STATUS = {"paid": "已缴清", "due": "未到期", "overdue": "已逾期"}
+
+KEY_ACCOUNTS = {
+    "empty": "当前筛选范围内没有重点客户或高耗能客户。请放宽筛选条件（供电所、村/社区、线路、类别、催费责任人）。",
+    "accounts": "重点与高耗能客户",
+    "accounts_help": "标记为重点客户或高耗能企业的用户数。",
+    "month_amount": "本月电费",
+    "month_amount_help": "各户截至当日已发行的最新一个电费年月的应收电费之和（多为 {month}）。",
+    "month_outstanding": "本月未缴",
+    "month_outstanding_help": "本月电费中截至当日尚未缴清的部分；其中已过缴费截止日的 {overdue}。",
+    "arrears_help": "截至当日已过缴费截止日且未结清的电费（所有月份）；涉及 {accounts} 户。",
+    "watch": "关注名单",
+    "watch_help": "缴费一月比一月晚的客户（规则见下方关注名单）。",
+    "list": "客户一览",
+    "list_note": "每户一行：最新电费年月的电费、已付、未缴与缴费截止日，全部欠费，最近一次缴费，分次结算计划。",
+    "show_personal": "显示联系方式",
+    "show_personal_help": "显示完整户名（个人户）和联系电话，供客户经理联系使用；演示模式下不可用。本页各清单同时生效。",
+    "masked": "联系电话已脱敏；企业名称照常显示，个人户名已脱敏。",
+    "watch_rule": "缴费逐月推迟：最近 {months} 个电费月中，每月缴清的时间（按逾期天数计，截止日前缴清记 0 天，"
+                  "截至当日仍未缴清的按截止日至当日的天数）都比上一个月晚至少 {days} 天。阈值可在设置文件中调整"
+                  "（queries/collections.toml 的 [watch]）。",
+    "watch_none": "没有缴费逐月推迟的客户。",
+    "settings_broken": "设置文件无法使用，关注名单暂不显示。修正后刷新页面即可：",
+    "one": "单户详情",
+    "pick": "选择客户",
+    "pick_help": "按欠费、本月未缴从多到少排列。",
+    "due_in": "还有 {days} 天到期",
+    "due_today": "今天到期",
+    "overdue_by": "已逾期 {days} 天",
+    "paid_in_full": "本月已缴清",
+    "no_bill": "尚无电费",
+    "status_tile": "缴费截止日 {due}",
+    "last_payment": "最近一次缴费：{at}，{channel}，{amount}。",
+    "no_payment": "截至当日没有缴费记录。",
+    "trend": "{name} 月度电费与平均电价",
+    "delays": "{name} 近 {months} 个电费月缴清时间（逾期天数）",
+    "delays_note": "柱高为该电费月缴清时比缴费截止日晚的天数（截止日前缴清为 0）；红色为截至当日仍未缴清，"
+                   "按截止日至当日计。",
+    "plan": "分次结算计划",
+    "plan_none": "该客户没有分次结算计划。",
+    "plans": "分次结算明细",
+    "plans_note": "范围内全部分次结算计划的每一期：到期日前累计已缴达到累计应缴为按期缴清，"
+                  "到期后才达到为逾期补缴，截至当日仍未达到为未缴足，到期日在截至日之后为未到期。",
+    "plans_none": "当前范围内没有分次结算计划。",
+    "days": "{days} 天",
 }

@@ -62,12 +62,19 @@ KIND = {
     "last_payment_channel": "text", "reminder": "text", "owed": "money",
     "customers_high": "int", "customers_medium": "int", "customers_low": "int",
     "arrears_high": "money", "arrears_medium": "money", "arrears_low": "money",
+    # key and high-energy accounts (key_accounts.sql, payment_slippage.sql) and instalment parts
+    "outstanding": "money", "days_to_due": "days", "bill_status": "text",
+    "plan_parts": "int", "next_part_due_on": "date", "next_part_amount": "money", "parts_missed": "int",
+    "days_late_trend": "spark", "days_late_text": "text", "latest_days_late": "days",
+    "bill_amount": "money", "part_due_on": "date", "part_amount": "money", "due_by_then": "money",
+    "paid_by_due": "money", "paid_now": "money", "instalment_status": "text",
 }
 SOURCE = {  # the frame's column, where it is not the name
     "payment_amount": "amount", "settled_same_day": "settled", "penalty_days_avoided": "penalty_days",
     "rate_residential": "residential", "rate_current_year": "current_year", "rate_cross_year": "cross_year",
     "penalty_minimum": "minimum",
     "rank_in_branch": "rank", "risk_grade": "risk_grade_label", "risk_reason": "risk_reason_text",
+    "part_due_on": "due_on", "part_amount": "amount", "instalment_status": "status",
 }
 SHOWN = {"rule": None, "file": 120, "examples": 5 * 60}  # characters on screen, where not CUT
 CHANNELS = ("channel", "last_payment_channel")  # columns of channel codes, shown as labels.CHANNEL

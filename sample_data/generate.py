@@ -23,6 +23,16 @@ unpaid December bills), most of it recovered in 2021; some 2020 bills are still 
 2022. In 2022 two high-energy enterprises, squeezed by the market prices that followed
 the 2021 tariff reform, pay their bills only in part.
 
+Collection operations (CONTRACT §6, docs/DATA.md §6): the two largest key high-energy
+accounts, the squeezed key one and the largest other key account pay their bills of
+2022-03 … 2022-06 by instalment plans (``instalment_plans``, 50 parts at the default size),
+so that as of 2022-06-30 there are parts upcoming, paid on time, paid late and missed; two
+high-energy accounts (one of them key) pay later and later from 2022-03 (1, 4 and 8 days
+after the due date, then not in full by the end), which puts them on the watch list; and
+the first two collectors of 千钢供电所 and 城郊供电所 have targets of their own for 2021
+and 2022 (``targets.collector``). These use no draw of the random streams the rest of the
+extract comes from, so every other row is as it was without them.
+
 Deliberate data-quality findings (CONTRACT §4; none of them refuses the extract):
 - 2 orphan payments whose customer_id is not in customers: one settles the orphan bill
   below (2021-05), one is a prepayment without a bill (2022-04) from another closed
@@ -420,6 +430,8 @@ class _Customers:
     pay_class: np.ndarray
     channel: np.ndarray
     scenario: np.ndarray
+    plan: np.ndarray  # pays its bills of PLAN_MONTHS by an agreed instalment plan (分次结算)
+    slipping: np.ndarray  # pays its bills of SLIP_DAYS' months later and later
 
 
 def _by_category(cat: np.ndarray, table: dict, rng) -> np.ndarray:
@@ -578,6 +590,17 @@ def _build_customers(n: int, seed: int) -> _Customers:
     scenario[distress_2022] = DISTRESS_2022
     pay_class[scenario != NO_SCENARIO] = PROMPT
     pay_class[key] = PROMPT
+    # Instalment plans and slipping payments (docs/DATA.md §6), chosen without drawing from rng
+    # so that every other column stays as it was: the largest key high-energy accounts, the
+    # distressed key one and the largest other key account pay by a plan; the next key
+    # high-energy account and the largest calm high-energy one pay later month by month.
+    plan = np.zeros(n, dtype=bool)
+    plan[key_he[: 2 + n_story]] = True
+    plan[healthy_large[:n_story]] = True
+    slipping = np.zeros(n, dtype=bool)
+    slipping[key_he[2 + n_story: 2 + 2 * n_story]] = True
+    calm_he = other_he[~np.isin(other_he, distress_2022)]
+    slipping[calm_he[np.argsort(-base_kwh[calm_he], kind="stable")][:n_story]] = True
 
     # Descriptive columns.
     village_of = np.array(tf_village_name, dtype=object)[tf]
@@ -618,7 +641,7 @@ def _build_customers(n: int, seed: int) -> _Customers:
         cat=cat, he=he, tou=tou, tou_peak=tou_peak, tou_valley=tou_valley, base_kwh=base_kwh,
         price_mult=price_mult, surcharge=surcharge, post_tariff=post_tariff, read_day=read_day,
         due_lag=due_lag, start_m=start_m, end_m=end_m, pay_class=pay_class, channel=channel,
-        scenario=scenario,
+        scenario=scenario, plan=plan, slipping=slipping,
     )
 
 
@@ -972,7 +995,7 @@ def _payments_for_bills(C: _Customers, B: dict, m: int, seed: int) -> dict[str, 
     # A reversal and the payment it undoes are posted at once, so they post in order.
     instant = pattern[sel] == REVERSAL
     paid_at, posted_at = _timestamps(rng, when, channel, tod, lag0[sel] | instant, instant)
-    return {
+    drawn = {
         "cust": cust[sel],
         "bill_month": np.full(len(sel), m, dtype=np.int64),
         "bill_kind": B["kind"][rows][sel].astype(np.int64),
@@ -981,6 +1004,96 @@ def _payments_for_bills(C: _Customers, B: dict, m: int, seed: int) -> dict[str, 
         "amount": amt.astype(np.int64),
         "channel": channel.astype(np.int8),
         "key": (m << 40) | (rows[sel].astype(np.int64) << 3) | piece,
+    }
+    # The bills paid by a plan and the slipping accounts' bills: the payments drawn for them
+    # above (drawn like everyone's, so that nobody else's change) give way to their own.
+    special_rows, special = _special_payments(C, B, m, seed)
+    ordinary = ~np.isin(rows[sel], special_rows)
+    return _concat({k: v[ordinary] for k, v in drawn.items()}, special)
+
+
+# Instalment plans and slipping payments (docs/DATA.md §6: 重点客户, 关注名单)
+PLAN_MONTHS = range(26, 30)  # 2022-03 … 2022-06: the bill months the plan accounts pay in parts
+SLIP_DAYS = {26: 1, 27: 4, 28: 8, 29: None}  # days after the due date the slipping accounts pay
+# in full; None: they pay 40 % two days after issue, and the rest not by the extract's end
+
+
+def _instalment_plans(C: _Customers, B: dict, m: int) -> dict[str, np.ndarray]:
+    """The agreed parts (分次结算) of the bills of month m that the plan accounts pay by a plan,
+    and the day each part is paid (NEVER: not by the extract's end).
+
+    A plan has three parts: 35 % (to the 100 元 below) three days after issue, as much five
+    days later, the rest on the due date. Each is paid on its day, but one in seven, chosen by
+    account, month and part, one to four days late. The distressed account pays the last part
+    of its March and April plans three to four weeks late; its May bill is rescheduled into
+    30 % three days after issue, 30 % on the due date (paid ten days late), 20 % on the 20th
+    of June (missed) and the rest on the 20th of July; its June bill into 25 % three days after
+    issue (paid) and the rest in three parts on the 10th of July, August and September."""
+    out: dict[str, list[int]] = {k: [] for k in ("row", "part", "due", "amount", "paid_on")}
+    if m not in PLAN_MONTHS:
+        return {k: np.array(v, dtype=np.int64) for k, v in out.items()}
+
+    def share(amount: int, percent: int) -> int:
+        return amount * percent // 100 // 10_000 * 10_000  # fen, to the 100 元 below
+
+    for row in np.nonzero(C.plan[B["cust"]] & (B["kind"] == 0) & (B["amount"] > 0))[0]:
+        cust, amount = int(B["cust"][row]), int(B["amount"][row])
+        issued, due = int(B["issued"][row]), int(B["due"][row])
+        distressed = C.scenario[cust] == DISTRESS_2022
+        if distressed and m == 28:
+            dues = [issued + 3, due, _month_start(m + 1) + 19, _month_start(m + 2) + 19]
+            parts = [share(amount, 30), share(amount, 30), share(amount, 20)]
+            paid = [dues[0], dues[1] + 10, NEVER, NEVER]
+        elif distressed and m == 29:
+            dues = [issued + 3] + [_month_start(m + k) + 9 for k in (1, 2, 3)]
+            parts = [share(amount, 25)] * 3
+            paid = [dues[0], NEVER, NEVER, NEVER]
+        else:
+            dues = [issued + 3, issued + 8, due]
+            parts = [share(amount, 35)] * 2
+            paid = [d + (1 + (cust + k) % 4 if (cust + m + k) % 7 == 0 else 0) for k, d in enumerate(dues)]
+            if distressed:
+                paid[2] = dues[2] + 20 + cust % 10
+        parts.append(amount - sum(parts))
+        for k, (d, a, p) in enumerate(zip(dues, parts, paid)):
+            for key, value in zip(out, (row, k, d, a, p)):
+                out[key].append(value)
+    return {k: np.array(v, dtype=np.int64) for k, v in out.items()}
+
+
+def _special_payments(C: _Customers, B: dict, m: int, seed: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The payments of the bills of month m paid by a plan (each part on the day it is paid)
+    and of the slipping accounts' bills (SLIP_DAYS), all posted the day they are paid: the
+    rows of B they settle, and the payments."""
+    rng = np.random.default_rng([seed, 404, m])
+    plans = _instalment_plans(C, B, m)
+    slip = np.zeros(0, dtype=np.int64)
+    if m in SLIP_DAYS:
+        slip = np.nonzero(C.slipping[B["cust"]] & (B["kind"] == 0) & (B["amount"] > 0))[0]
+    days = SLIP_DAYS.get(m)
+    if days is None:  # a part now, the rest not by the extract's end
+        slip_when, slip_amount = B["issued"][slip] + 2, B["amount"][slip] * 40 // 100 // 10_000 * 10_000
+    else:
+        slip_when, slip_amount = B["due"][slip] + days, B["amount"][slip]
+    row = np.concatenate([plans["row"], slip])
+    piece = np.concatenate([plans["part"], np.zeros(len(slip), np.int64)])
+    when = np.concatenate([plans["paid_on"], slip_when]).astype(np.int64)
+    amount = np.concatenate([plans["amount"], slip_amount]).astype(np.int64)
+    keep = when <= END_DAY
+    row, piece, when, amount = row[keep], piece[keep], when[keep], amount[keep]
+    cust = B["cust"][row]
+    channel = C.channel[cust]
+    n = len(row)
+    paid_at, posted_at = _timestamps(rng, when, channel, np.full(n, -1), np.ones(n, dtype=bool))
+    return np.concatenate([plans["row"], slip]), {
+        "cust": cust,
+        "bill_month": np.full(n, m, dtype=np.int64),
+        "bill_kind": B["kind"][row].astype(np.int64),
+        "paid_at": paid_at,
+        "posted_at": posted_at,
+        "amount": amount,
+        "channel": channel.astype(np.int8),
+        "key": (m << 40) | (row.astype(np.int64) << 3) | piece,
     }
 
 
@@ -1085,7 +1198,9 @@ PAYMENTS_SCHEMA = pa.schema([
     ("paid_at", pa.timestamp("us")), ("posted_at", pa.timestamp("us")),
     ("amount", pa.decimal128(18, 2)), ("channel", pa.string()),
 ])
-TARGETS_SCHEMA = pa.schema([("station", pa.string()), ("year", pa.int32()), ("recovery_target", pa.float64())])
+TARGETS_SCHEMA = pa.schema([("station", pa.string()), ("year", pa.int32()), ("recovery_target", pa.float64()),
+                            ("collector", pa.string())])
+PLANS_SCHEMA = pa.schema([("bill_id", pa.string()), ("due_on", pa.date32()), ("amount", pa.decimal128(18, 2))])
 
 
 def _decimal(fen: np.ndarray) -> pa.Array:
@@ -1150,11 +1265,32 @@ def _payments_table(C: _Customers, P: dict, p: int, width: int) -> pa.Table:
     )
 
 
+# Targets of their own (CONTRACT §6) for the first two collectors of the first two stations,
+# from 2021: a new collector's a little below the station's, a senior one's at it or above.
+COLLECTOR_TARGETS = {2021: (0.999, 0.9999), 2022: (0.9995, 1.0)}
+
+
 def _targets_table(stations: list[_Station]) -> pa.Table:
-    rows = [(st.name, 2020 + i, t) for st in stations for i, t in enumerate(st.targets)]
-    station, year, target = zip(*rows)
-    return pa.table([pa.array(station), pa.array(year, pa.int32()), pa.array(target, pa.float64())],
-                    schema=TARGETS_SCHEMA)
+    rows = [(st.name, 2020 + i, t, None) for st in stations for i, t in enumerate(st.targets)]
+    rows += [(st.name, year, target, reader) for st in stations[:2] for year, targets in COLLECTOR_TARGETS.items()
+             for reader, target in zip(st.readers, targets)]
+    station, year, target, collector = zip(*rows)
+    return pa.table([pa.array(station), pa.array(year, pa.int32()), pa.array(target, pa.float64()),
+                     pa.array(collector, pa.string())], schema=TARGETS_SCHEMA)
+
+
+def _plans_table(C: _Customers, B: dict, m: int, width: int) -> pa.Table:
+    """The instalment plans of the bills of month m: bill, due date and amount of each part."""
+    plans = _instalment_plans(C, B, m)
+    n = len(plans["row"])
+    return pa.Table.from_arrays(
+        [
+            _bill_ids(np.full(n, m), B["kind"][plans["row"]].astype(np.int64), B["cust"][plans["row"]], width),
+            pa.array(plans["due"].astype(np.int32)).cast(pa.date32()),
+            _decimal(plans["amount"]),
+        ],
+        schema=PLANS_SCHEMA,
+    )
 
 
 # Encodings chosen for size: the shipped extract lives in git.
@@ -1233,6 +1369,7 @@ def generate(out_dir, accounts: int | None = None, seed: int = DEFAULT_SEED, mon
 
     bills = _TableWriter(out, "bills", BILLS_SCHEMA, monthly, small)
     payments = _TableWriter(out, "payments", PAYMENTS_SCHEMA, monthly, small)
+    plans: list[pa.Table] = []
     pending: dict[int, list[dict]] = defaultdict(list)
 
     def queue(P: dict) -> None:
@@ -1252,6 +1389,7 @@ def generate(out_dir, accounts: int | None = None, seed: int = DEFAULT_SEED, mon
         if m == TOU_MISMATCH_MONTH:
             _lose_valley_register(C, B)
         bills.write(_month_label(m), _bills_table(C, B, m, width))
+        plans.append(_plans_table(C, B, m, width))
         queue(P)
         queue(_prepayments(C, m, seed))
         for p in sorted(p for p in pending if p <= m):
@@ -1262,7 +1400,10 @@ def generate(out_dir, accounts: int | None = None, seed: int = DEFAULT_SEED, mon
     assert not pending, "payments after the extract's end"
     bills.close()
     payments.close()
-    return {"customers": C.n, "bills": bills.rows, "payments": payments.rows, "targets": targets.num_rows}
+    plan_table = pa.concat_tables(plans).sort_by([("bill_id", "ascending"), ("due_on", "ascending")])
+    pq.write_table(plan_table, out / "instalment_plans.parquet", **_parquet_options("instalment_plans", PLANS_SCHEMA, small))
+    return {"customers": C.n, "bills": bills.rows, "payments": payments.rows, "targets": targets.num_rows,
+            "instalment_plans": plan_table.num_rows}
 
 
 def _merge(chunks: list[dict]) -> dict:

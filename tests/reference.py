@@ -47,23 +47,33 @@ def _money(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col("amount").cast(MONEY))
 
 
+def _read(data_dir: Path, name: str) -> pl.DataFrame:
+    """One table of a data directory: a single `<table>.parquet` or a `<table>/` folder."""
+    single = data_dir / f"{name}.parquet"
+    if single.exists():
+        return pl.read_parquet(single)
+    files = sorted((data_dir / name).rglob("*.parquet"))
+    return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
+
+
+def _read_money(frame: pl.DataFrame) -> pl.DataFrame:
+    """Money as DECIMAL(38,2): a DOUBLE rounded to the fen."""
+    if frame.schema["amount"].is_float():
+        return frame.with_columns(pl.col("amount").round(2).cast(MONEY))
+    return _money(frame)
+
+
 def load(data_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """customers, bills, payments of a data directory (a single `<table>.parquet` or a
-    `<table>/` folder of Parquet files), money as DECIMAL(38,2) — a DOUBLE rounded to the fen."""
+    """customers, bills, payments of a data directory, money as DECIMAL(38,2) — a DOUBLE
+    rounded to the fen."""
+    return _read(data_dir, "customers"), _read_money(_read(data_dir, "bills")), _read_money(_read(data_dir, "payments"))
 
-    def read(name: str) -> pl.DataFrame:
-        single = data_dir / f"{name}.parquet"
-        if single.exists():
-            return pl.read_parquet(single)
-        files = sorted((data_dir / name).rglob("*.parquet"))
-        return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
 
-    def money(frame: pl.DataFrame) -> pl.DataFrame:
-        if frame.schema["amount"].is_float():
-            return frame.with_columns(pl.col("amount").round(2).cast(MONEY))
-        return _money(frame)
-
-    return read("customers"), money(read("bills")), money(read("payments"))
+def load_plans(data_dir: Path) -> pl.DataFrame | None:
+    """The optional instalment_plans table (CONTRACT §6), or None when the extract has none."""
+    if not (data_dir / "instalment_plans.parquet").exists() and not (data_dir / "instalment_plans").is_dir():
+        return None
+    return _read_money(_read(data_dir, "instalment_plans"))
 
 
 def default_as_of(bills: pl.DataFrame, payments: pl.DataFrame) -> dt.date | None:

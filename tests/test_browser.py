@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 PAGES = {"": "每日进度", "recovery": "电费回收率", "arrears": "欠费分析",
-         "high_energy": "高耗能客户", "collectors": "催费责任人", "posting": "入账与违约金",
-         "data_quality": "数据质量"}
+         "high_energy": "高耗能客户", "collectors": "催费责任人", "key_accounts": "重点客户",
+         "posting": "入账与违约金", "data_quality": "数据质量"}
 IDLE = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
         '[data-test-script-state="notRunning"]')
 

@@ -128,9 +128,9 @@ def test_a_station_filter_keeps_the_branch_ranks(at):
     ranking = table(at, RANKS)
     assert ranking.select(RANKS, "供电所内名次", "抄表催费责任人").rows() == [
         (1, 1, WANG), (3, 2, "未分配"), (5, 3, ZHANG)]
-    # 甲: billed 600, recovered 350 → 58.33 %; arrears 250 on 3 customers (0.025 万元: reports/format.wan
-    # rounds a half to even, 0.02)
-    assert [m.value for m in at.metric[:4]] == ["58.33 %", "0.02", "3", "1 / 3"]
+    # 甲: billed 600, recovered 350 → 58.33 %; arrears 250 on 3 customers (0.025 万元: money rounds
+    # halves away from zero, 0.03)
+    assert [m.value for m in at.metric[:4]] == ["58.33 %", "0.03", "3", "1 / 3"]
 
 
 def test_a_collector_filter_shows_that_collector_in_each_station(at):

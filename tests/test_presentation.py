@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import SAMPLE
 
 PAGES = ["pages/home.py", "pages/recovery.py", "pages/arrears.py", "pages/high_energy.py",
-         "pages/collectors.py", "pages/data_quality.py"]
+         "pages/collectors.py", "pages/key_accounts.py", "pages/data_quality.py"]
 
 
 @pytest.fixture(scope="module")

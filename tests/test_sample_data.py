@@ -8,10 +8,11 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from reference import reference_instalments
 from sample_data.generate import generate
 
 SHIPPED = Path(__file__).resolve().parent.parent / "sample_data" / "extract"
-TABLES = ("customers", "bills", "payments", "targets")
+TABLES = ("customers", "bills", "payments", "targets", "instalment_plans")
 
 # CONTRACT §2, as DuckDB reads the files.
 CONTRACT_TYPES = {
@@ -30,13 +31,15 @@ CONTRACT_TYPES = {
         "payment_id": "VARCHAR", "customer_id": "VARCHAR", "bill_id": "VARCHAR", "paid_at": "TIMESTAMP",
         "posted_at": "TIMESTAMP", "amount": "DECIMAL(18,2)", "channel": "VARCHAR",
     },
-    "targets": {"station": "VARCHAR", "year": "INTEGER", "recovery_target": "DOUBLE"},
+    "targets": {"station": "VARCHAR", "year": "INTEGER", "recovery_target": "DOUBLE", "collector": "VARCHAR"},
+    "instalment_plans": {"bill_id": "VARCHAR", "due_on": "DATE", "amount": "DECIMAL(18,2)"},
 }
 NOT_NULL = {
     "customers": ["customer_id", "customer_name", "station", "category", "is_high_energy"],
     "bills": ["bill_id", "customer_id", "period", "issued_on", "due_on", "kwh", "amount"],
     "payments": ["payment_id", "customer_id", "paid_at", "amount", "channel"],
     "targets": ["station", "year", "recovery_target"],
+    "instalment_plans": ["bill_id", "due_on", "amount"],
 }
 CODES = {
     ("customers", "category"): {"residential", "small_power", "large_industry", "agriculture", "other"},
@@ -193,3 +196,55 @@ def test_monthly_layout_has_one_file_per_month(monthly_extract):
             assert frame.height > 0
             assert set(frame[column].dt.strftime("%Y-%m").unique()) == {month}
     assert read(monthly_extract, "customers").height == 2000
+
+
+def test_instalment_plans_show_every_status_as_of_2022_06_30(shipped):
+    """The plans are of key accounts' bills, their parts add up to the bill, and as of the
+    sample's as-of date (CONTRACT §6, by the second implementation) some part is upcoming,
+    some paid on time, some late and some missed."""
+    customers, bills, payments, plans = (shipped[t] for t in ("customers", "bills", "payments", "instalment_plans"))
+    planned = plans.group_by("bill_id").agg(pl.col("amount").sum().alias("parts")).join(bills, on="bill_id")
+    assert planned.height == plans["bill_id"].n_unique()  # every plan's bill exists
+    assert (planned["parts"] == planned["amount"]).all()
+    owners = customers.join(planned.select("customer_id").unique(), on="customer_id", how="semi")
+    assert owners["is_key_account"].all() and owners.height == 4
+    statuses = [s for *_, s in reference_instalments(customers, bills, payments, plans, dt.date(2022, 6, 30))]
+    # by the generator's design: the squeezed account misses the third part of its May plan
+    # (due 06-20); its fourth (07-20) and three of its June plan's four parts are to come
+    assert (statuses.count("missed"), statuses.count("upcoming")) == (1, 4)
+    assert statuses.count("on_time") > 0 and statuses.count("late") > 0
+
+
+def test_two_high_energy_accounts_pay_later_month_by_month(shipped):
+    """Written out plainly: the day each bill of 2022-03 … 2022-05 was paid in full (its posted
+    payments reached its amount), in days after its due date, and the 2022-06 bill still owing
+    on 2022-06-30. Two high-energy accounts, one of them key, go 1, 4, 8 days late and then
+    leave June's bill owing."""
+    customers, bills, payments = shipped["customers"], shipped["bills"], shipped["payments"]
+    large = customers.filter(pl.col("is_high_energy") | pl.col("is_key_account").fill_null(False))
+    months = bills.join(large.select("customer_id"), on="customer_id", how="semi").filter(
+        (pl.col("period") >= dt.date(2022, 3, 1)) & (pl.col("amount") > 0))
+    posted = (payments.filter(pl.col("posted_at").is_not_null() & (pl.col("posted_at").dt.date() <= dt.date(2022, 6, 30)))
+              .with_columns(pl.col("posted_at").dt.date().alias("posted_on"))
+              .group_by("bill_id", "posted_on").agg(pl.col("amount").sum())
+              .sort("posted_on")
+              .with_columns(pl.col("amount").cum_sum().over("bill_id").alias("paid")))
+    paid_in_full = (posted.join(months.select("bill_id", "amount"), on="bill_id", suffix="_bill")
+                    .filter(pl.col("paid") >= pl.col("amount_bill"))
+                    .group_by("bill_id").agg(pl.col("posted_on").min()))
+    late: dict[str, list] = {}
+    for row in months.join(paid_in_full, on="bill_id", how="left").sort("period").iter_rows(named=True):
+        days = None if row["posted_on"] is None else (row["posted_on"] - row["due_on"]).days
+        late.setdefault(row["customer_id"], []).append((row["period"].month, days))
+    slipping = [c for c, months_late in late.items() if months_late == [(3, 1), (4, 4), (5, 8), (6, None)]]
+    flags = customers.filter(pl.col("customer_id").is_in(slipping))
+    assert flags.height == 2 and flags["is_high_energy"].all() and flags["is_key_account"].sum() == 1
+
+
+def test_some_collectors_have_targets_of_their_own(shipped):
+    targets, customers = shipped["targets"], shipped["customers"]
+    own = targets.filter(pl.col("collector").is_not_null())
+    assert own.height > 0 and targets.filter(pl.col("collector").is_null()).height == 12
+    # each is a collector of that station's customers, so none is a data-quality finding
+    known = customers.select("station", pl.col("meter_reader").alias("collector")).unique()
+    assert own.join(known, on=["station", "collector"], how="anti").is_empty()

@@ -29,6 +29,8 @@ def pages() -> list:
         st.Page("pages/high_energy.py", title=labels.PAGE_TITLE["high_energy"], icon=":material/factory:", url_path="high_energy"),
         st.Page("pages/collectors.py", title=labels.PAGE_TITLE["collectors"], icon=":material/badge:",
                 url_path="collectors"),
+        st.Page("pages/key_accounts.py", title=labels.PAGE_TITLE["key_accounts"], icon=":material/star:",
+                url_path="key_accounts"),
         st.Page("pages/posting.py", title=labels.PAGE_TITLE["posting"], icon=":material/payments:", url_path="posting"),
         st.Page("pages/data_quality.py", title=labels.PAGE_TITLE["data_quality"], icon=":material/fact_check:",
                 url_path="data_quality"),

@@ -9,6 +9,7 @@ through `key` (escaped; a digest for a huge value) and comes back to the raw val
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable
 
@@ -16,6 +17,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from queries.labels import REFORM_NOTE
 from reports import format as fmt
 from reports.format import percent, wan_numbers
 # the palette, shared with the deck; pages take it from here as charts.GOOD, charts.WARN, …
@@ -23,6 +25,7 @@ from reports.style import ALERT, GOOD, INK, MUTED, NEUTRAL, SEQUENCE, TARGET, WA
 
 from .filters import View
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+PRICE = "#8E6BB0"  # average price per kWh, the same colour on every chart
 
 
 def label(text: str | None) -> str:
@@ -127,3 +130,34 @@ def rate_bars(df: pl.DataFrame, keys: list, names: list[str], view: View, title:
     fig.update_xaxes(title="回收率（%）", ticksuffix=" %", range=[max(0, (low - 1) // 5 * 5), 100.4])
     fig.update_yaxes(title=None, categoryorder="array", categoryarray=names, autorange="reversed")
     return fig
+
+
+# --- bill months and the 2021 tariff reform ------------------------------------------------
+# 发改价格〔2021〕1439号: catalogue tariffs for industry end; market prices may float, uncapped
+# for high-energy enterprises (DOMAIN.md).
+REFORM_DAY = dt.date(2021, 10, 15)
+MONTH_HOVER = "%{x|%Y 年 %m 月}"
+
+
+def by_month(fig: go.Figure, **trace) -> None:
+    """Bars and lines of bill months span their whole month, so the reform day falls inside October."""
+    kind = trace.pop("kind", "bar")
+    add = fig.add_bar if kind == "bar" else fig.add_scatter
+    add(xperiod="M1", xperiodalignment="middle", **trace)
+
+
+def mark_reform(fig: go.Figure, periods: pl.Series, note_yref: str = "paper") -> None:
+    """A vertical line on the reform day, when the months shown span it, and a note at the top
+    of `note_yref` (a subplot's "y3 domain" puts it over the price row)."""
+    if periods.is_empty() or not periods.min() <= REFORM_DAY < periods.max() + dt.timedelta(days=31):
+        return
+    fig.add_shape(type="line", x0=REFORM_DAY, x1=REFORM_DAY, xref="x", yref="paper", y0=0, y1=1,
+                  line={"color": ALERT, "width": 1.5, "dash": "dash"})
+    fig.add_annotation(x=REFORM_DAY, xref="x", y=1, yref=note_yref, yanchor="top", xanchor="right",
+                       text=REFORM_NOTE, showarrow=False, align="right",
+                       font={"size": 11, "color": ALERT}, bgcolor="rgba(255,255,255,0.85)")
+
+
+def month_axis(fig: go.Figure, months_per_tick: int = 3) -> None:
+    fig.update_xaxes(tickformat="%Y-%m", dtick=f"M{months_per_tick}", ticklabelmode="period",
+                     hoverformat="%Y 年 %m 月")

@@ -486,3 +486,61 @@ select
 from instalment_parts as p
 left join paid_now as n using (bill_id)
 where p.seg_id in (select seg_id from scope);
+
+-- --- Key and high-energy accounts (重点客户, docs/DATA.md §6) ------------------------------
+
+-- A key or high-energy account's name and phone as its lists show them: whole when asked for
+-- ($show_personal); else an enterprise's name (large industry, high-energy) whole and a
+-- person's masked, and every phone masked.
+create macro listed_name(name, category, is_high_energy, show_personal) as
+    case when show_personal or is_high_energy then name else mask_name(name, category) end;
+
+create macro listed_phone(phone, show_personal) as
+    case when show_personal then phone else mask_phone(phone) end;
+
+-- How late each bill month of the key and high-energy accounts in scope was paid as of D (the
+-- watch list, 关注名单): per customer and bill month that has a bill of a positive amount issued
+-- and due by D, days_late = the most days any such bill of the month was paid in full after its
+-- due date (0 when paid in full by it), or, for a bill still owing at D, D − due_on. A bill is
+-- paid in full on the last posting day that took a positive balance to 0 (a reversal that
+-- reopens it counts the day it is paid again). `only_customer`: one customer id, or null for all.
+create macro bill_month_delays(as_of, scope, only_customer) as table
+with scope as (
+    select seg_id from scoped_segments(scope) where is_key_account or is_high_energy
+),
+bills as (
+    select b.customer_id, b.seg_id, b.bill_id, b.period, b.due_on, b.amount
+    from large_customer_bills as b
+    where b.amount > 0 and b.issued_on <= as_of and b.due_on <= as_of
+      and (only_customer is null or b.customer_id = only_customer)
+      and b.seg_id in (select seg_id from scope)
+),
+settled as (
+    select
+        bill_id,
+        arg_max(out_after, posted_on) as outstanding,
+        max(posted_on) filter (where out_before > 0 and out_after = 0) as paid_in_full_on
+    from large_customer_postings
+    where posted_on <= as_of
+      and bill_id in (select bill_id from bills)
+    group by bill_id
+),
+late as (
+    select
+        b.customer_id, b.seg_id, b.period, b.due_on,
+        case
+            when coalesce(s.outstanding, b.amount) > 0 then as_of::date - b.due_on
+            else greatest(0, s.paid_in_full_on - b.due_on)
+        end as days_late,
+        coalesce(s.outstanding, b.amount) > 0 as owing
+    from bills as b
+    left join settled as s using (bill_id)
+)
+select
+    customer_id,
+    any_value(seg_id) as seg_id,  -- a customer lies in one segment
+    period,
+    max(days_late) as days_late,
+    bool_or(owing) as owing
+from late
+group by customer_id, period;

@@ -190,13 +190,19 @@ from known_bills
 group by all
 order by period, seg_id;
 
--- Bill-level history of the few dozen large and high-energy accounts.
+-- The few dozen large-industry, high-energy and key accounts (重点客户) of a branch: their
+-- bills, postings and payments are kept one by one.
+create temp table large_accounts as
+select customer_id
+from accounts
+where is_high_energy or category = 'large_industry' or is_key_account;
+
+-- Bill-level history of the large, high-energy and key accounts.
 create table large_customer_bills as
 select b.customer_id, b.seg_id, b.bill_id, b.period, b.issued_on, b.due_on, b.amount,
        b.kwh, b.kwh_peak, b.kwh_flat, b.kwh_valley, b.tariff
 from known_bills as b
-join accounts as a using (customer_id)
-where a.is_high_energy or a.category = 'large_industry'
+where b.customer_id in (select customer_id from large_accounts)
 order by b.customer_id, b.period;
 
 -- Payments by segment, day paid, day posted (null: not posted) and channel, with or without
@@ -364,3 +370,31 @@ from parts as p
 join known_bills as b using (bill_id)
 asof left join instalment_postings as s on p.bill_id = s.bill_id and p.due_on >= s.posted_on
 order by p.bill_id, p.due_on;
+
+-- --- Key and high-energy accounts (重点客户, docs/DATA.md §6) ------------------------------
+
+-- The posting days of the bills in large_customer_bills: paid so far (paid(b, D) is the last
+-- step on or before D) and the balance before and after each day, so the day a bill was paid
+-- in full is the last step that took a positive balance to 0.
+create table large_customer_postings as
+select bill_id, posted_on, paid_to_date, out_before, out_after
+from bill_steps
+where bill_id in (select bill_id from large_customer_bills)
+order by bill_id, posted_on;
+
+-- Their last payment (amount > 0: not a reversal or refund; with or without a bill) of each day
+-- they paid, valid until the next day they paid, as last_payments keeps it for the customers
+-- ever in arrears: the last payment at D is the row with paid_on <= D < valid_to.
+create table large_customer_last_payments as
+with ordered as (
+    select
+        p.customer_id, p.paid_at::date as paid_on, p.paid_at, p.amount, p.channel,
+        lead(p.paid_at::date) over (partition by p.customer_id order by p.paid_at, p.payment_id) as next_paid_on
+    from raw_payments as p
+    where p.amount > 0 and p.paid_at is not null
+      and p.customer_id in (select customer_id from large_accounts)
+)
+select customer_id, paid_on, paid_at, amount, channel, coalesce(next_paid_on, 'infinity'::date) as valid_to
+from ordered
+where next_paid_on is distinct from paid_on  -- the day's last
+order by valid_to, customer_id;  -- a recent D skips the stretches that ended before it
