@@ -1,7 +1,7 @@
 """The year-end projection (recovery_projection.sql, queries/projection.py; docs/DATA.md §6) on
 tiny extracts whose earlier years follow a known curve, every number worked out by hand; then,
 on the shipped sample, against a second computation from recovery_curve_daily and
-recovery_summary (already tested).
+recovery_summary (already tested); and the home page's caption and chart.
 
 The method, per earlier year y with its matched day m (D's month and day in y): with s the
 unpaid share (1 − rate),
@@ -24,8 +24,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from apptest import figure, open_page, values
 from queries import Scope, View, open_extract
 from queries.projection import sentence, year_end_projection
+from reports import format as fmt
 from tiny import bill, customer, d, payment, write_extract
 
 QIANGANG, CHENGJIAO = "千钢供电所", "城郊供电所"
@@ -346,3 +348,27 @@ def test_the_sample_projection_is_sensible(sample):
     # the year-end billed is about what the earlier years billed in their second half again
     assert 1.8 < p.projected_billed / float(p.billed) < 2.3
     assert 0 < p.needed_daily
+
+
+# --- the home page ----------------------------------------------------------------------------
+
+@pytest.mark.usefixtures("sample_env")
+def test_home_page_draws_the_projection_with_its_caption(sample):
+    at = open_page("pages/home.py")
+    d_ = sample.default_as_of
+    p = year_end_projection(sample, View(as_of=d_, year=d_.year))
+    shown = [m.value for m in at.markdown]
+    assert any(sentence(p) in text for text in shown)
+    fig = figure(at, f"{d_.year} 年电费回收率（逐日）")
+    traces = {t.get("name"): t for t in fig["data"]}
+    path, band = traces["预测走势（月末）"], traces["预测区间"]
+    assert values(path["y"]) == [fmt.percent(r) for r in p.path["rate"]]
+    assert values(band["y"]) == [fmt.percent(r) for r in p.path["low"]]
+    assert path["x"][-1].startswith(f"{d_.year}-12-31")
+
+    # a past year needs no projection
+    at.sidebar.selectbox(key="year").set_value(d_.year - 1).run()
+    assert not at.exception
+    assert not any("年底回收率预计" in m.value for m in at.markdown)
+    names = {t.get("name") for t in figure(at, f"{d_.year - 1} 年电费回收率（逐日）")["data"]}
+    assert "预测走势（月末）" not in names
