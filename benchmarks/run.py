@@ -129,6 +129,13 @@ def _workload(ex):
         ("instalment_status", "instalment_status", Scope(), dict(as_of=d)),
         ("instalment_parts", "instalment_parts", Scope(), dict(as_of=d, show_personal=False)),
     ]
+    # the year-end projection (home page): at D, and early in the year (the longest path)
+    work += [
+        ("recovery_projection (全部)", "recovery_projection", Scope(), dict(as_of=d)),
+        ("recovery_projection, 10 January (全部)", "recovery_projection", Scope(), dict(as_of=dt.date(y, 1, 10))),
+        ("recovery_projection (一个供电所)", "recovery_projection", one, dict(as_of=d)),
+        ("recovery_projection (居民生活)", "recovery_projection", Scope(categories=("residential",)), dict(as_of=d)),
+    ]
     return work
 
 
