@@ -31,11 +31,10 @@ def add_projection(fig: go.Figure, outlook: Projection) -> None:
         fig.add_scatter(x=days, y=high, mode="lines", line={"width": 0}, hoverinfo="skip", showlegend=False)
         fig.add_scatter(x=days, y=low, mode="lines", line={"width": 0}, fill="tonexty",
                         fillcolor=charts.faint(charts.GOOD), name=words["band"], hoverinfo="skip")
-    band = "<br>区间 %{customdata[0]:.2f} % – %{customdata[1]:.2f} %" if outlook.has_band else ""
+    band = words["hover_band"] if outlook.has_band else ""
     fig.add_scatter(x=days, y=rate, mode="lines+markers", name=words["path"],
                     line={"color": charts.GOOD, "width": 2, "dash": "dash"}, marker={"size": 5},
-                    customdata=list(zip(low, high)),
-                    hovertemplate="%{x|%Y-%m-%d}<br>预测回收率 %{y:.2f} %" + band + "<extra></extra>")
+                    customdata=list(zip(low, high)), hovertemplate=words["hover"] + band + "<extra></extra>")
 
 
 total, total_before = summary(view.as_of, "total"), summary(yesterday, "total")
@@ -97,6 +96,8 @@ with left:
     charts.show(fig, "home_curve", f"回收率曲线_{view.as_of:%Y%m%d}")
     if outlook is not None:
         frame.text(projection.sentence(outlook), "fee-caption")
+        if projected:
+            frame.text(labels.PROJECTION["method"], "fee-caption")
 with right:
     month = days.filter(pl.col("day") >= month_start)
     fig = go.Figure()

@@ -377,10 +377,10 @@ DOWNLOAD = {
 
 # --- year-end projection (queries/projection.py, recovery_projection.sql) -----------------
 PROJECTION = {
-    "title": "年底预测",
     "path": "预测走势（月末）",
     "band": "预测区间",
-    "target_line": "目标 {target}",
+    "hover": "%{x|%Y-%m-%d}<br>预测回收率 %{y:.2f} %",
+    "hover_band": "<br>区间 %{customdata[0]:.2f} % – %{customdata[1]:.2f} %",
     # the sentence under the curve, in the daily report and the deck
     "projected": "按 {years} 年同期的回收走势推算，{year} 年底回收率预计 {rate}",
     "band_range": "（区间 {low} – {high}）",
