@@ -151,6 +151,13 @@ def _workload(ex):
         ("payment_slippage", "payment_slippage", Scope(), dict(as_of=d, show_personal=False, **settings)),
         ("account_monthly", "account_monthly", Scope(), dict(as_of=d, customer_id=key_account)),
     ]
+    # the year-end projection (home page): at D, and early in the year (the longest path)
+    work += [
+        ("recovery_projection (全部)", "recovery_projection", Scope(), dict(as_of=d)),
+        ("recovery_projection, 10 January (全部)", "recovery_projection", Scope(), dict(as_of=dt.date(y, 1, 10))),
+        ("recovery_projection (一个供电所)", "recovery_projection", one, dict(as_of=d)),
+        ("recovery_projection (居民生活)", "recovery_projection", Scope(categories=("residential",)), dict(as_of=d)),
+    ]
     return work
 
 

@@ -1,5 +1,5 @@
-"""每日进度 — the manager's daily check: tiles, the year's recovery curve, this month's
-daily collections, the station ranking and the ten largest arrears."""
+"""每日进度 — the manager's daily check: tiles, the year's recovery curve with its year-end
+projection, this month's daily collections, the station ranking and the ten largest arrears."""
 
 import datetime as dt
 
@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from queries import labels
+from queries import labels, projection
+from queries.projection import Projection
 from reports.columns import col
 from reports.format import percent, wan_numbers
 from ui import app, charts, data, downloads, frame, tables, tiles
@@ -19,6 +20,21 @@ frame.header(view, "每日进度")
 
 def summary(as_of: dt.date, group_by: str) -> pl.DataFrame:
     return data.query("recovery_summary", view.scope, as_of=as_of, year=view.year, group_by=group_by)
+
+
+def add_projection(fig: go.Figure, outlook: Projection) -> None:
+    """The projected path (dashed) from D to 31 December and, from two earlier years on, its band."""
+    words = labels.PROJECTION
+    days = outlook.path["day"].to_list()
+    rate, low, high = ([percent(r) for r in outlook.path[c]] for c in ("rate", "low", "high"))
+    if outlook.has_band:
+        fig.add_scatter(x=days, y=high, mode="lines", line={"width": 0}, hoverinfo="skip", showlegend=False)
+        fig.add_scatter(x=days, y=low, mode="lines", line={"width": 0}, fill="tonexty",
+                        fillcolor=charts.faint(charts.GOOD), name=words["band"], hoverinfo="skip")
+    band = words["hover_band"] if outlook.has_band else ""
+    fig.add_scatter(x=days, y=rate, mode="lines+markers", name=words["path"],
+                    line={"color": charts.GOOD, "width": 2, "dash": "dash"}, marker={"size": 5},
+                    customdata=list(zip(low, high)), hovertemplate=words["hover"] + band + "<extra></extra>")
 
 
 total, total_before = summary(view.as_of, "total"), summary(yesterday, "total")
@@ -53,6 +69,9 @@ with left:
     curve = data.query("recovery_curve_daily", view.scope, as_of=view.as_of,
                        period_from=dt.date(view.year, 1, 1), period_to=dt.date(view.year, 12, 1))
     curve = curve.filter(pl.col("billed") > 0)
+    # the year-end projection, for D's own year only (a past year needs none)
+    outlook = projection.from_frame(data.query("recovery_projection", view.scope, as_of=view.as_of)) \
+        if view.year == view.as_of.year else None
     fig = go.Figure()
     fig.add_scatter(
         x=curve["day"], y=[percent(r) for r in curve["recovery_rate"]],
@@ -60,13 +79,25 @@ with left:
         customdata=list(zip(wan_numbers(curve["billed"]), wan_numbers(curve["recovered"]))),
         hovertemplate="%{x|%Y-%m-%d}<br>回收率 %{y:.2f} %<br>应收 %{customdata[0]:,.2f} 万元"
                       "<br>实收 %{customdata[1]:,.2f} 万元<extra></extra>")
+    projected = outlook is not None and outlook.projected_rate is not None
+    if projected:
+        add_projection(fig, outlook)
+        # open on the last month and the outlook (a January ramp from 0 % would flatten them);
+        # the chart's autoscale button shows the whole year
+        recent = curve.filter(pl.col("day") > view.as_of - dt.timedelta(days=31))["recovery_rate"].to_list()
+        lowest = min(r for r in [*recent, outlook.low_rate, outlook.projected_rate, now["target"]] if r is not None)
+        fig.update_yaxes(range=[max(0, int(percent(lowest)) - 2), 100.5])
     target = percent(now["target"])
     fig.add_hline(y=target, line={"color": charts.TARGET, "dash": "dash"},
-                  annotation_text=f"目标 {target:.2f} %", annotation_position="bottom right")
-    charts.layout(fig, view, f"{view.year} 年电费回收率（逐日）", legend=False)
+                  annotation_text=f"目标 {target:.2f} %", annotation_position="bottom left")
+    charts.layout(fig, view, f"{view.year} 年电费回收率（逐日）", legend=projected)
     fig.update_yaxes(title="回收率（%）", ticksuffix=" %")
     fig.update_xaxes(title="日期", tickformat="%m-%d")
     charts.show(fig, "home_curve", f"回收率曲线_{view.as_of:%Y%m%d}")
+    if outlook is not None:
+        frame.text(projection.sentence(outlook), "fee-caption")
+        if projected:
+            frame.text(labels.PROJECTION["method"], "fee-caption")
 with right:
     month = days.filter(pl.col("day") >= month_start)
     fig = go.Figure()

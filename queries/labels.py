@@ -682,3 +682,33 @@ KEY_ACCOUNTS = {
     "plans_none": "当前范围内没有分次结算计划。",
     "days": "{days} 天",
 }
+
+# --- year-end projection (queries/projection.py, recovery_projection.sql) -----------------
+PROJECTION = {
+    "path": "预测走势（月末）",
+    "band": "预测区间",
+    "hover": "%{x|%Y-%m-%d}<br>预测回收率 %{y:.2f} %",
+    "hover_band": "<br>区间 %{customdata[0]:.2f} % – %{customdata[1]:.2f} %",
+    # the sentence under the curve, in the daily report and the deck
+    "projected": "按 {years} 年同期的回收走势推算，{year} 年底回收率预计 {rate}",
+    "band_range": "（区间 {low} – {high}）",
+    "one_year": "（仅 1 个可比年份，无区间）",
+    "needed": "；要达到目标 {target}，{start}起至 12 月 31 日（共 {days} 个日历天）需日均回收 {daily}",
+    "reached": "；按预测的应收，已收回的电费已达到目标 {target}",
+    "year_end": "今天是 12 月 31 日，年底回收率即当前的 {rate}，无需预测。",
+    # why there is no projection
+    "no_history": "历史数据不足，无法预测",
+    "no_earlier_year": "数据中没有 {year} 年以前的年份",
+    "nothing_billed_yet": "{year} 年截至当日尚无已发行电费，无法预测。",
+    "year_not_used": "{year} 年{why}",
+    "per_year": "、",
+    "method": "方法：以往年同一天为起点，今年的未收回比例（1 − 回收率）按该年此后的变化倍数变化，"
+              "应收按该年此后的增长倍数增长；各往年推算值取中位数，最低至最高为区间。",
+}
+# why an earlier year of the extract is not used (a status of recovery_projection.sql)
+PROJECTION_YEAR_STATUS = {
+    "starts_later": "的数据不是从 1 月开始",
+    "ends_earlier": "的数据不到 12 月 31 日",
+    "nothing_billed": "同日尚无已发行电费",
+    "nothing_unpaid": "同日电费已全部收回，无未收回比例可推算",
+}

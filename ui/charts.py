@@ -63,6 +63,12 @@ def unkey(carried, values: Iterable):
     return next((v for v in values if key(v) == carried), None)
 
 
+def faint(colour: str, alpha: float = 0.18) -> str:
+    """A palette colour (#RRGGBB) see-through, for a shaded band."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
 def layout(fig: go.Figure, view: View, title: str, height: int = 380, legend: bool = True) -> go.Figure:
     big = view.presentation
     fig.update_layout(

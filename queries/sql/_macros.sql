@@ -142,6 +142,22 @@ from targets
 where year = yr and collector is not null
 group by station, collector;
 
+-- Each segment's target for a year: its collector's, else its station's, else 1.0.
+create macro segment_targets(yr) as table
+select s.seg_id, coalesce(c.target, t.target, 1.0) as target
+from segments as s
+left join station_targets(yr) as t using (station)
+left join collector_targets(yr) as c using (station, meter_reader);
+
+-- The target of a group of segments (an aggregate): the rate the group reaches if each segment
+-- meets its own target — a target as set when the group has one, else the billed-weighted mix
+-- (to 6 decimals, so a float quotient like 0.99989999… never truncates to 99.98 %).
+create macro group_target(target, billed) as
+    case
+        when min(target) = max(target) then min(target)
+        else coalesce(round(rate(sum(target::decimal(18, 6) * billed), sum(billed)), 6), min(target))
+    end;
+
 -- CONTRACT §3 figures of a scope in total or per group (station, village, line,
 -- transformer, category, collector within a station, or collector_name: one collector name
 -- across stations), with each group's target and its accounts (户数: every customer of the
@@ -150,13 +166,10 @@ group by station, collector;
 -- recovery_summary.sql lists these; ranking.sql ranks them.
 create macro recovery_groups(as_of, yr, group_by, scope) as table
 with metrics as (
-    -- a segment has one collector: its target is the collector's, else the station's, else 1.0
-    select m.*, s.station, s.village, s.line, s.transformer, s.category, s.meter_reader,
-           coalesce(c.target, t.target, 1.0) as target
+    select m.*, s.station, s.village, s.line, s.transformer, s.category, s.meter_reader, t.target
     from recovery_by_segment(as_of, yr, scope) as m
     join segments as s using (seg_id)
-    left join station_targets(yr) as t using (station)
-    left join collector_targets(yr) as c using (station, meter_reader)
+    join segment_targets(yr) as t using (seg_id)
 ),
 
 -- every segment of the scope with its accounts; its figures are the metrics rows'
@@ -198,13 +211,7 @@ grouped as (
         coalesce(sum(arrears_prior_years), 0) as arrears_prior_years,
         coalesce(sum(arrears_customers), 0)::bigint as arrears_customers,
         coalesce(sum(arrears_bills), 0)::bigint as arrears_bills,
-        -- the rate the scope reaches if each segment meets its own target: a target as set
-        -- when the group has one, else the billed-weighted mix (to 6 decimals, so a float
-        -- quotient like 0.99989999… never truncates to 99.98 %)
-        case
-            when min(target) = max(target) then min(target)
-            else coalesce(round(rate(sum(target::decimal(18, 6) * billed), sum(billed)), 6), min(target))
-        end as target
+        group_target(target, billed) as target
     from keyed
     group by group_station, group_line, group_member
 ),

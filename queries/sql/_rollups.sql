@@ -143,6 +143,51 @@ left join settled_after_year_end as s using (year, seg_id)
 where f.out_final - coalesce(s.delta, 0) <> 0
 order by f.year, f.seg_id;
 
+-- Each year's recovery curve at its month ends, per segment: of the bills of the year (bill
+-- month in it) issued by the last day of each of its months (month_no 1–12) or of the December
+-- before (month_no 0), what was billed and what was still unpaid that day. The year-end
+-- projection (recovery_projection.sql) reads earlier years' month ends here and adds the days
+-- since the last month end from cohorts and out_events, so it never sums a whole year of
+-- postings. Month first: a question reads a few month ends of every year (and, within them, the
+-- segments of a station or village lie together).
+create table month_end_balances as
+with changes as (  -- what first counts at each month end: bills issued, and postings
+    select seg_id, year(period) as bill_year,
+           case when year(issued_on) < year(period) then 0 else month(issued_on) end as month_no,
+           billed, out_open as unpaid
+    from cohorts
+    where year(issued_on) <= year(period)
+    union all
+    select seg_id, year(period),
+           case when year(eff_date) < year(period) then 0 else month(eff_date) end,
+           0, delta
+    from out_events
+    where year(eff_date) <= year(period)
+),
+by_month as (
+    select seg_id, bill_year, month_no, sum(billed) as billed, sum(unpaid) as unpaid
+    from changes
+    group by all
+),
+month_ends as (  -- every month end of every year a segment has bills in
+    select s.seg_id, s.bill_year, m.month_no
+    from (select distinct seg_id, bill_year from by_month) as s
+    cross join range(0, 13) as m(month_no)
+),
+running as (
+    select
+        e.seg_id, e.bill_year, e.month_no,
+        sum(coalesce(b.billed, 0)) over w as billed,
+        sum(coalesce(b.unpaid, 0)) over w as unpaid
+    from month_ends as e
+    left join by_month as b using (seg_id, bill_year, month_no)
+    window w as (partition by e.seg_id, e.bill_year order by e.month_no)
+)
+select seg_id, bill_year, month_no::integer as month_no, billed, unpaid
+from running
+where billed <> 0 or unpaid <> 0
+order by month_no, seg_id, bill_year;
+
 -- Stretches of days on which a bill is issued, overdue and has a positive balance:
 -- the arrears at D are the pieces with valid_from <= D < valid_to.
 create table overdue_pieces as
