@@ -21,6 +21,7 @@ from .view import View
 SETTINGS_FILE = Path(__file__).with_name("collections.toml")
 SETTINGS_ENV = "FEE_SETTINGS"
 GRADES = ("high", "medium", "low")
+MOVES = ("up", "down", "new", "cleared", "same")  # risk_grade_moves.sql's kinds of move
 INSTALMENT_STATUSES = ("upcoming", "on_time", "late", "missed")
 
 
@@ -180,6 +181,48 @@ def with_risk_words(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
         pl.Series("risk_reason_text", [reason_text(r, settings.risk) for r in frame.iter_rows(named=True)],
                   dtype=pl.String),
     )
+
+
+def rule_text(risk: RiskThresholds) -> str:
+    """The default rule of CONTRACT §6 in words, with the thresholds in force."""
+    return labels.RISK["rule"].format(
+        high_days_overdue=risk.high_days_overdue, high_arrears=_plain(risk.high_arrears),
+        medium_days_overdue=risk.medium_days_overdue, multiple=_plain(risk.medium_average_bill_multiple),
+        medium_late_bills=risk.medium_late_bills)
+
+
+def grade_table(summary: pl.DataFrame) -> pl.DataFrame:
+    """risk_grade_summary's rows (a group and a grade each) as one row per group, in its order:
+    customers and arrears per grade (high_customers, high_arrears, …) and in all
+    (arrears_customers, arrears, penalty_exposure)."""
+    def of(grade: str, column: str) -> pl.Expr:
+        return pl.col(column).filter(pl.col("risk_grade") == grade).sum().alias(f"{grade}_{column}")
+
+    return summary.group_by("station", "member", maintain_order=True).agg(
+        *(of(g, "customers") for g in GRADES), *(of(g, "arrears") for g in GRADES),
+        pl.col("customers").sum().alias("arrears_customers"), pl.col("arrears").sum(),
+        pl.col("penalty_exposure").sum())
+
+
+def last_month_end(as_of: dt.date) -> dt.date:
+    """The day risk_grade_moves compares D with: the last day of the month before D's."""
+    return as_of.replace(day=1) - dt.timedelta(days=1)
+
+
+def moves_by_kind(moves: pl.DataFrame) -> dict[str, int]:
+    """Customers per kind of move (up, down, new, cleared, same) in risk_grade_moves' rows."""
+    counts = _totals(moves, "move")
+    return {m: int(counts.get(m) or 0) for m in MOVES}
+
+
+def grades_then_and_now(moves: pl.DataFrame) -> dict[str, tuple[int, int]]:
+    """Customers per grade at the end of last month and at D, from risk_grade_moves' rows."""
+    then, now = _totals(moves, "grade_then"), _totals(moves, "grade_now")
+    return {g: (int(then.get(g) or 0), int(now.get(g) or 0)) for g in GRADES}
+
+
+def _totals(moves: pl.DataFrame, key: str) -> dict:
+    return dict(moves.group_by(key).agg(pl.col("customers").sum()).iter_rows())
 
 
 def risk_customers(ex: Extract, view: View, show_personal: bool = False, settings: Settings | None = None,
