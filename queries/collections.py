@@ -209,20 +209,27 @@ def last_month_end(as_of: dt.date) -> dt.date:
     return as_of.replace(day=1) - dt.timedelta(days=1)
 
 
+def moves_summary(moves: pl.DataFrame) -> pl.DataFrame:
+    """risk_grade_moves' rows per kind of move, every kind in the order of MOVES: customers,
+    their arrears at the end of last month and at D."""
+    kinds = moves.group_by("move").agg(pl.col("customers", "arrears_then", "arrears_now").sum())
+    return pl.DataFrame({"move": MOVES}).join(kinds, on="move", how="left", maintain_order="left") \
+        .with_columns(pl.col("customers").fill_null(0), pl.col("arrears_then", "arrears_now").fill_null(0))
+
+
 def moves_by_kind(moves: pl.DataFrame) -> dict[str, int]:
     """Customers per kind of move (up, down, new, cleared, same) in risk_grade_moves' rows."""
-    counts = _totals(moves, "move")
-    return {m: int(counts.get(m) or 0) for m in MOVES}
+    summary = moves_summary(moves)
+    return {m: int(n) for m, n in zip(summary["move"], summary["customers"])}
 
 
 def grades_then_and_now(moves: pl.DataFrame) -> dict[str, tuple[int, int]]:
     """Customers per grade at the end of last month and at D, from risk_grade_moves' rows."""
-    then, now = _totals(moves, "grade_then"), _totals(moves, "grade_now")
+    def per(key: str) -> dict:
+        return dict(moves.group_by(key).agg(pl.col("customers").sum()).iter_rows())
+
+    then, now = per("grade_then"), per("grade_now")
     return {g: (int(then.get(g) or 0), int(now.get(g) or 0)) for g in GRADES}
-
-
-def _totals(moves: pl.DataFrame, key: str) -> dict:
-    return dict(moves.group_by(key).agg(pl.col("customers").sum()).iter_rows())
 
 
 def risk_customers(ex: Extract, view: View, show_personal: bool = False, settings: Settings | None = None,

@@ -374,3 +374,58 @@ DOWNLOAD = {
     "daily_md_help": "可直接粘贴到微信群的简报（Markdown）。",
     "daily_file": "电费回收日报_{stem}.{suffix}",
 }
+
+# --- risk grades in the arrears lists, on the arrears page, in the daily report and the deck
+# (issue 9 §2: 风险分级) -----------------------------------------------------------------
+RISK_GRADE_NONE = "无欠费"  # a customer without arrears on one of the two days a move compares
+RISK_GRADE_ALL = "全部等级"  # the grade filter with nothing chosen
+RISK_GRADE_WORD = {g: f"{word}风险" for g, word in RISK_GRADE.items()}  # 高风险 …
+# How a customer's grade moved from the end of last month to D (risk_grade_moves.sql).
+RISK_MOVE = {"up": "升级", "down": "降级", "new": "新增", "cleared": "结清", "same": "不变"}
+RISK_MOVE_HELP = {
+    "up": "上月末已欠费、当前风险等级更高的户数（低→中、低→高、中→高）。",
+    "down": "上月末已欠费、当前风险等级更低但仍欠费的户数。",
+    "new": "上月末没有欠费、当前欠费的户数。",
+    "cleared": "上月末欠费、当前已无欠费的户数。",
+    "same": "上月末与当前风险等级相同的户数。",
+}
+RISK = {
+    "section": "风险分级",
+    "by": "分组",
+    # the rule with the thresholds in force (queries/collections.py: rule_text)
+    "rule": "高：有欠费逾期超过 {high_days_overdue} 天、有往年欠费，或欠费达 {high_arrears} 元；"
+            "中：有欠费逾期超过 {medium_days_overdue} 天、欠费达月均电费的 {multiple} 倍，"
+            "或近 12 个月有 {medium_late_bills} 张及以上电费到期未缴清；低：其余。定级原因为第一条成立的条件。",
+    "settings": "阈值在设置文件 {file} 中，可按供电公司调整。",
+    "grade_help": "欠费 {arrears}；上月末（{day}）{then}。",
+    "move_help": "上月末指 {day}。",
+    "customers_chart": "各{name}欠费户数（按风险等级）",
+    "customers_axis": "欠费户数（户）",
+    "group_table": "各{name}风险分级",
+    "arrears_chart": "各{name}欠费（按风险等级，万元）",
+    "top_groups": "图中为欠费最多的 {n} 个{name}，下表列出全部 {total} 个。",
+    "moves": "风险等级变化：上月末（{day}）→ 截至当日",
+    "moves_chart": "上月末 → 当前风险等级（户数）",
+    "moves_hover": "{then} → {now}：{customers} 户<br>欠费 {arrears_then} → {arrears_now}",
+    "moves_table": "风险等级变化",
+    "then": "上月末（{day}）",
+    "now": "截至当日",
+    "grade_filter": "风险等级",
+    "grade_filter_help": "只列所选风险等级的欠费户；不选即全部等级。",
+    "no_arrears_in_grades": "所选风险等级没有欠费户。",
+    "in_grades": "{grades}欠费户",  # the accounts listed, when a grade filter is on
+    "settings_error": "风险分级的设置文件无法使用，本页不显示风险等级。",
+}
+
+# the columns of the grade tables (reports/columns.py adds the units)
+COLUMN.update({
+    **{f"{g}_customers": f"{word}户数" for g, word in RISK_GRADE_WORD.items()},
+    **{f"{g}_arrears": f"{word}欠费" for g, word in RISK_GRADE_WORD.items()},
+    "grade_then": "上月末风险等级",
+    "grade_now": "当前风险等级",
+    "move": "变化",
+    "arrears_then": "上月末欠费",
+    "arrears_now": "当前欠费",
+})
+COMPARE.update({"month_end": "较上月末"})
+FRAME.update({"settings_title": "催收管理设置文件无法使用，本页其余内容暂不显示"})

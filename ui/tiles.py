@@ -65,3 +65,12 @@ def customers(col, label: str, value, previous, help: str | None = None, unit: s
     col.metric(labels.named(label, unit), fmt.count(value, unit=None),
                _versus(delta, fmt.count_signed(delta, unit=None)), delta_color=_color(delta, True),
                delta_arrow="off" if not delta else "auto", border=True, help=help)
+
+
+def count_since(col, label: str, value, previous, since: str, help: str | None = None, warn: bool = True) -> None:
+    """A count of accounts compared with an earlier day that `since` names (e.g. 较上月末)."""
+    delta = None if previous is None or value is None else int(value) - int(previous)
+    text = None if delta is None else (f"与{since.removeprefix('较')}持平" if not delta
+                                       else f"{fmt.count_signed(delta, unit=None)} {since}")
+    col.metric(labels.named(label, "accounts"), fmt.count(value, unit=None), text, delta_color=_color(delta, warn),
+               delta_arrow="off" if not delta else "auto", border=True, help=help)
