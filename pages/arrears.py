@@ -176,12 +176,11 @@ per_grade = {r["risk_grade"]: r for r in
 def risk_tiles() -> None:
     """Customers per grade now (against the end of last month) | how many moved, and how."""
     then_now, kinds = collections.grades_then_and_now(moves), collections.moves_by_kind(moves)
-    since = labels.COMPARE["month_end"]
     grades_col, moves_col = st.columns([3, 4])
     for c, g in zip(grades_col.columns(3), collections.GRADES):
-        tiles.count_since(c, labels.RISK_GRADE_WORD[g], per_grade[g]["customers"], then_now[g][0], since,
-                          help=R["grade_help"].format(arrears=fmt.wan(per_grade[g]["arrears"]), day=month_end,
-                                                      then=fmt.count(then_now[g][0])))
+        tiles.versus_month_end(c, labels.RISK_GRADE_WORD[g], per_grade[g]["customers"], then_now[g][0],
+                               help=R["grade_help"].format(arrears=fmt.wan(per_grade[g]["arrears"]), day=month_end,
+                                                           then=fmt.count(then_now[g][0])))
     for c, kind in zip(moves_col.columns(4), ("up", "down", "new", "cleared")):
         c.metric(labels.named(labels.RISK_MOVE[kind], "accounts"), fmt.count(kinds[kind], unit=None), border=True,
                  help=labels.RISK_MOVE_HELP[kind] + R["move_help"].format(day=month_end))

@@ -369,7 +369,7 @@ DOWNLOAD = {
     "deck_file": "电费回收汇报_{stem}.pptx",
     "deck_help": "当前筛选范围与截至日期的汇报 PPT（16:9，图表可在 PowerPoint 中编辑，个人信息已遮蔽）。",
     "daily_xlsx": "日报 Excel",
-    "daily_xlsx_help": "汇总、供电所、线路、催费责任人、欠费前列、银行代扣不足、在途款项。",
+    "daily_xlsx_help": "汇总、供电所、线路、催费责任人、风险分级、风险等级变化、违约金敞口、欠费前列、银行代扣不足、在途款项。",
     "daily_md": "日报文本",
     "daily_md_help": "可直接粘贴到微信群的简报（Markdown）。",
     "daily_file": "电费回收日报_{stem}.{suffix}",
@@ -427,5 +427,13 @@ COLUMN.update({
     "arrears_then": "上月末欠费",
     "arrears_now": "当前欠费",
 })
-COMPARE.update({"month_end": "较上月末"})
+COMPARE.update({"month_end": "较上月末", "same_month_end": "与上月末持平"})
 FRAME.update({"settings_title": "催收管理设置文件无法使用，本页其余内容暂不显示"})
+# The daily report's and the deck's words for the rankings of collectors, the grades and penalties.
+REPORT = {
+    "ends": "列出前 {n} 名与后 {n} 名，共 {total} 人",
+    "no_collectors": "范围内没有催费责任人数据。",
+    "versus_month_end": "与上月末 {day} 相比",
+    "penalty": "违约金敞口（截至当日的欠费若当日缴清应收的违约金）",
+    "penalty_note": "，若欠费于当日缴清",
+}

@@ -67,10 +67,10 @@ def customers(col, label: str, value, previous, help: str | None = None, unit: s
                delta_arrow="off" if not delta else "auto", border=True, help=help)
 
 
-def count_since(col, label: str, value, previous, since: str, help: str | None = None, warn: bool = True) -> None:
-    """A count of accounts compared with an earlier day that `since` names (e.g. 较上月末)."""
+def versus_month_end(col, label: str, value, previous, help: str | None = None) -> None:
+    """A count of accounts and its change since the end of last month; a rise reads as a warning."""
     delta = None if previous is None or value is None else int(value) - int(previous)
-    text = None if delta is None else (f"与{since.removeprefix('较')}持平" if not delta
-                                       else f"{fmt.count_signed(delta, unit=None)} {since}")
-    col.metric(labels.named(label, "accounts"), fmt.count(value, unit=None), text, delta_color=_color(delta, warn),
+    text = None if delta is None else (labels.COMPARE["same_month_end"] if not delta
+                                       else f"{fmt.count_signed(delta, unit=None)} {labels.COMPARE['month_end']}")
+    col.metric(labels.named(label, "accounts"), fmt.count(value, unit=None), text, delta_color=_color(delta, True),
                delta_arrow="off" if not delta else "auto", border=True, help=help)
