@@ -191,6 +191,12 @@ def rule_text(risk: RiskThresholds) -> str:
         medium_late_bills=risk.medium_late_bills)
 
 
+def rate_in_force(settings: Settings, day: dt.date) -> PenaltyRate | None:
+    """The penalty rate row in force on `day` (None before the first)."""
+    rows = [r for r in settings.penalty_rates if r.effective_from <= day]
+    return rows[-1] if rows else None
+
+
 def grade_table(summary: pl.DataFrame) -> pl.DataFrame:
     """risk_grade_summary's rows (a group and a grade each) as one row per group, in its order:
     customers and arrears per grade (high_customers, high_arrears, …) and in all

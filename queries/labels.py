@@ -437,3 +437,21 @@ REPORT = {
     "penalty": "违约金敞口（截至当日的欠费若当日缴清应收的违约金）",
     "penalty_note": "，若欠费于当日缴清",
 }
+DECK = {
+    "risk": "风险分级：各等级欠费户数与变化（与上月末 {day} 相比）",
+    "move_sub": {"up": "风险等级上升（仍欠费）", "down": "风险等级下降（仍欠费）", "new": "上月末无欠费",
+                 "cleared": "当前已无欠费"},
+    "risk_stations": "各供电所欠费按风险等级（万元）",
+    "penalty": "违约金敞口（万元）",
+    "penalty_note": "截至当日仍欠的电费若于当日缴清应收的违约金。当日适用的费率：居民每日 {residential}，"
+                    "其他用户当年每日 {current_year}、跨年每日 {cross_year}；每笔不足 {minimum} 元按 {minimum} 元。",
+    "no_rate": "截至当日仍欠的电费若于当日缴清应收的违约金。当日没有适用的违约金费率。",
+    "no_arrears": "截至当日没有欠费。",
+    "no_collectors": "范围内没有催费责任人数据。",
+    "no_collector_rates": "范围内没有催费责任人有本年度已发行电费。",
+    "collectors_chart": "各催费责任人电费回收率与目标（%）",
+    "collectors_chart_title": "{year} 年各催费责任人电费回收率（%，从高到低）",
+    "collectors_table": "催费责任人排名（金额：万元；与目标差：百分点）",
+    "collectors_table_ends": "催费责任人排名（前 {n} 名与后 {n} 名，共 {total} 人；金额：万元）",
+    "collectors_chart_ends": "各催费责任人电费回收率与目标（前 {n} 名与后 {n} 名，共 {total} 人；%）",
+}
