@@ -247,15 +247,10 @@ def _header(names: list[str]) -> str:
     return "| " + " | ".join(names) + " |"
 
 
-def ends(df: pl.DataFrame, n: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """A ranking's first and last n rows; all of it (and nothing after) when it has up to 2n."""
-    return (df, df.clear()) if df.height <= 2 * n else (df.head(n), df.tail(n))
-
-
 def collector_lines(report: DailyReport) -> list[str]:
     """The collectors in ranking.sql's order: every one, or the first and the last five."""
     m, text, R = labels.METRIC, fmt.markdown_text, labels.REPORT
-    first, last = ends(report.collectors, COLLECTORS_TEXT)
+    first, last = fmt.ends(report.collectors, COLLECTORS_TEXT)
     out = ["", f"**{labels.DIMENSION['collector']}排名**（{labels.RANKING_ORDER}" +
            (f"；{R['ends'].format(n=COLLECTORS_TEXT, total=report.collectors.height)}）" if last.height else "）"), ""]
     if first.is_empty():
@@ -280,9 +275,8 @@ def risk_lines(report: DailyReport) -> list[str]:
     out = ["", f"**{labels.RISK['section']}**（{R['versus_month_end'].format(day=month_end(report))}）", ""]
     for r in report.risk.iter_rows(named=True):
         then, now = then_now[r["risk_grade"]]
-        change = f"{labels.COMPARE['month_end']} {fmt.count_signed(now - then)}" if now != then \
-            else labels.COMPARE["same_month_end"]
-        out.append(f"- {labels.RISK_GRADE_WORD[r['risk_grade']]} {fmt.count(r['customers'])}（{change}），"
+        out.append(f"- {labels.RISK_GRADE_WORD[r['risk_grade']]} {fmt.count(r['customers'])}"
+                   f"（{fmt.versus_month_end(now, then)}），"
                    f"{labels.METRIC['arrears']} {fmt.wan(r['arrears'])}")
     out.append("- " + "，".join(f"{labels.RISK_MOVE[k]} {fmt.count(kinds[k])}" for k in ("up", "down", "new", "cleared")))
     return out

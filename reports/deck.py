@@ -147,11 +147,6 @@ def per_mille(rate) -> str:
     return f"{(Decimal(str(rate)) * 1000).normalize():f}‰"
 
 
-def ends(df: pl.DataFrame, n: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """A ranking's first and last n rows; all of it (and nothing after) when it has up to 2n."""
-    return (df, df.clear()) if df.height <= 2 * n else (df.head(n), df.tail(n))
-
-
 def collector_labels(df: pl.DataFrame) -> list[str]:
     """A collector's name cut, with the station where two stations have one of that name."""
     repeated = df["collector"].is_duplicated()
@@ -386,11 +381,10 @@ class Deck:
         grades = []
         for r in d.risk.iter_rows(named=True):
             then, now = then_now[r["risk_grade"]]
-            change = f"{labels.COMPARE['month_end']} {fmt.count_signed(now - then)}" if now != then \
-                else labels.COMPARE["same_month_end"]
             grades.append((labels.named(labels.RISK_GRADE_WORD[r["risk_grade"]], "accounts"),
                            fmt.count(r["customers"], unit=None),
-                           f"{labels.METRIC['arrears']} {fmt.wan(r['arrears'])}｜{change}", style.GRADE[r["risk_grade"]]))
+                           f"{labels.METRIC['arrears']} {fmt.wan(r['arrears'])}｜{fmt.versus_month_end(now, then)}",
+                           style.GRADE[r["risk_grade"]]))
         self.tiles(s, grades, cols=3, h=Inches(2.1))
         moved = [(labels.named(labels.RISK_MOVE[k], "accounts"), fmt.count(kinds[k], unit=None),
                   D["move_sub"][k], style.NEUTRAL) for k in ("up", "down", "new", "cleared")]
@@ -442,7 +436,7 @@ class Deck:
         15 when there are more than 30)."""
         d, D = self.data, labels.DECK
         rated = d.collectors.filter(pl.col("recovery_rate").is_not_null())
-        first, last = ends(rated, COLLECTORS_CHART)
+        first, last = fmt.ends(rated, COLLECTORS_CHART)
         shown = pl.concat([first, last])
         s = self.slide(D["collectors_chart_ends"].format(n=COLLECTORS_CHART, total=rated.height) if last.height
                        else D["collectors_chart"])
@@ -459,7 +453,7 @@ class Deck:
     def collector_table_slide(self) -> None:
         """The collectors' ranking: every one, or the first and the last six."""
         d, D = self.data, labels.DECK
-        first, last = ends(d.collectors, COLLECTORS_TABLE)
+        first, last = fmt.ends(d.collectors, COLLECTORS_TABLE)
         s = self.slide(D["collectors_table_ends"].format(n=COLLECTORS_TABLE, total=d.collectors.height) if last.height
                        else D["collectors_table"])
         if first.is_empty():
