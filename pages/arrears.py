@@ -278,7 +278,7 @@ def moves_matrix() -> None:
 
 if now["arrears"] or not moves.is_empty():
     st.subheader(R["section"])
-    st.caption(collections.rule_text(settings.risk) + R["settings"].format(file="queries/collections.toml"))
+    st.caption(collections.rule_text(settings.risk) + R["settings"])
     risk_tiles()
     if now["arrears"]:
         risk_by_group()

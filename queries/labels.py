@@ -396,7 +396,7 @@ RISK = {
     "rule": "高：有欠费逾期超过 {high_days_overdue} 天、有往年欠费，或欠费达 {high_arrears} 元；"
             "中：有欠费逾期超过 {medium_days_overdue} 天、欠费达月均电费的 {multiple} 倍，"
             "或近 12 个月有 {medium_late_bills} 张及以上电费到期未缴清；低：其余。定级原因为第一条成立的条件。",
-    "settings": "阈值在设置文件 {file} 中，可按供电公司调整。",
+    "settings": "阈值在设置文件 queries/collections.toml 中（或环境变量 FEE_SETTINGS 指定的副本），可按供电公司调整。",
     "grade_help": "欠费 {arrears}；上月末（{day}）{then}。",
     "move_help": "上月末指 {day}。",
     "customers_chart": "各{name}欠费户数（按风险等级）",
@@ -414,7 +414,6 @@ RISK = {
     "grade_filter_help": "只列所选风险等级的欠费户；不选即全部等级。",
     "no_arrears_in_grades": "所选风险等级没有欠费户。",
     "in_grades": "{grades}欠费户",  # the accounts listed, when a grade filter is on
-    "settings_error": "风险分级的设置文件无法使用，本页不显示风险等级。",
 }
 
 # the columns of the grade tables (reports/columns.py adds the units)
