@@ -204,7 +204,7 @@ def grade_bars(df: pl.DataFrame, dimension: str, measure: str, title: str) -> go
     money = measure == "arrears"
     unit, number = labels.UNIT["wan" if money else "accounts"], ",.2f" if money else ",d"
     for g in collections.GRADES:
-        values = df[f"{g}_{measure}"]
+        values = df[f"{measure}_{g}"]
         fig.add_bar(y=names, x=wan_numbers(values) if money else values.to_list(), orientation="h",
                     name=labels.RISK_GRADE_WORD[g], marker_color=style.GRADE[g],
                     hovertemplate=f"%{{y}}<br>{labels.RISK_GRADE_WORD[g]} %{{x:{number}}} {unit}<extra></extra>")
@@ -239,7 +239,7 @@ def risk_by_group() -> None:
                     f"{title}_{view.as_of:%Y%m%d}")
     keys = [col("station")] + ([col(dimension)] if dimension != "station" else [])
     tables.show_table(table.rename({"member": dimension}) if dimension != "station" else table, [
-        *keys, *(col(f"{g}_customers") for g in collections.GRADES), *(col(f"{g}_arrears") for g in collections.GRADES),
+        *keys, *(col(f"customers_{g}") for g in collections.GRADES), *(col(f"arrears_{g}") for g in collections.GRADES),
         col("arrears_customers"), col("arrears"), col("penalty_exposure"),
     ], view, key=f"risk_table_{dimension}", filename=R["group_table"].format(name=name),
        title=R["group_table"].format(name=name))

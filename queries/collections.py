@@ -199,10 +199,10 @@ def rate_in_force(settings: Settings, day: dt.date) -> PenaltyRate | None:
 
 def grade_table(summary: pl.DataFrame) -> pl.DataFrame:
     """risk_grade_summary's rows (a group and a grade each) as one row per group, in its order:
-    customers and arrears per grade (high_customers, high_arrears, …) and in all
+    customers and arrears per grade (customers_high, arrears_high, …) and in all
     (arrears_customers, arrears, penalty_exposure)."""
     def of(grade: str, column: str) -> pl.Expr:
-        return pl.col(column).filter(pl.col("risk_grade") == grade).sum().alias(f"{grade}_{column}")
+        return pl.col(column).filter(pl.col("risk_grade") == grade).sum().alias(f"{column}_{grade}")
 
     return summary.group_by("station", "member", maintain_order=True).agg(
         *(of(g, "customers") for g in GRADES), *(of(g, "arrears") for g in GRADES),

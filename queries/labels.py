@@ -418,8 +418,8 @@ RISK = {
 
 # the columns of the grade tables (reports/columns.py adds the units)
 COLUMN.update({
-    **{f"{g}_customers": f"{word}户数" for g, word in RISK_GRADE_WORD.items()},
-    **{f"{g}_arrears": f"{word}欠费" for g, word in RISK_GRADE_WORD.items()},
+    **{f"customers_{g}": f"{word}户数" for g, word in RISK_GRADE_WORD.items()},
+    **{f"arrears_{g}": f"{word}欠费" for g, word in RISK_GRADE_WORD.items()},
     "grade_then": "上月末风险等级",
     "grade_now": "当前风险等级",
     "move": "变化",

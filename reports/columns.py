@@ -41,11 +41,11 @@ KIND = {
     "is_key_account": "bool", "oldest_period": "month", "days_overdue": "days",
     "payment_id": "text", "bill_id": "text", "channel": "text", "paid_at": "time", "posted_at": "time",
     "payment_amount": "money", "days_in_transit": "days", "paid": "money", "shortfall": "money",
-    # risk grades (CONTRACT §6): the grade shows as 高 / 中 / 低, the reason in words
-    # (queries/collections.with_risk_words); per grade, customers and arrears; moves since last month
+    # risk grades (CONTRACT §6): the grade and its reason in words (queries/collections.with_risk_words);
+    # per grade, customers and arrears (collections.grade_table); moves since last month's end
     "risk_grade": "text", "risk_reason": "text", "penalty_exposure": "money", "penalty_bills": "int",
-    "high_customers": "int", "medium_customers": "int", "low_customers": "int",
-    "high_arrears": "money", "medium_arrears": "money", "low_arrears": "money",
+    "customers_high": "int", "customers_medium": "int", "customers_low": "int",
+    "arrears_high": "money", "arrears_medium": "money", "arrears_low": "money",
     "grade_then": "text", "grade_now": "text", "move": "text", "arrears_then": "money", "arrears_now": "money",
     # energy and price
     "kwh": "kwh", "amount": "money", "price_per_kwh": "price", "accounts": "int", "amounts_12m": "spark",
@@ -55,7 +55,9 @@ KIND = {
     "table_name": "text", "table_label": "text", "column_name": "text", "rule": "text", "rows": "int",
     "files": "int", "file": "text", "kilobytes": "kb", "examples": "text",
 }
-SOURCE = {"payment_amount": "amount", "risk_reason": "risk_reason_text"}  # the frame's column, where not the name
+SOURCE = {  # the frame's column, where it is not the name
+    "payment_amount": "amount", "risk_grade": "risk_grade_label", "risk_reason": "risk_reason_text",
+}
 SHOWN = {"rule": None, "file": 120, "examples": 5 * 60}  # characters on screen, where not CUT
 
 
@@ -85,7 +87,7 @@ def display_frame(df: pl.DataFrame, cols: list[Col], screen: bool = False) -> pl
             s = s.replace_strict(labels.CATEGORY, default=s, return_dtype=pl.Utf8)
         elif c.name == "channel":
             s = s.replace_strict(labels.CHANNEL, default=s, return_dtype=pl.Utf8)
-        elif c.name in ("risk_grade", "grade_then", "grade_now"):
+        elif c.name in ("grade_then", "grade_now"):
             s = s.replace_strict({**labels.RISK_GRADE, "none": labels.RISK_GRADE_NONE}, default=s,
                                  return_dtype=pl.Utf8)
         elif c.name == "move":

@@ -166,7 +166,8 @@ PENALTY_COLS = [col("station"), col("penalty_bills"), col("arrears"), col("penal
 
 def risk_frame(report: DailyReport) -> pl.DataFrame:
     """Per grade (高, 中, 低): customers with arrears, arrears, penalty exposure."""
-    return report.risk.rename({"customers": "arrears_customers"})
+    return report.risk.rename({"customers": "arrears_customers"}).with_columns(
+        pl.col("risk_grade").replace_strict(labels.RISK_GRADE, return_dtype=pl.Utf8).alias("risk_grade_label"))
 
 
 def penalty_frame(report: DailyReport) -> pl.DataFrame:

@@ -401,7 +401,7 @@ class Deck:
             return self.note(s, labels.DECK["no_arrears"])
         top = top.reverse()  # a bar chart draws its first category at the bottom
         pptx.chart(s, XL_CHART_TYPE.BAR_STACKED, [fmt.cut(v) for v in top["station"]],
-                   [(labels.RISK_GRADE_WORD[g], wan(top[f"{g}_arrears"]), style.GRADE[g]) for g in GRADES],
+                   [(labels.RISK_GRADE_WORD[g], wan(top[f"arrears_{g}"]), style.GRADE[g]) for g in GRADES],
                    f"按{labels.DIMENSION['station']}与风险等级的欠费（截至 {self.data.view.as_of:%Y-%m-%d}，万元）",
                    number_format="#,##0.00", axis_format="#,##0", axis_title="欠费（万元）",
                    labels_on=1 if top.height <= MAX_LABELLED else 0)  # 高 labelled: the rest are small

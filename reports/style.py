@@ -15,4 +15,4 @@ INK = "#1F2A36"         # text on a slide
 GREY = "#51606E"        # secondary text
 TILE = "#F3F6F9"        # a tile's or a table row's background
 # Risk grades (风险等级), on a page and a slide: 高 reads as an alert, 中 as a warning.
-GRADE = {"high": ALERT, "medium": WARN, "low": "#C9A227"}
+GRADE = {"high": ALERT, "medium": WARN, "low": MUTED}
