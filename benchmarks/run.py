@@ -122,6 +122,11 @@ def _workload(ex):
         ("risk_grade_summary village", "risk_grade_summary", Scope(), dict(as_of=d, group_by="village", **settings)),
         ("risk_grade_summary collector", "risk_grade_summary", Scope(), dict(as_of=d, group_by="collector", **settings)),
         ("risk_grade_moves", "risk_grade_moves", Scope(), dict(as_of=d, **settings)),
+        # the arrears page's list with a grade filter: every account that may hold the grade is graded
+        ("arrears_accounts page list, 高 only", "arrears_accounts", Scope(),
+         dict(as_of=d, show_personal=False, limit=2000, grades=["high"], **settings)),
+        ("arrears_accounts page list, 中 and 低", "arrears_accounts", Scope(),
+         dict(as_of=d, show_personal=False, limit=2000, grades=["medium", "low"], **settings)),
         ("risk_customers complete, for download", "risk_customers", Scope(),
          dict(as_of=d, show_personal=False, limit=0, **settings)),
         ("risk_customers, as of last year-end", "risk_customers", Scope(),

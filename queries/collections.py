@@ -21,6 +21,7 @@ from .view import View
 SETTINGS_FILE = Path(__file__).with_name("collections.toml")
 SETTINGS_ENV = "FEE_SETTINGS"
 GRADES = ("high", "medium", "low")
+MOVES = ("up", "down", "new", "cleared", "same")  # risk_grade_moves.sql's kinds of move
 INSTALMENT_STATUSES = ("upcoming", "on_time", "late", "missed")
 
 
@@ -196,6 +197,61 @@ def with_risk_words(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
         pl.Series("risk_reason_text", [reason_text(r, settings.risk) for r in frame.iter_rows(named=True)],
                   dtype=pl.String),
     )
+
+
+def rule_text(risk: RiskThresholds) -> str:
+    """The default rule of CONTRACT §6 in words, with the thresholds in force."""
+    return labels.RISK["rule"].format(
+        high_days_overdue=risk.high_days_overdue, high_arrears=_plain(risk.high_arrears),
+        medium_days_overdue=risk.medium_days_overdue, multiple=_plain(risk.medium_average_bill_multiple),
+        medium_late_bills=risk.medium_late_bills)
+
+
+def rate_in_force(settings: Settings, day: dt.date) -> PenaltyRate | None:
+    """The penalty rate row in force on `day` (None before the first)."""
+    rows = [r for r in settings.penalty_rates if r.effective_from <= day]
+    return rows[-1] if rows else None
+
+
+def grade_table(summary: pl.DataFrame) -> pl.DataFrame:
+    """risk_grade_summary's rows (a group and a grade each) as one row per group, in its order:
+    customers and arrears per grade (customers_high, arrears_high, …) and in all
+    (arrears_customers, arrears, penalty_exposure)."""
+    def of(grade: str, column: str) -> pl.Expr:
+        return pl.col(column).filter(pl.col("risk_grade") == grade).sum().alias(f"{column}_{grade}")
+
+    return summary.group_by("station", "member", maintain_order=True).agg(
+        *(of(g, "customers") for g in GRADES), *(of(g, "arrears") for g in GRADES),
+        pl.col("customers").sum().alias("arrears_customers"), pl.col("arrears").sum(),
+        pl.col("penalty_exposure").sum())
+
+
+def last_month_end(as_of: dt.date) -> dt.date:
+    """The day risk_grade_moves compares D with: the last day of the month before D's."""
+    return as_of.replace(day=1) - dt.timedelta(days=1)
+
+
+def moves_summary(moves: pl.DataFrame) -> pl.DataFrame:
+    """risk_grade_moves' rows per kind of move, every kind in the order of MOVES: customers,
+    their arrears at the end of last month and at D."""
+    kinds = moves.group_by("move").agg(pl.col("customers", "arrears_then", "arrears_now").sum())
+    return pl.DataFrame({"move": MOVES}).join(kinds, on="move", how="left", maintain_order="left") \
+        .with_columns(pl.col("customers").fill_null(0), pl.col("arrears_then", "arrears_now").fill_null(0))
+
+
+def moves_by_kind(moves: pl.DataFrame) -> dict[str, int]:
+    """Customers per kind of move (up, down, new, cleared, same) in risk_grade_moves' rows."""
+    summary = moves_summary(moves)
+    return {m: int(n) for m, n in zip(summary["move"], summary["customers"])}
+
+
+def grades_then_and_now(moves: pl.DataFrame) -> dict[str, tuple[int, int]]:
+    """Customers per grade at the end of last month and at D, from risk_grade_moves' rows."""
+    def per(key: str) -> dict:
+        return dict(moves.group_by(key).agg(pl.col("customers").sum()).iter_rows())
+
+    then, now = per("grade_then"), per("grade_now")
+    return {g: (int(then.get(g) or 0), int(now.get(g) or 0)) for g in GRADES}
 
 
 def risk_customers(ex: Extract, view: View, show_personal: bool = False, settings: Settings | None = None,

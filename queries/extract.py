@@ -23,6 +23,11 @@ from .schema import SQL_TYPE, TABLES
 SQL_DIR = Path(__file__).parent / "sql"
 CACHE_FORMAT = "2"  # bump when the cache's layout changes in a way the SQL hash misses
 _PARAM = re.compile(r"\$([a-z_]+)")
+# Parameters a question may be asked without: no risk-grade filter ($grades, as an empty scope
+# list means no filter), and the §6 settings ($risk, $penalty_rates) in force at that moment
+# (queries/collections.py: load_settings).
+OPTIONAL = {"grades": []}
+SETTINGS_PARAMS = {"risk", "penalty_rates"}
 
 
 class CacheUnavailable(Exception):
@@ -293,10 +298,14 @@ class Extract:
         return self._cursor().sql(sql, params=params or None).fetchall()
 
     def query(self, name: str, scope: Scope | None = None, **params) -> pl.DataFrame:
-        """Run a named question with its bound parameters; unused parameters are ignored."""
+        """Run a named question with its bound parameters; unused parameters are ignored, and
+        those of OPTIONAL and the settings of CONTRACT §6 may be left out."""
         sql = sql_text(name)
         wanted = set(_PARAM.findall(sql))
-        given = {**(scope or Scope()).params(), **params}
+        given = {**OPTIONAL, **(scope or Scope()).params(), **params}
+        if wanted & SETTINGS_PARAMS - given.keys():
+            from .collections import load_settings  # collections builds on this module
+            given = {**load_settings().params(), **given}
         missing = wanted - given.keys()
         if missing:
             raise TypeError(f"{name}.sql needs parameters {sorted(missing)}")

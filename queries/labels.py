@@ -370,7 +370,7 @@ DOWNLOAD = {
     "deck_file": "电费回收汇报_{stem}.pptx",
     "deck_help": "当前筛选范围与截至日期的汇报 PPT（16:9，图表可在 PowerPoint 中编辑，个人信息已遮蔽）。",
     "daily_xlsx": "日报 Excel",
-    "daily_xlsx_help": "汇总、供电所、线路、催费责任人、欠费前列、银行代扣不足、在途款项。",
+    "daily_xlsx_help": "汇总、供电所、线路、催费责任人、风险分级、风险等级变化、违约金敞口、欠费前列、银行代扣不足、在途款项。",
     "daily_md": "日报文本",
     "daily_md_help": "可直接粘贴到微信群的简报（Markdown）。",
     "daily_file": "电费回收日报_{stem}.{suffix}",
@@ -513,12 +513,6 @@ COLUMN.update({
     "last_payment_amount": "最近缴费金额",
     "last_payment_channel": "最近缴费渠道",
     "reminder": "催费提醒短信",
-    "customers_high": "高风险户数",
-    "customers_medium": "中风险户数",
-    "customers_low": "低风险户数",
-    "arrears_high": "高风险欠费",
-    "arrears_medium": "中风险欠费",
-    "arrears_low": "低风险欠费",
 })
 
 # The ways to pay a reminder names, in this order (codes of CHANNEL).
@@ -711,4 +705,84 @@ PROJECTION_YEAR_STATUS = {
     "ends_earlier": "的数据不到 12 月 31 日",
     "nothing_billed": "同日尚无已发行电费",
     "nothing_unpaid": "同日电费已全部收回，无未收回比例可推算",
+}
+
+# --- risk grades in the arrears lists, on the arrears page, in the daily report and the deck
+# (issue 9 §2: 风险分级) -----------------------------------------------------------------
+RISK_GRADE_NONE = "无欠费"  # a customer without arrears on one of the two days a move compares
+RISK_GRADE_ALL = "全部等级"  # the grade filter with nothing chosen
+RISK_GRADE_WORD = {g: f"{word}风险" for g, word in RISK_GRADE.items()}  # 高风险 …
+# How a customer's grade moved from the end of last month to D (risk_grade_moves.sql).
+RISK_MOVE = {"up": "升级", "down": "降级", "new": "新增", "cleared": "结清", "same": "不变"}
+RISK_MOVE_HELP = {
+    "up": "上月末已欠费、当前风险等级更高的户数（低→中、低→高、中→高）。",
+    "down": "上月末已欠费、当前风险等级更低但仍欠费的户数。",
+    "new": "上月末没有欠费、当前欠费的户数。",
+    "cleared": "上月末欠费、当前已无欠费的户数。",
+    "same": "上月末与当前风险等级相同的户数。",
+}
+RISK = {
+    "section": "风险分级",
+    "by": "分组",
+    # the rule with the thresholds in force (queries/collections.py: rule_text)
+    "rule": "高：有欠费逾期超过 {high_days_overdue} 天、有往年欠费，或欠费达 {high_arrears} 元；"
+            "中：有欠费逾期超过 {medium_days_overdue} 天、欠费达月均电费的 {multiple} 倍，"
+            "或近 12 个月有 {medium_late_bills} 张及以上电费到期未缴清；低：其余。定级原因为第一条成立的条件。",
+    "settings": "阈值在设置文件 queries/collections.toml 中（或环境变量 FEE_SETTINGS 指定的副本），可按供电公司调整。",
+    "grade_help": "欠费 {arrears}；上月末（{day}）{then}。",
+    "move_help": "上月末指 {day}。",
+    "customers_chart": "各{name}欠费户数（按风险等级）",
+    "customers_axis": "欠费户数（户）",
+    "group_table": "各{name}风险分级",
+    "arrears_chart": "各{name}欠费（按风险等级，万元）",
+    "top_groups": "图中为欠费最多的 {n} 个{name}，下表列出全部 {total} 个。",
+    "moves": "风险等级变化：上月末（{day}）→ 截至当日",
+    "moves_chart": "上月末 → 当前风险等级（户数）",
+    "moves_hover": "{then} → {now}：{customers} 户<br>欠费 {arrears_then} → {arrears_now}",
+    "moves_table": "风险等级变化",
+    "then": "上月末（{day}）",
+    "now": "截至当日",
+    "grade_filter": "风险等级",
+    "grade_filter_help": "只列所选风险等级的欠费户；不选即全部等级。",
+    "no_arrears_in_grades": "所选风险等级没有欠费户。",
+    "in_grades": "{grades}欠费户",  # the accounts listed, when a grade filter is on
+}
+
+# the columns of the grade tables (reports/columns.py adds the units)
+COLUMN.update({
+    **{f"customers_{g}": f"{word}户数" for g, word in RISK_GRADE_WORD.items()},
+    **{f"arrears_{g}": f"{word}欠费" for g, word in RISK_GRADE_WORD.items()},
+    "grade_then": "上月末风险等级",
+    "grade_now": "当前风险等级",
+    "move": "变化",
+    "arrears_then": "上月末欠费",
+    "arrears_now": "当前欠费",
+})
+COMPARE.update({"month_end": "较上月末", "same_month_end": "与上月末持平"})
+FRAME.update({"settings_title": "催收管理设置文件无法使用，本页其余内容暂不显示"})
+# The daily report's and the deck's words for the rankings of collectors, the grades and penalties.
+REPORT = {
+    "ends": "列出前 {n} 名与后 {n} 名，共 {total} 人",
+    "no_collectors": "范围内没有催费责任人数据。",
+    "versus_month_end": "与上月末 {day} 相比",
+    "penalty": "违约金敞口（截至当日的欠费若当日缴清应收的违约金）",
+    "penalty_note": "，若欠费于当日缴清",
+}
+DECK = {
+    "risk": "风险分级：各等级欠费户数与变化（与上月末 {day} 相比）",
+    "move_sub": {"up": "风险等级上升（仍欠费）", "down": "风险等级下降（仍欠费）", "new": "上月末无欠费",
+                 "cleared": "当前已无欠费"},
+    "risk_stations": "各供电所欠费按风险等级（万元）",
+    "penalty": "违约金敞口（万元）",
+    "penalty_note": "截至当日仍欠的电费若于当日缴清应收的违约金。当日适用的费率：居民每日 {residential}，"
+                    "其他用户当年每日 {current_year}、跨年每日 {cross_year}；每笔不足 {minimum} 元按 {minimum} 元。",
+    "no_rate": "截至当日仍欠的电费若于当日缴清应收的违约金。当日没有适用的违约金费率。",
+    "no_arrears": "截至当日没有欠费。",
+    "no_collectors": "范围内没有催费责任人数据。",
+    "no_collector_rates": "范围内没有催费责任人有本年度已发行电费。",
+    "collectors_chart": "各催费责任人电费回收率与目标（%）",
+    "collectors_chart_title": "{year} 年各催费责任人电费回收率（%，从高到低）",
+    "collectors_table": "催费责任人排名（金额：万元；与目标差：百分点）",
+    "collectors_table_ends": "催费责任人排名（前 {n} 名与后 {n} 名，共 {total} 人；金额：万元）",
+    "collectors_chart_ends": "各催费责任人电费回收率与目标（前 {n} 名与后 {n} 名，共 {total} 人；%）",
 }

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from queries import labels
 from queries.__main__ import Command, Parser, fail, opened, parse, run, view_arguments, view_of
+from queries.collections import SettingsError
 
 from . import daily
 from . import format as fmt
@@ -38,7 +39,10 @@ def daily_report(args: argparse.Namespace) -> int:
     ex = opened(args)
     if isinstance(ex, int):
         return ex
-    report = daily.build(ex, view_of(ex, args))
+    try:
+        report = daily.build(ex, view_of(ex, args))
+    except SettingsError as exc:  # a branch's settings file that cannot be used: which key, and why
+        return fail(str(exc), 2)
     body = daily.to_xlsx(report) if suffix == ".xlsx" else daily.to_markdown(report).encode("utf-8")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

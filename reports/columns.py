@@ -41,6 +41,12 @@ KIND = {
     "is_key_account": "bool", "oldest_period": "month", "days_overdue": "days",
     "payment_id": "text", "bill_id": "text", "channel": "text", "paid_at": "time", "posted_at": "time",
     "payment_amount": "money", "days_in_transit": "days", "paid": "money", "shortfall": "money",
+    # risk grades (CONTRACT §6): the grade and its reason in words (queries/collections.with_risk_words);
+    # per grade, customers and arrears (collections.grade_table); moves since last month's end
+    "risk_grade": "text", "risk_reason": "text", "penalty_exposure": "money", "penalty_bills": "int",
+    "customers_high": "int", "customers_medium": "int", "customers_low": "int",
+    "arrears_high": "money", "arrears_medium": "money", "arrears_low": "money",
+    "grade_then": "text", "grade_now": "text", "move": "text", "arrears_then": "money", "arrears_now": "money",
     # energy and price
     "kwh": "kwh", "amount": "money", "price_per_kwh": "price", "accounts": "int", "amounts_12m": "spark",
     "latest_period": "month", "latest_amount": "money", "latest_kwh": "kwh",
@@ -51,17 +57,15 @@ KIND = {
     # posting and penalties (docs/DATA.md §6)
     "paid_month": "month", "paid_day": "date", "latency_days": "days", "payments": "int", "posted_same_day": "int",
     "same_day_posting_rate": "rate", "due_on": "date", "rate_sum": "rate", "timing": "text",
-    "penalty_exposure": "money", "penalty_bills": "int", "penalty_avoided": "money",
+    "penalty_avoided": "money",
     "settled_same_day": "money", "penalty_days_avoided": "int", "effective_from": "date",
     "rate_residential": "text", "rate_current_year": "text", "rate_cross_year": "text",
     "penalty_minimum": "money",
     # the collectors page: ranks, the chase list (risk_customers.sql, queries.collections.with_risk_words),
-    # reminders (reports/reminders.py), bank shortfalls and the risk grades per collector
-    "rank_in_branch": "int", "rank_in_station": "int", "risk_grade": "text", "risk_reason": "text",
+    # reminders (reports/reminders.py), bank shortfalls
+    "rank_in_branch": "int", "rank_in_station": "int",
     "owed_months": "text", "last_paid_at": "time", "last_payment_amount": "money",
     "last_payment_channel": "text", "reminder": "text", "owed": "money",
-    "customers_high": "int", "customers_medium": "int", "customers_low": "int",
-    "arrears_high": "money", "arrears_medium": "money", "arrears_low": "money",
     # key and high-energy accounts (key_accounts.sql, payment_slippage.sql) and instalment parts
     "outstanding": "money", "days_to_due": "days", "bill_status": "text",
     "plan_parts": "int", "next_part_due_on": "date", "next_part_amount": "money", "parts_missed": "int",
@@ -106,6 +110,11 @@ def display_frame(df: pl.DataFrame, cols: list[Col], screen: bool = False) -> pl
             s = s.replace_strict(labels.CATEGORY, default=s, return_dtype=pl.Utf8)
         elif c.name in CHANNELS:
             s = s.replace_strict(labels.CHANNEL, default=s, return_dtype=pl.Utf8)
+        elif c.name in ("grade_then", "grade_now"):
+            s = s.replace_strict({**labels.RISK_GRADE, "none": labels.RISK_GRADE_NONE}, default=s,
+                                 return_dtype=pl.Utf8)
+        elif c.name == "move":
+            s = s.replace_strict(labels.RISK_MOVE, default=s, return_dtype=pl.Utf8)
         elif c.name in ("village", "line"):
             s = s.fill_null(labels.UNREGISTERED)
         elif c.name == "collector":

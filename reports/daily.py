@@ -1,9 +1,10 @@
 """The manager's daily brief (日报, DOMAIN): today's collections and new bills, the year to
-date in the three scopes, arrears with the change since yesterday, rankings with the gap to
-target, and the lists to chase, for one view (as-of date, year, scope). Built from
-query-layer calls only: the gaps and changes come from ranking.sql. Rendered as an .xlsx for
-filing and as compact Markdown for pasting into a WeChat group. Personal data stays masked:
-no call here asks for show_personal."""
+date in the three scopes, arrears with the change since yesterday, rankings (stations, lines,
+collectors) with the gap to target, the risk grades and their moves since last month's end,
+the penalty exposure, and the lists to chase, for one view (as-of date, year, scope). Built
+from query-layer calls only: the gaps and changes come from ranking.sql. Rendered as an .xlsx
+for filing and as compact Markdown for pasting into a WeChat group. Personal data stays
+masked: no call here asks for show_personal (collectors are staff, named on purpose)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from decimal import Decimal
 
 import polars as pl
 
-from queries import Extract, View, labels
+from queries import Extract, View, collections, labels
+from queries.collections import Settings, load_settings
 
 from . import format as fmt
 from .columns import Col, col
@@ -21,6 +23,7 @@ from .xlsx import Sheet, write_sheets
 
 TOP_ARREARS = 50        # rows of the 欠费前列 sheet
 TOP_ARREARS_TEXT = 10   # rows of the Markdown list
+COLLECTORS_TEXT = 5     # the Markdown lists the first and the last five collectors (all, up to twice that)
 
 
 @dataclass(frozen=True)
@@ -35,9 +38,16 @@ class DailyReport:
     stations: pl.DataFrame   # ranking.sql, in its one order
     lines: pl.DataFrame
     collectors: pl.DataFrame
-    top_arrears: pl.DataFrame
+    top_arrears: pl.DataFrame    # arrears_accounts with the grade and its reason in words
     bank_shortfall: pl.DataFrame
     in_transit: pl.DataFrame
+    settings: Settings           # the §6 settings the grades and penalties were asked with
+    risk: pl.DataFrame           # risk_grade_summary in total: customers, arrears, penalty per grade
+    risk_moves: pl.DataFrame     # risk_grade_moves: from last month's end to as_of
+    penalty: dict                # penalty_exposure in total
+    penalty_stations: pl.DataFrame  # penalty_exposure per station, largest first
+    # The year-end projection (issue 9 §6) joins here once its question exists: a field for
+    # it, built in build(), a line in headline_lines() and a sheet after 汇总.
 
     @property
     def scope_text(self) -> str:
@@ -60,10 +70,14 @@ def ranking(ex: Extract, view: View, group_by: str, as_of: dt.date | None = None
     return df
 
 
-def build(ex: Extract, view: View) -> DailyReport:
-    """The brief of a view: its scope, as of its date, for its year."""
+def build(ex: Extract, view: View, settings: Settings | None = None) -> DailyReport:
+    """The brief of a view: its scope, as of its date, for its year; grades and penalties with
+    the §6 settings (default: those in force, queries/collections.py)."""
+    settings = settings or load_settings()
+    params = settings.params()
     days = ex.query("collections_daily", view.scope, date_from=view.yesterday, date_to=view.as_of)
     by_day = {r["day"]: r for r in days.to_dicts()}
+    top = ex.query("arrears_accounts", view.scope, as_of=view.as_of, show_personal=False, limit=TOP_ARREARS, **params)
     return DailyReport(
         view=view,
         total=ranking(ex, view, "total").row(0, named=True),
@@ -73,10 +87,15 @@ def build(ex: Extract, view: View) -> DailyReport:
         stations=ranking(ex, view, "station"),
         lines=ranking(ex, view, "line"),
         collectors=ranking(ex, view, "collector"),
-        top_arrears=ex.query("arrears_accounts", view.scope, as_of=view.as_of, show_personal=False,
-                             limit=TOP_ARREARS),
+        top_arrears=collections.with_risk_words(top, settings),
         bank_shortfall=ex.query("bank_shortfall", view.scope, as_of=view.as_of, show_personal=False),
         in_transit=ex.query("payments_in_transit", view.scope, as_of=view.as_of, show_personal=False),
+        settings=settings,
+        risk=ex.query("risk_grade_summary", view.scope, as_of=view.as_of, group_by="total", **params),
+        risk_moves=ex.query("risk_grade_moves", view.scope, as_of=view.as_of, **params),
+        penalty=ex.query("penalty_exposure", view.scope, as_of=view.as_of, group_by="total", **params)
+        .row(0, named=True),
+        penalty_stations=ex.query("penalty_exposure", view.scope, as_of=view.as_of, group_by="station", **params),
     )
 
 
@@ -135,10 +154,26 @@ def ranking_cols(member: str | None) -> list[Col]:
 
 
 TOP_ARREARS_COLS = [
-    col("customer_id"), col("customer_name"), col("phone"), col("station"), col("village"), col("line"),
-    col("category"), col("collector"), col("arrears"), col("arrears_current_year"), col("arrears_prior_years"),
-    col("arrears_bills"), col("oldest_period"), col("days_overdue"),
+    col("customer_id"), col("customer_name"), col("phone"), col("risk_grade"), col("station"), col("village"),
+    col("line"), col("category"), col("collector"), col("arrears"), col("arrears_current_year"),
+    col("arrears_prior_years"), col("arrears_bills"), col("oldest_period"), col("days_overdue"), col("risk_reason"),
 ]
+RISK_COLS = [col("risk_grade"), col("arrears_customers"), col("arrears"), col("penalty_exposure")]
+RISK_MOVES_COLS = [col("grade_then"), col("grade_now"), col("move"), col("accounts"), col("arrears_then"),
+                   col("arrears_now")]
+PENALTY_COLS = [col("station"), col("penalty_bills"), col("arrears"), col("penalty_exposure")]
+
+
+def risk_frame(report: DailyReport) -> pl.DataFrame:
+    """Per grade (高, 中, 低): customers with arrears, arrears, penalty exposure."""
+    return report.risk.rename({"customers": "arrears_customers"}).with_columns(
+        pl.col("risk_grade").replace_strict(labels.RISK_GRADE, return_dtype=pl.Utf8).alias("risk_grade_label"))
+
+
+def penalty_frame(report: DailyReport) -> pl.DataFrame:
+    """The penalty exposure of the scope (合计) and then of each station, largest first."""
+    total = pl.DataFrame([{**report.penalty, "station": labels.CLI["total"]}], schema=report.penalty_stations.schema)
+    return pl.concat([total, report.penalty_stations])
 BANK_SHORTFALL_COLS = [
     col("customer_id"), col("customer_name"), col("phone"), col("station"), col("village"), col("collector"),
     col("bill_id"), col("period"), col("paid"), col("shortfall"), col("days_overdue"),
@@ -157,12 +192,24 @@ def sheets(report: DailyReport) -> list[Sheet]:
         Sheet("供电所", report.stations, ranking_cols(None), f"{title} · 供电所排名"),
         Sheet("线路", report.lines, ranking_cols("line"), f"{title} · {d['line']}排名"),
         Sheet("催费责任人", report.collectors, ranking_cols("collector"), f"{title} · {d['collector']}排名"),
+        Sheet("风险分级", risk_frame(report), RISK_COLS, f"{title} · {labels.RISK['section']}（{rule(report)}）"),
+        Sheet("风险等级变化", report.risk_moves.rename({"customers": "accounts"}), RISK_MOVES_COLS,
+              f"{title} · {labels.RISK['moves'].format(day=month_end(report))}"),
+        Sheet("违约金敞口", penalty_frame(report), PENALTY_COLS, f"{title} · {labels.REPORT['penalty']}"),
         Sheet("欠费前列", report.top_arrears, TOP_ARREARS_COLS,
               f"{title} · 欠费前 {TOP_ARREARS} 户（{labels.MASKED}）"),
         Sheet("银行代扣不足", report.bank_shortfall, BANK_SHORTFALL_COLS,
               f"{title} · 银行代扣不足提醒（{labels.MASKED}）"),
         Sheet("在途款项", report.in_transit, IN_TRANSIT_COLS, f"{title} · 已缴未入账（在途）"),
     ]
+
+
+def rule(report: DailyReport) -> str:
+    return collections.rule_text(report.settings.risk)
+
+
+def month_end(report: DailyReport) -> str:
+    return f"{collections.last_month_end(report.view.as_of):%Y-%m-%d}"
 
 
 def to_xlsx(report: DailyReport) -> bytes:
@@ -201,6 +248,51 @@ def _header(names: list[str]) -> str:
     return "| " + " | ".join(names) + " |"
 
 
+def collector_lines(report: DailyReport) -> list[str]:
+    """The collectors in ranking.sql's order: every one, or the first and the last five."""
+    m, text, R = labels.METRIC, fmt.markdown_text, labels.REPORT
+    first, last = fmt.ends(report.collectors, COLLECTORS_TEXT)
+    out = ["", f"**{labels.DIMENSION['collector']}排名**（{labels.RANKING_ORDER}" +
+           (f"；{R['ends'].format(n=COLLECTORS_TEXT, total=report.collectors.height)}）" if last.height else "）"), ""]
+    if first.is_empty():
+        return out + [R["no_collectors"]]
+    out += [_header([col("rank").label, col("station").label, col("collector").label, col("recovery_rate").label,
+                     col("gap_to_target").label, labels.named(m["arrears"], "wan"), col("arrears_customers").label]),
+            "|---:|---|---|---:|---:|---:|---:|"]
+    for part in (first, last):
+        if part is last and last.height:
+            out.append("| … | | | | | | |")
+        out += [f"| {r['rank']} | {text(r['station'])} | {text(r['collector'])} | {fmt.pct(r['recovery_rate'])} | "
+                f"{fmt.points(r['gap_to_target'])} | {fmt.wan(r['arrears'], unit=False)} | "
+                f"{fmt.count(r['arrears_customers'], unit=None)} |" for r in part.iter_rows(named=True)]
+    return out
+
+
+def risk_lines(report: DailyReport) -> list[str]:
+    """Customers and arrears per grade against last month's end, and how many moved."""
+    R = labels.REPORT
+    then_now = collections.grades_then_and_now(report.risk_moves)
+    kinds = collections.moves_by_kind(report.risk_moves)
+    out = ["", f"**{labels.RISK['section']}**（{R['versus_month_end'].format(day=month_end(report))}）", ""]
+    for r in report.risk.iter_rows(named=True):
+        then, now = then_now[r["risk_grade"]]
+        out.append(f"- {labels.RISK_GRADE_WORD[r['risk_grade']]} {fmt.count(r['customers'])}"
+                   f"（{fmt.versus_month_end(now, then)}），"
+                   f"{labels.METRIC['arrears']} {fmt.wan(r['arrears'])}")
+    out.append("- " + "，".join(f"{labels.RISK_MOVE[k]} {fmt.count(kinds[k])}" for k in ("up", "down", "new", "cleared")))
+    return out
+
+
+def penalty_lines(report: DailyReport) -> list[str]:
+    """The penalty exposure in total (and on how many bills), then per station."""
+    p = report.penalty
+    stations = "、".join(f"{fmt.markdown_text(r['station'])} {fmt.wan(r['penalty_exposure'])}"
+                         for r in report.penalty_stations.iter_rows(named=True))
+    return ["", f"**{labels.METRIC['penalty_exposure']}** {fmt.wan(p['penalty_exposure'])}"
+                f"（{fmt.count(p['penalty_bills'], 'bills')}{labels.REPORT['penalty_note']}）"
+            + (f"：{stations}" if report.penalty_stations.height > 1 else "")]
+
+
 def to_markdown(report: DailyReport) -> str:
     m = labels.METRIC
     text = fmt.markdown_text  # data text: cut at 40 characters, Markdown punctuation escaped
@@ -215,16 +307,18 @@ def to_markdown(report: DailyReport) -> str:
         out.append(f"| {r['rank']} | {text(r['station'])} | {fmt.pct(r['recovery_rate'])} | "
                    f"{fmt.points(r['gap_to_target'])} | {fmt.wan(r['arrears'], unit=False)} | "
                    f"{fmt.count(r['arrears_customers'], unit=None)} |")
+    out += collector_lines(report) + risk_lines(report) + penalty_lines(report)
     top = report.top_arrears.head(TOP_ARREARS_TEXT)
     out += ["", f"**欠费前 {TOP_ARREARS_TEXT} 户**（个人户名已脱敏）", ""]
     if top.is_empty():
         out.append("截至当日没有欠费。")
     else:
-        names = ("customer_id", "customer_name", "station", "village", "collector", "arrears", "days_overdue")
-        out += [_header([col(n).label for n in names]), "|---|---|---|---|---|---:|---:|"]
+        names = ("customer_id", "customer_name", "risk_grade", "station", "village", "collector", "arrears",
+                 "days_overdue")
+        out += [_header([col(n).label for n in names]), "|---|---|---|---|---|---|---:|---:|"]
         for r in top.iter_rows(named=True):
-            out.append(f"| {text(r['customer_id'])} | {text(r['customer_name'])} | {text(r['station'])} | "
-                       f"{text(r['village'] or labels.UNREGISTERED)} | "
+            out.append(f"| {text(r['customer_id'])} | {text(r['customer_name'])} | {r['risk_grade_label']} | "
+                       f"{text(r['station'])} | {text(r['village'] or labels.UNREGISTERED)} | "
                        f"{text(r['collector'] or labels.UNASSIGNED)} | "
                        f"{fmt.yuan(r['arrears'], unit=False)} | {r['days_overdue']} |")
     if not report.bank_shortfall.is_empty():

@@ -1,7 +1,8 @@
 """The meeting deck (电费回收情况汇报): a 16:9 .pptx whose charts are native, editable
 PowerPoint charts fed by the same query-layer calls as the dashboard's pages, for one view
 (as-of date, year, scope). The slides are here; the python-pptx plumbing is reports/pptx.py.
-Names and phones stay masked: no call here asks for show_personal."""
+Names and phones stay masked: no call here asks for show_personal (collectors are staff, and
+their ranking names them)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Inches, Pt
 
-from queries import Extract, View, labels
+from queries import Extract, View, collections, labels
+from queries.collections import GRADES, Settings, load_settings
 
 from . import format as fmt
 from . import pptx, style
@@ -29,6 +31,8 @@ TOP_ACCOUNTS = 10        # rows of the arrears table
 TABLE_ROWS = 12          # station rows per ranking slide
 MAX_STATIONS_CHART = 30  # beyond this the rate chart shows the lowest rates
 MAX_LABELLED = 12        # categories up to which bars carry data labels
+COLLECTORS_CHART = 15    # beyond 2 × this many collectors the chart shows the first and the last 15
+COLLECTORS_TABLE = 6     # beyond 2 × this many the table lists the first and the last 6
 WAN_PLACES = 2           # 万元 on the charts as the tiles show them
 
 
@@ -48,15 +52,28 @@ class DeckData:
     lines: pl.DataFrame          # recovery_summary by line
     aging: pl.DataFrame
     high_energy: pl.DataFrame    # high_energy_monthly from January of the year before
-    top_accounts: pl.DataFrame   # arrears_accounts, masked
+    top_accounts: pl.DataFrame   # arrears_accounts, masked, with the grade in words
+    collectors: pl.DataFrame     # ranking by collector (within a station), in its one order
+    settings: Settings           # the §6 settings the grades and penalties were asked with
+    risk: pl.DataFrame           # risk_grade_summary in total
+    risk_stations: pl.DataFrame  # risk_grade_summary per station, one row a station (grade_table)
+    risk_moves: pl.DataFrame     # risk_grade_moves since last month's end
+    penalty: dict                # penalty_exposure in total
+    penalty_stations: pl.DataFrame  # penalty_exposure per station, largest first
+    # The year-end projection (issue 9 §6) joins here once its question exists: a field for it,
+    # filled in collect(), and a slide after curve_slide in render().
 
     @property
     def scope_text(self) -> str:
         return fmt.scope_text(self.view.scope)
 
 
-def collect(ex: Extract, view: View) -> DeckData:
+def collect(ex: Extract, view: View, settings: Settings | None = None) -> DeckData:
+    """The deck's numbers for a view; grades and penalties with the §6 settings (default: those
+    in force, queries/collections.py)."""
     as_of, year, scope = view.as_of, view.year, view.scope
+    settings = settings or load_settings()
+    params = settings.params()
 
     def summary(group_by: str) -> pl.DataFrame:
         return ex.query("recovery_summary", scope, as_of=as_of, year=year, group_by=group_by)
@@ -74,7 +91,18 @@ def collect(ex: Extract, view: View) -> DeckData:
         lines=summary("line"),
         aging=ex.query("arrears_aging", scope, as_of=as_of),
         high_energy=high_energy.filter(pl.col("period") >= dt.date(year - 1, 1, 1)),
-        top_accounts=ex.query("arrears_accounts", scope, as_of=as_of, show_personal=False, limit=TOP_ACCOUNTS),
+        top_accounts=collections.with_risk_words(
+            ex.query("arrears_accounts", scope, as_of=as_of, show_personal=False, limit=TOP_ACCOUNTS, **params),
+            settings),
+        collectors=ex.query("ranking", scope, as_of=as_of, year=year, group_by="collector")
+        .with_columns(pl.col("member").fill_null(labels.UNASSIGNED).alias("collector")),
+        settings=settings,
+        risk=ex.query("risk_grade_summary", scope, as_of=as_of, group_by="total", **params),
+        risk_stations=collections.grade_table(
+            ex.query("risk_grade_summary", scope, as_of=as_of, group_by="station", **params)),
+        risk_moves=ex.query("risk_grade_moves", scope, as_of=as_of, **params),
+        penalty=ex.query("penalty_exposure", scope, as_of=as_of, group_by="total", **params).row(0, named=True),
+        penalty_stations=ex.query("penalty_exposure", scope, as_of=as_of, group_by="station", **params),
     )
 
 
@@ -112,6 +140,17 @@ def month_rates(df: pl.DataFrame) -> list[float | None]:
 
 def price(value) -> float | None:
     return None if value is None else round(float(value), 4)
+
+
+def per_mille(rate) -> str:
+    """A daily penalty rate as the rules write it: 0.002 → 2‰."""
+    return f"{(Decimal(str(rate)) * 1000).normalize():f}‰"
+
+
+def collector_labels(df: pl.DataFrame) -> list[str]:
+    """A collector's name cut, with the station where two stations have one of that name."""
+    repeated = df["collector"].is_duplicated()
+    return [f"{fmt.cut(c)}（{fmt.cut(s)}）" if r else fmt.cut(c) for c, s, r in zip(df["collector"], df["station"], repeated)]
 
 
 # --- slides ---------------------------------------------------------------------------------------
@@ -177,13 +216,16 @@ class Deck:
             (named(m["prior_recovered"], "wan"), fmt.wan(t["prior_recovered"], unit=False),
              f"{m['prior_opening']}中已回收", style.GOOD),
         ]
-        cols, gap = 4, Inches(0.3)
+        self.tiles(s, tiles, cols=4, h=Inches(2.45))
+
+    def tiles(self, slide, tiles: list[tuple[str, str, str, str]], cols: int, h, top=BODY_TOP + Inches(0.25)) -> None:
+        """Tiles in rows of `cols`: each a name, its value large in its colour, a line under it."""
+        gap = Inches(0.3)
         w = (WIDTH - 2 * MARGIN - gap * (cols - 1)) / cols
-        h = Inches(2.45)
         for i, (label, value, sub, colour) in enumerate(tiles):
             x = MARGIN + (w + gap) * (i % cols)
-            top = BODY_TOP + Inches(0.25) + (h + gap) * (i // cols)
-            box = s.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, int(x), int(top), int(w), int(h))
+            y = top + (h + gap) * (i // cols)
+            box = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, int(x), int(y), int(w), int(h))
             box.adjustments[0] = 0.06
             box.fill.solid()
             box.fill.fore_color.rgb = pptx.TILE
@@ -297,15 +339,15 @@ class Deck:
         if self.data.top_accounts.is_empty():
             return self.note(s, "截至当日没有欠费。")
         cut = fmt.cut
-        rows = [[cut(r["customer_id"]), cut(r["customer_name"]) or "", cut(r["station"]),
+        rows = [[cut(r["customer_id"]), cut(r["customer_name"]) or "", r["risk_grade_label"], cut(r["station"]),
                  cut(r["village"]) or labels.UNREGISTERED, cut(labels.CATEGORY.get(r["category"], r["category"])),
                  cut(r["collector"]) or labels.UNASSIGNED, fmt.wan(r["arrears"], unit=False),
                  fmt.wan(r["arrears_prior_years"], unit=False), f"{r['days_overdue']:,}"]
                 for r in self.data.top_accounts.iter_rows(named=True)]
-        names = ("customer_id", "customer_name", "station", "village", "category", "collector", "arrears",
-                 "arrears_prior_years", "days_overdue")
-        pptx.table(s, [bare(n) for n in names], rows, [1.55, 2.45, 1.45, 1.45, 1.05, 1.5, 0.9, 1.0, 1.0],
-                   right={6, 7, 8}, size=13)
+        names = ("customer_id", "customer_name", "risk_grade", "station", "village", "category", "collector",
+                 "arrears", "arrears_prior_years", "days_overdue")
+        pptx.table(s, [bare(n) for n in names], rows, [1.75, 2.6, 0.8, 1.4, 1.4, 0.9, 1.3, 0.9, 0.95, 0.95],
+                   right={7, 8, 9}, size=13)
 
     def ranking_slides(self) -> None:
         st = self.data.stations
@@ -329,20 +371,129 @@ class Deck:
                        [0.7, 1.9, 1.3, 1.2, 1.1, 1.3, 1.45, 1.45, 1.1, 1.1], right=set(range(2, 10)))
 
 
+    # --- collection operations (CONTRACT §6): grades, penalties, the collectors' ranking
+    def risk_slide(self) -> None:
+        """Customers per grade against last month's end, and how many moved: tiles."""
+        d, R, D = self.data, labels.RISK, labels.DECK
+        day = collections.last_month_end(d.view.as_of)
+        s = self.slide(D["risk"].format(day=f"{day:%Y-%m-%d}"))
+        then_now, kinds = collections.grades_then_and_now(d.risk_moves), collections.moves_by_kind(d.risk_moves)
+        grades = []
+        for r in d.risk.iter_rows(named=True):
+            then, now = then_now[r["risk_grade"]]
+            grades.append((labels.named(labels.RISK_GRADE_WORD[r["risk_grade"]], "accounts"),
+                           fmt.count(r["customers"], unit=None),
+                           f"{labels.METRIC['arrears']} {fmt.wan(r['arrears'])}｜{fmt.versus_month_end(now, then)}",
+                           style.GRADE[r["risk_grade"]]))
+        self.tiles(s, grades, cols=3, h=Inches(2.1))
+        moved = [(labels.named(labels.RISK_MOVE[k], "accounts"), fmt.count(kinds[k], unit=None),
+                  D["move_sub"][k], style.NEUTRAL) for k in ("up", "down", "new", "cleared")]
+        self.tiles(s, moved, cols=4, h=Inches(1.9), top=BODY_TOP + Inches(2.65))
+        pptx.textbox(s, MARGIN, BODY_TOP + Inches(4.75), WIDTH - 2 * MARGIN, Inches(0.8),
+                     collections.rule_text(d.settings.risk), 13, color=GREY)
+
+    def risk_stations_slide(self) -> None:
+        """Arrears per grade by station: one stacked bar a station, the largest first."""
+        top = self.data.risk_stations.filter(pl.col("arrears_customers") > 0) \
+            .sort(["arrears", "station"], descending=[True, False]).head(TOP_GROUPS)
+        s = self.slide(labels.DECK["risk_stations"])
+        if top.is_empty():
+            return self.note(s, labels.DECK["no_arrears"])
+        top = top.reverse()  # a bar chart draws its first category at the bottom
+        pptx.chart(s, XL_CHART_TYPE.BAR_STACKED, [fmt.cut(v) for v in top["station"]],
+                   [(labels.RISK_GRADE_WORD[g], wan(top[f"arrears_{g}"]), style.GRADE[g]) for g in GRADES],
+                   f"按{labels.DIMENSION['station']}与风险等级的欠费（截至 {self.data.view.as_of:%Y-%m-%d}，万元）",
+                   number_format="#,##0.00", axis_format="#,##0", axis_title="欠费（万元）",
+                   labels_on=1 if top.height <= MAX_LABELLED else 0)  # 高 labelled: the rest are small
+
+    def penalty_slide(self) -> None:
+        """The penalty exposure in total and per station."""
+        d, D = self.data, labels.DECK
+        s = self.slide(D["penalty"])
+        p = d.penalty
+        third = (WIDTH - 2 * MARGIN - Inches(0.3)) / 3
+        box = [(labels.named(labels.METRIC["penalty_exposure"], "wan"), fmt.wan(p["penalty_exposure"], unit=False),
+                f"{labels.METRIC['penalty_bills']} {fmt.count(p['penalty_bills'], 'bills')}", style.ALERT)]
+        self.tiles(s, box, cols=3, h=Inches(2.4), top=BODY_TOP + Inches(0.6))
+        rate = collections.rate_in_force(d.settings, d.view.as_of)
+        note = D["no_rate"] if rate is None else D["penalty_note"].format(
+            residential=per_mille(rate.residential), current_year=per_mille(rate.current_year),
+            cross_year=per_mille(rate.cross_year), minimum=fmt.yuan(rate.minimum, unit=False))
+        pptx.textbox(s, MARGIN, BODY_TOP + Inches(3.3), third, Inches(2.5), note, 14, color=GREY)
+        stations = d.penalty_stations.head(TOP_GROUPS)
+        if stations.is_empty():
+            return
+        stations = stations.reverse()
+        pptx.chart(s, XL_CHART_TYPE.BAR_CLUSTERED, [fmt.cut(v) for v in stations["station"]],
+                   [(labels.named(labels.METRIC["penalty_exposure"], "wan"), wan(stations["penalty_exposure"]),
+                     style.ALERT)],
+                   f"各{labels.DIMENSION['station']}{labels.METRIC['penalty_exposure']}（万元）",
+                   x=int(MARGIN + third + Inches(0.3)), w=int(2 * third), number_format="#,##0.00",
+                   axis_format="#,##0", labels_on=True, axis_title="违约金（万元）")
+
+    def collector_chart_slide(self) -> None:
+        """Each collector's rate against target, in the ranking's order (the first and the last
+        15 when there are more than 30)."""
+        d, D = self.data, labels.DECK
+        rated = d.collectors.filter(pl.col("recovery_rate").is_not_null())
+        first, last = fmt.ends(rated, COLLECTORS_CHART)
+        shown = pl.concat([first, last])
+        s = self.slide(D["collectors_chart_ends"].format(n=COLLECTORS_CHART, total=rated.height) if last.height
+                       else D["collectors_chart"])
+        if shown.is_empty():
+            return self.note(s, D["no_collector_rates"])
+        rates, targets = [percent(r) for r in shown["recovery_rate"]], [percent(r) for r in shown["target"]]
+        pptx.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, collector_labels(shown),
+                   [(f"{labels.METRIC['recovery_rate']}（%）", rates, style.GOOD),
+                    (f"{labels.METRIC['target']}（%）", targets, style.MUTED)],
+                   D["collectors_chart_title"].format(year=d.view.year),
+                   labels_on=1 if shown.height <= MAX_LABELLED else 0, axis_format="0.0",
+                   value_range=(rate_floor(rates + targets), 100), axis_title="回收率（%）")
+
+    def collector_table_slide(self) -> None:
+        """The collectors' ranking: every one, or the first and the last six."""
+        d, D = self.data, labels.DECK
+        first, last = fmt.ends(d.collectors, COLLECTORS_TABLE)
+        s = self.slide(D["collectors_table_ends"].format(n=COLLECTORS_TABLE, total=d.collectors.height) if last.height
+                       else D["collectors_table"])
+        if first.is_empty():
+            return self.note(s, D["no_collectors"])
+
+        def row(r: dict) -> list[str]:
+            return [str(r["rank"]), fmt.cut(r["station"]), fmt.cut(r["collector"]), fmt.pct(r["recovery_rate"]),
+                    fmt.pct(r["target"]), fmt.points(r["gap_to_target"]), fmt.wan(r["billed"], unit=False),
+                    fmt.wan(r["recovered"], unit=False), fmt.wan(r["arrears"], unit=False),
+                    fmt.count(r["arrears_customers"], unit=None)]
+
+        rows = [row(r) for r in first.iter_rows(named=True)]
+        if last.height:
+            rows += [["…"] + [""] * 9] + [row(r) for r in last.iter_rows(named=True)]
+        names = ("rank", "station", "collector", "recovery_rate", "target", "gap_to_target", "billed", "recovered",
+                 "arrears", "arrears_customers")
+        pptx.table(s, [bare(n) for n in names], rows, [0.7, 1.7, 1.6, 1.2, 1.1, 1.1, 1.35, 1.35, 1.1, 1.1],
+                   right=set(range(3, 10)), size=13)
+
+
 def render(data: DeckData) -> bytes:
     """The slides, in the order of the meeting: headline, then one key chart per page."""
     deck = Deck(data)
     deck.title_slide()
     deck.headline_slide()
     deck.curve_slide()
+    # the year-end projection's slide (issue 9 §6) goes here, after the year's curve
     deck.station_chart_slide()
     deck.monthly_slide()
     deck.arrears_groups_slide(data.villages, labels.DIMENSION["village"])
     deck.arrears_groups_slide(data.lines, labels.DIMENSION["line"])
     deck.aging_slide()
+    deck.risk_slide()
+    deck.risk_stations_slide()
+    deck.penalty_slide()
     deck.high_energy_slide()
     deck.accounts_slide()
     deck.ranking_slides()
+    deck.collector_chart_slide()
+    deck.collector_table_slide()
     return pptx.to_bytes(deck.prs)
 
 

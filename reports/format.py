@@ -242,6 +242,19 @@ KINDS = {
 }
 
 
+def ends(df: pl.DataFrame, n: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """How a long ranking reads in a chat text or on a slide: its first and last n rows; all of
+    it (and nothing after) when it has up to 2n."""
+    return (df, df.clear()) if df.height <= 2 * n else (df.head(n), df.tail(n))
+
+
+def versus_month_end(now: int, then: int) -> str:
+    """A count's change since the end of last month in words: 较上月末 +3 户, or 与上月末持平."""
+    if now == then:
+        return labels.COMPARE["same_month_end"]
+    return f"{labels.COMPARE['month_end']} {count_signed(now - then)}"
+
+
 def date_cn(day: dt.date | None) -> str:
     return DASH if day is None else f"{day.year} 年 {day.month} 月 {day.day} 日"
 

@@ -14,3 +14,5 @@ SEQUENCE = [NEUTRAL, GOOD, WARN, "#8E6BB0", "#C9A227", ALERT, "#3AA3B5", MUTED]
 INK = "#1F2A36"         # text on a slide
 GREY = "#51606E"        # secondary text
 TILE = "#F3F6F9"        # a tile's or a table row's background
+# Risk grades (风险等级), on a page and a slide: 高 reads as an alert, 中 as a warning.
+GRADE = {"high": ALERT, "medium": WARN, "low": MUTED}

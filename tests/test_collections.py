@@ -206,6 +206,89 @@ def test_grade_counts_and_amounts_by_station_village_and_collector(tmp_path):
     assert got == {("甲", "medium"): 1, ("甲", "low"): 1, (None, "high"): 1}
 
 
+
+def test_moves_by_kind_and_grades_then_and_now(tmp_path):
+    """The tiles of the arrears page and the report: the rows of risk_grade_moves summed."""
+    from queries.collections import grades_then_and_now, moves_by_kind
+
+    ex = open_tiny(tmp_path, [customer("C1"), customer("C2"), customer("C3")],
+                   [bill("B1", "C1", "100.00"), bill("B2", "C2", "100.00"),
+                    bill("B3", "C3", "100.00", period="2021-04-01")],
+                   [payment("P1", "C2", "B2", "100.00", "2021-04-10 09:00:00")])
+    # End of March: C1 low (11 days), C2 low (11 days), C3 none (B3 not issued).
+    # 2021-04-25: C1 medium (36 days): up; C2 paid: cleared; C3 low (5 days): new.
+    moves = ex.query("risk_grade_moves", Scope(), as_of=d("2021-04-25"), **load_settings().params())
+    assert moves_by_kind(moves) == {"up": 1, "down": 0, "new": 1, "cleared": 1, "same": 0}
+    assert grades_then_and_now(moves) == {"high": (0, 0), "medium": (0, 1), "low": (2, 1)}
+    nothing = ex.query("risk_grade_moves", Scope(stations=("无",)), as_of=d("2021-04-25"), **load_settings().params())
+    assert moves_by_kind(nothing) == dict.fromkeys(("up", "down", "new", "cleared", "same"), 0)
+
+
+# --- the grade in the arrears list (arrears_accounts.sql) --------------------------------------
+
+@pytest.fixture(scope="module")
+def four_grades(tmp_path_factory):
+    """As of 2021-05-01 (history: bill months 2020-05 … 2021-04), largest arrears first:
+    M owes April's 400 (11 days); its January and February bills of 100 were paid on time:
+      600 / 3 months = 200 a month, and 400 ≥ 2 × 200: 中 by the average.
+    H owes January's 100 (due 01-20: 11 + 28 + 31 + 30 + 1 = 101 days > 90): 高.
+    L owes April's 100 (11 days); January and February paid on time: 300 / 3 = 100 a month,
+      100 < 200, and one bill owed on its due date (< 3): 低.
+    O owes March's 50 (due 03-20: 11 + 30 + 1 = 42 days > 30): 中 by days overdue."""
+    on_time = [payment(f"P{c}{m}", c, f"{c}{m}", "100.00", f"2021-0{m}-10 09:00:00") for c in ("M", "L") for m in (1, 2)]
+    bills = [bill(f"{c}{m}", c, "100.00", period=f"2021-0{m}-01") for c in ("M", "L") for m in (1, 2)]
+    bills += [bill("M4", "M", "400.00", period="2021-04-01"), bill("L4", "L", "100.00", period="2021-04-01"),
+              bill("H1", "H", "100.00", period="2021-01-01"), bill("O3", "O", "50.00")]
+    customers = [customer(c, customer_name=f"{c}张三明") for c in ("H", "M", "L", "O")]
+    return open_tiny(tmp_path_factory.mktemp("four"), customers, bills, on_time)
+
+
+def accounts(ex, limit: int = 0, grades: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:
+    settings = load_settings()
+    rows = with_risk_words(ex.query("arrears_accounts", Scope(), as_of=d("2021-05-01"), show_personal=False,
+                                    limit=limit, grades=list(grades), **settings.params()), settings)
+    return [(r["customer_id"], r["risk_grade"], r["risk_reason_text"]) for r in rows.to_dicts()]
+
+
+def test_the_arrears_list_carries_each_customers_grade_and_reason(four_grades):
+    assert accounts(four_grades) == [
+        ("M", "medium", "欠费 400.00 元，达到月均电费 200.00 元的 2 倍"),
+        ("H", "high", "有欠费逾期超过 90 天（最长 101 天）"),
+        ("L", "low", "欠费逾期 11 天，未达到中、高风险条件"),
+        ("O", "medium", "有欠费逾期超过 30 天（最长 42 天）"),
+    ]
+
+
+def test_the_arrears_list_grades_as_the_chase_list_does(four_grades):
+    listed = four_grades.query("arrears_accounts", Scope(), as_of=d("2021-05-01"), show_personal=False, limit=0,
+                               **load_settings().params())
+    chase = four_grades.query("risk_customers", Scope(), as_of=d("2021-05-01"), show_personal=False, limit=0,
+                              **load_settings().params())
+    columns = ["risk_grade", "risk_reason", "average_monthly_bill", "months_12m", "late_bills_12m", "days_overdue"]
+    assert listed.sort("customer_id").select(columns).equals(chase.sort("customer_id").select(columns))
+
+
+def test_a_short_list_grades_the_rows_it_shows(four_grades):
+    # the largest, M, is graded by its history even when it is the only row asked for
+    assert [r[:2] for r in accounts(four_grades, limit=1)] == [("M", "medium")]
+    assert [r[:2] for r in accounts(four_grades, limit=2)] == [("M", "medium"), ("H", "high")]
+
+
+def test_the_grade_filter_applies_before_the_limit(four_grades):
+    assert [r[0] for r in accounts(four_grades, grades=("low",))] == ["L"]
+    assert [r[0] for r in accounts(four_grades, limit=1, grades=("low",))] == ["L"]  # not the largest
+    assert [r[0] for r in accounts(four_grades, grades=("medium",))] == ["M", "O"]
+    assert [r[0] for r in accounts(four_grades, limit=1, grades=("high", "low"))] == ["H"]
+    assert [r[0] for r in accounts(four_grades, grades=("high", "medium", "low"))] == ["M", "H", "L", "O"]
+
+
+def test_the_arrears_list_can_be_asked_without_a_grade_filter_or_the_settings(four_grades):
+    """A caller that knows nothing of grades (the home page's ten largest) still gets them,
+    graded with the settings in force."""
+    rows = four_grades.query("arrears_accounts", Scope(), as_of=d("2021-05-01"), show_personal=False, limit=2)
+    assert rows.select("customer_id", "risk_grade").rows() == [("M", "medium"), ("H", "high")]
+
+
 # --- penalty exposure -----------------------------------------------------------------------
 
 def test_penalty_across_a_year_end_residential_and_the_minimum(tmp_path):

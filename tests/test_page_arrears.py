@@ -5,6 +5,7 @@ personal data shows unless the collector asks for it (never in presentation mode
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import polars as pl
 import pytest
@@ -12,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from tiny import bill, customer, payment, write_extract
 
-from queries import Scope
+from queries import Scope, labels
+from queries.collections import load_settings
 from reports import format as fmt
 
 from apptest import figure, open_page
@@ -48,7 +50,7 @@ def wan(values) -> list[float]:
 def check_page_matches_queries(at: AppTest, sample, scope: Scope, dimension: str = "village") -> None:
     as_of = sample.default_as_of
     total = sample.query("arrears_by_group", scope, as_of=as_of, group_by="total").row(0, named=True)
-    assert [m.value for m in at.metric] == [
+    assert [m.value for m in at.metric][:5] == [
         fmt.wan(total["arrears"], unit=False), fmt.wan(total["arrears_current_year"], unit=False),
         fmt.wan(total["arrears_prior_years"], unit=False), fmt.count(total["arrears_customers"], unit=""),
         fmt.count(total["arrears_bills"], unit=""),
@@ -79,10 +81,41 @@ def check_page_matches_queries(at: AppTest, sample, scope: Scope, dimension: str
     assert listed["欠费（元）"].to_list() == accounts["arrears"].cast(pl.Float64).to_list()
     assert listed.height == total["arrears_customers"]
 
+    check_risk_section(at, sample, scope)
+
     transit = sample.query("payments_in_transit", scope, as_of=as_of, show_personal=False)
     shortfall = sample.query("bank_shortfall", scope, as_of=as_of, show_personal=False)
     assert [e.label for e in at.expander] == [f"在途付款（{transit.height:,} 笔）",
                                               f"银行代扣不足提醒（{shortfall.height:,} 笔）"]
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def check_risk_section(at: AppTest, sample, scope: Scope, dimension: str = "station") -> None:
+    """风险分级: customers per grade, the moves since last month's end, and per group the
+    customers and arrears of each grade — what the three §6 questions answer."""
+    as_of, params = sample.default_as_of, load_settings().params()
+    total = sample.query("risk_grade_summary", scope, as_of=as_of, group_by="total", **params)
+    for r in total.iter_rows(named=True):
+        assert metric(at, f"{labels.RISK_GRADE_WORD[r['risk_grade']]}（户）") == fmt.count(r["customers"], unit=None)
+    moves = sample.query("risk_grade_moves", scope, as_of=as_of, **params)
+    for kind in ("up", "down", "new", "cleared"):
+        expected = sum(r["customers"] for r in moves.iter_rows(named=True) if r["move"] == kind)
+        assert metric(at, f"{labels.RISK_MOVE[kind]}（户）") == fmt.count(expected, unit=None)
+    by_group = sample.query("risk_grade_summary", scope, as_of=as_of, group_by=dimension, **params)
+    shown = frame(at, "高风险户数")
+    for g in ("high", "medium", "low"):
+        rows = by_group.filter(pl.col("risk_grade") == g, pl.col("customers") > 0)
+        word = labels.RISK_GRADE_WORD[g]
+        assert shown[f"{word}户数"].sum() == rows["customers"].sum()
+        assert round(shown[f"{word}欠费（元）"].sum(), 2) == round(float(rows["arrears"].sum()), 2)
+    assert shown["欠费户数"].sum() == total["customers"].sum()
+    (heat,) = [c for c in at.get("plotly_chart") if json.loads(c.proto.spec)["data"][0]["type"] == "heatmap"]
+    cells = json.loads(heat.proto.spec)["data"][0]
+    counted = sum(v for row in cells["z"] for v in row if v is not None)
+    assert counted == moves["customers"].sum()
 
 
 def leaked(at: AppTest, personal: tuple[set[str], set[str]]) -> list[str]:
@@ -183,3 +216,43 @@ def test_page_with_nothing_owed_says_so(tmp_path, monkeypatch):
     assert [m.value for m in at.metric][:2] == ["0.00", "0.00"]
     assert any("没有欠费" in s.value for s in at.success)
     assert not at.get("plotly_chart")
+
+
+def test_the_grade_filter_lists_only_the_chosen_grades(sample):
+    """Every listed account carries its grade and reason; choosing 低 lists exactly the low ones
+    (the query asked with $grades), and the caption counts them."""
+    as_of, params = sample.default_as_of, load_settings().params()
+    at = open_page(PAGE)
+    listed = frame(at, "逾期天数")
+    assert set(listed["风险等级"]) <= {"高", "中", "低"} and listed["定级原因"].str.len_chars().min() > 0
+    for chosen, words in ((["low"], {"低"}), (["high", "medium"], {"高", "中"})):
+        at.multiselect(key="arrears_grades").set_value(chosen).run()
+        assert not at.exception
+        expected = sample.query("arrears_accounts", Scope(), as_of=as_of, show_personal=False, limit=0,
+                                grades=chosen, **params)
+        listed = frame(at, "逾期天数")
+        assert listed["户号"].to_list() == expected["customer_id"].to_list()
+        assert set(listed["风险等级"]) == words
+        summary = sample.query("risk_grade_summary", Scope(), as_of=as_of, group_by="total", **params)
+        count = summary.filter(pl.col("risk_grade").is_in(chosen))["customers"].sum()
+        assert listed.height == count
+        assert any(f"{'、'.join(labels.RISK_GRADE_WORD[g] for g in chosen)}欠费户{count:,} 户" in c.value
+                   for c in at.caption)
+
+
+def test_the_risk_section_by_village_and_collector(sample):
+    at = open_page(PAGE)
+    for dimension in ("village", "collector"):
+        at.segmented_control(key="risk_dimension").set_value(dimension).run()
+        assert not at.exception
+        check_risk_section(at, sample, Scope(), dimension)
+
+
+def test_a_settings_file_that_cannot_be_used_is_named_on_the_page(tmp_path, monkeypatch):
+    bad = tmp_path / "collections.toml"
+    bad.write_text("[risk]\nhigh_days_overdue = -1\n", encoding="utf-8")
+    monkeypatch.setenv("FEE_SETTINGS", str(bad))
+    at = open_page(PAGE)  # no exception, even with FEE_STRICT
+    assert any("risk.high_days_overdue" in m.value for m in at.markdown)
+    assert any(labels.FRAME["settings_title"] in e.value for e in at.error)
+    assert at.metric[0].value  # what needs no settings is still shown

@@ -59,3 +59,21 @@ def test_presentation_mode_offers_a_way_back(sample_env):
     at.sidebar.toggle(key="present").set_value(True).run()
     at.button(key="leave_presentation").click().run()
     assert at.session_state["present"] is False
+
+
+@pytest.mark.parametrize("dimension", ["village", "collector"])
+def test_presentation_mode_masks_the_risk_grades_and_the_graded_list(dimension, personal, sample_env):
+    """The arrears page's 风险分级 by village or collector and its list filtered by grade:
+    collectors are named, no customer's real name or phone shows."""
+    at = AppTest.from_file("../dashboard.py", default_timeout=120)
+    at.run()
+    at.sidebar.toggle(key="present").set_value(True).run()
+    at.switch_page("pages/arrears.py").run()
+    at.segmented_control(key="risk_dimension").set_value(dimension).run()
+    at.multiselect(key="arrears_grades").set_value(["high", "low"]).run()
+    assert not at.exception
+    names, phones = personal
+    texts = _texts(at)
+    assert any("高" == t for t in texts) and any("有欠费逾期超过" in t for t in texts)  # the graded list is there
+    assert not [p for p in phones if any(p in t for t in texts)]
+    assert not [n for n in names if any(t == n for t in texts)]

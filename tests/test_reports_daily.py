@@ -10,6 +10,19 @@ The extract `town` is small enough to work every figure out by hand. As of D = 2
 = 16,550. Earlier years: prior_opening 80 + 9,000 = 9,080, prior_recovered 9,000.
 Arrears (overdue on D): B2 150 + B4 80 + B5 20 + B7 6,000 = 6,250 in 3 accounts; on D − 1 also
 B3 300: 6,550 in 4 accounts. Collected on D: 300 (B3); newly billed on D: 90 (B9).
+Bills are due on the 20th of their month, so B2, B5, B7 are 18 days overdue on D and B4
+(due 2021-11-20) 10 + 31 + 31 + 28 + 10 = 110 days.
+
+Risk grades on D (history: bill months 2021-03 … 2022-02): C3 高 (B4 110 days > 90). C1 低: 18
+days; B1 100 + B2 200 over 2 months = 150 a month, and 150 < 300; only B2 owed on its due date.
+C4 低: 31,000 over 3 months, 6,000 < 2 × 10,333.33; B8 and B7 owed on their due dates (2 < 3).
+At the end of February (history 2021-02 … 2022-01): C1 owed B2 200 ≥ 2 × B1's 100: 中; C2 owed
+B3 300 with no history: 低; C3 高 (B4 100 days); C4 owed B7 12,000 < 2 × 9,500: 低. So C1 went
+down, C2 cleared (paid on D), C3 and C4 stayed: high 1 → 1, medium 1 → 0, low 2 → 2.
+Penalty exposure on D (×0.001 a day residential, ×0.002 a day other in the bill's year):
+B2 150 × 18 × 0.001 = 2.70; B4 80 × 110 × 0.001 = 8.80; B5 20 × 0.018 = 0.36 → the minimum
+1.00; B7 6,000 × 18 × 0.002 = 216.00. Total 228.50 on 4 bills: 乙所 225.80 (3), 甲所 2.70 (1).
+Collectors: 周收费 (乙所) 16,100 / 22,120 = 72.78 % ranks before 李催费 (甲所) 450 / 690 = 65.21 %.
 """
 
 from __future__ import annotations
@@ -25,7 +38,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from queries import Scope, View, open_extract
+from queries import Scope, View, collections, open_extract
 from queries.summary import default_view
 from reports import daily
 from reports.__main__ import main
@@ -36,9 +49,11 @@ from tiny import bill, customer, payment, write_extract
 D = dt.date(2022, 3, 10)
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data" / "extract"
-SHEETS = ["汇总", "供电所", "线路", "催费责任人", "欠费前列", "银行代扣不足", "在途款项"]
+SHEETS = ["汇总", "供电所", "线路", "催费责任人", "风险分级", "风险等级变化", "违约金敞口", "欠费前列", "银行代扣不足",
+          "在途款项"]
 # the personal data of the accounts with arrears (C4 is an organisation: its name is shown)
 PERSONAL = ["张三明", "赵大海", "18812348912", "13700002222", "04731234567"]
+COLLECTORS = ["李催费", "周收费"]  # staff, named on purpose
 
 
 def write_town(root: Path) -> Path:
@@ -157,7 +172,31 @@ def test_station_ranking_best_rate_first_with_gap_and_change(town, report):
 
 
 def test_collector_ranking_groups_by_meter_reader(report):
-    assert sorted(report.collectors["collector"].to_list()) == ["周收费", "李催费"]
+    assert report.collectors.select("rank", "station", "collector").rows() == [(1, "乙所", "周收费"), (2, "甲所", "李催费")]
+    assert [fmt.pct(r) for r in report.collectors["recovery_rate"]] == ["72.78 %", "65.21 %"]
+    assert [fmt.points(g) for g in report.collectors["gap_to_target"]] == ["-27.21", "-33.78"]
+
+
+def test_risk_grades_worked_out_by_hand(report):
+    assert report.risk.select("risk_grade", "customers", "arrears", "penalty_exposure").rows() == [
+        ("high", 1, Decimal("100.00"), Decimal("9.80")),      # C3: B4 8.80 + B5 1.00
+        ("medium", 0, Decimal("0.00"), Decimal("0.00")),
+        ("low", 2, Decimal("6150.00"), Decimal("218.70")),    # C1 2.70, C4 216.00
+    ]
+    assert collections.moves_by_kind(report.risk_moves) == {"up": 0, "down": 1, "new": 0, "cleared": 1, "same": 2}
+    assert collections.grades_then_and_now(report.risk_moves) == {"high": (1, 1), "medium": (1, 0), "low": (2, 2)}
+    top = report.top_arrears
+    assert top.select("customer_id", "risk_grade_label", "risk_reason_text").rows() == [
+        ("C4", "低", "欠费逾期 18 天，未达到中、高风险条件"),
+        ("C1", "低", "欠费逾期 18 天，未达到中、高风险条件"),
+        ("C3", "高", "有欠费逾期超过 90 天（最长 110 天）"),
+    ]
+
+
+def test_penalty_exposure_worked_out_by_hand(report):
+    assert (report.penalty["penalty_exposure"], report.penalty["penalty_bills"]) == (Decimal("228.50"), 4)
+    assert report.penalty_stations.select("station", "penalty_exposure", "penalty_bills").rows() == [
+        ("乙所", Decimal("225.80"), 3), ("甲所", Decimal("2.70"), 1)]
 
 
 def test_lists_are_masked_and_hold_the_expected_accounts(report):
@@ -265,6 +304,22 @@ def test_sheets_hold_the_query_layer_rows(book, town):
     assert column(book["在途款项"], "付款金额（元）") == [90]
 
 
+def test_sheets_of_grades_moves_and_penalties(book):
+    assert column(book["风险分级"], "风险等级") == ["高", "中", "低"]
+    assert column(book["风险分级"], "欠费户数") == [1, 0, 2]
+    assert column(book["风险分级"], "欠费（元）") == [100, 0, 6150]
+    moves = book["风险等级变化"]
+    assert list(zip(column(moves, "上月末风险等级"), column(moves, "当前风险等级"), column(moves, "变化"),
+                    column(moves, "户数"))) == [
+        ("高", "高", "不变", 1), ("低", "低", "不变", 1), ("中", "低", "降级", 1), ("低", "无欠费", "结清", 1)]
+    assert column(moves, "当前欠费（元）") == [100, 6000, 150, 0]
+    assert column(book["违约金敞口"], "供电所") == ["合计", "乙所", "甲所"]
+    assert column(book["违约金敞口"], "违约金敞口（元）") == [228.5, 225.8, 2.7]
+    assert column(book["违约金敞口"], "计违约金笔数") == [4, 3, 1]
+    assert column(book["欠费前列"], "风险等级") == ["低", "低", "高"]
+    assert column(book["欠费前列"], "定级原因")[2] == "有欠费逾期超过 90 天（最长 110 天）"
+
+
 def all_text(book) -> str:
     return "\n".join(str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row if v is not None)
 
@@ -273,6 +328,8 @@ def test_no_personal_data_in_the_workbook_or_the_text(book, report):
     for text in (all_text(book), daily.to_markdown(report)):
         for secret in PERSONAL:
             assert secret not in text
+        for name in COLLECTORS:  # the collector ranking names its staff: this check could see a name
+            assert name in text
 
 
 # --- the text for WeChat --------------------------------------------------------------------------
@@ -287,6 +344,27 @@ def test_markdown_carries_the_headline_figures_formatted(report):
         assert figure in md, figure
     assert "| 1 | 乙所 | 72.78 % |" in md and "| 2 | 甲所 | 65.21 % |" in md
     assert "| C1 | 张*明 |" in md
+
+
+def test_markdown_ranks_collectors_and_gives_grades_moves_and_penalties(report):
+    md = daily.to_markdown(report)
+    assert "| 1 | 乙所 | 周收费 | 72.78 % | -27.21 |" in md and "| 2 | 甲所 | 李催费 | 65.21 % | -33.78 |" in md
+    assert "与上月末 2022-02-28 相比" in md
+    assert f"- 高风险 1 户（与上月末持平），欠费 {fmt.wan(Decimal('100'))}" in md
+    assert f"- 中风险 0 户（较上月末 -1 户），欠费 {fmt.wan(Decimal('0'))}" in md
+    assert "- 升级 0 户，降级 1 户，新增 0 户，结清 1 户" in md
+    assert f"**违约金敞口** {fmt.wan(Decimal('228.50'))}（4 笔" in md
+    assert f"：乙所 {fmt.wan(Decimal('225.80'))}、甲所 {fmt.wan(Decimal('2.70'))}" in md
+    assert "| C3 | 赵*海 | 高 | 乙所 |" in md
+
+
+def test_markdown_lists_the_first_and_last_five_of_many_collectors(report):
+    many = pl.concat([report.collectors] * 6).with_columns(pl.int_range(1, 13).alias("rank"))
+    md = daily.to_markdown(daily.DailyReport(**{**report.__dict__, "collectors": many}))
+    table = md[md.index("**抄表催费责任人排名**"):md.index("**风险分级**")]
+    assert "列出前 5 名与后 5 名，共 12 人" in table
+    assert [line.split(" | ")[0] for line in table.splitlines() if line.startswith("| ") and "名次" not in line] == \
+        ["| 1", "| 2", "| 3", "| 4", "| 5", "| …", "| 8", "| 9", "| 10", "| 11", "| 12"]
 
 
 def test_markdown_lists_at_most_ten_accounts(report):
@@ -339,6 +417,15 @@ def test_cli_refused_extract_and_unknown_station_exit_2(town_dir, tmp_path, caps
     assert main(["daily-report", "--data", str(town_dir), "--station", "丙所", "--out", str(tmp_path / "b.md")]) == 2
     assert "丙所" in capsys.readouterr().err
     assert not (tmp_path / "a.md").exists() and not (tmp_path / "b.md").exists()
+
+
+def test_cli_a_settings_file_that_cannot_be_used_exits_2(town_dir, tmp_path, capsys, monkeypatch):
+    bad = tmp_path / "collections.toml"
+    bad.write_text("[risk]\nmedium_late_bills = 2.5\n", encoding="utf-8")
+    monkeypatch.setenv("FEE_SETTINGS", str(bad))
+    assert main(["daily-report", "--data", str(town_dir), "--out", str(tmp_path / "a.md")]) == 2
+    assert "risk.medium_late_bills" in capsys.readouterr().err
+    assert not (tmp_path / "a.md").exists()
 
 
 def test_cli_help_and_the_query_layers_command_line_without_reports():

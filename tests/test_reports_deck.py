@@ -22,8 +22,9 @@ from pptx.util import Inches
 from queries import Scope, View, open_extract
 from queries.summary import default_view
 from reports import deck
+from reports import format as fmt
 from reports.pptx import FONT
-from test_reports_daily import D, PERSONAL, personal_data, town  # noqa: F401 — town is a fixture
+from test_reports_daily import COLLECTORS, D, PERSONAL, personal_data, town  # noqa: F401 — town is a fixture
 
 TITLES = [
     "电费回收情况汇报",
@@ -34,10 +35,16 @@ TITLES = [
     "欠费最多的村/社区（前 2 个）：当年与往年（万元）",
     "欠费最多的10kV 线路（前 2 个）：当年与往年（万元）",
     "欠费账龄（万元）",
+    "风险分级：各等级欠费户数与变化（与上月末 2022-02-28 相比）",
+    "各供电所欠费按风险等级（万元）",
+    "违约金敞口（万元）",
     "高耗能企业：月度电费与平均电价",
     "欠费前 10 户（金额：万元；个人户名已脱敏）",
     "供电所排名（金额：万元；与目标差：百分点）",
+    "各催费责任人电费回收率与目标（%）",
+    "催费责任人排名（金额：万元；与目标差：百分点）",
 ]
+RISK, RISK_STATIONS, PENALTY, HIGH_ENERGY, ACCOUNTS, RANKING, COLLECTOR_CHART, COLLECTOR_TABLE = TITLES[8:]
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +83,10 @@ def test_charts_are_native_and_of_the_expected_type(prs):
         TITLES[5]: [XL_CHART_TYPE.BAR_STACKED],
         TITLES[6]: [XL_CHART_TYPE.BAR_STACKED],
         TITLES[7]: [XL_CHART_TYPE.COLUMN_CLUSTERED],
-        TITLES[8]: [XL_CHART_TYPE.COLUMN_CLUSTERED, XL_CHART_TYPE.LINE_MARKERS],
+        RISK_STATIONS: [XL_CHART_TYPE.BAR_STACKED],
+        PENALTY: [XL_CHART_TYPE.BAR_CLUSTERED],
+        HIGH_ENERGY: [XL_CHART_TYPE.COLUMN_CLUSTERED, XL_CHART_TYPE.LINE_MARKERS],
+        COLLECTOR_CHART: [XL_CHART_TYPE.COLUMN_CLUSTERED],
     }
     for slide_title, types in expected.items():
         assert [c.chart_type for c in charts(prs, slide_title)] == types, slide_title
@@ -130,7 +140,7 @@ def test_aging_and_high_energy_equal_the_query_layer(prs, town):
     (aging,) = charts(prs, TITLES[7])
     q = town.query("arrears_aging", Scope(), as_of=D)
     assert values(aging) == deck.wan(q["arrears"])
-    amount, price = charts(prs, TITLES[8])
+    amount, price = charts(prs, HIGH_ENERGY)
     he = town.query("high_energy_monthly", Scope(), as_of=D).filter(customer_group="high_energy").sort("period")
     assert list(amount.plots[0].categories) == ["2021-12", "2022-01", "2022-02"]
     assert values(amount) == deck.wan(he["amount"]) == [0.9, 1.0, 1.2]
@@ -144,10 +154,55 @@ def table_rows(prs, slide_title: str) -> list[list[str]]:
 
 
 def test_tables_of_accounts_and_stations(prs):
-    accounts = table_rows(prs, TITLES[9])
-    assert [r[:2] for r in accounts[1:]] == [["C4", "乌海某铁合金有限公司"], ["C1", "张*明"], ["C3", "赵*海"]]
-    stations = table_rows(prs, TITLES[10])
+    accounts = table_rows(prs, ACCOUNTS)
+    assert accounts[0][2] == "风险等级"
+    assert [r[:3] for r in accounts[1:]] == [["C4", "乌海某铁合金有限公司", "低"], ["C1", "张*明", "低"],
+                                             ["C3", "赵*海", "高"]]
+    stations = table_rows(prs, RANKING)
     assert [r[:3] for r in stations[1:]] == [["1", "乙所", "72.78 %"], ["2", "甲所", "65.21 %"]]
+
+
+def texts(prs, slide_title: str) -> list[str]:
+    slide = next(s for s in prs.slides if title(s) == slide_title)
+    return [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+
+
+def test_risk_slide_worked_out_by_hand(prs):
+    """test_reports_daily's town: C3 高 (100 元), C1 and C4 低 (150 + 6,000); at the end of
+    February C1 was 中 and C2 低: 高 1 → 1, 中 1 → 0, 低 2 → 2; C1 went down, C2 cleared."""
+    shown = texts(prs, RISK)
+    assert f"高风险（户）\n1\n欠费 {fmt.wan(Decimal('100'))}｜与上月末持平" in shown
+    assert f"中风险（户）\n0\n欠费 {fmt.wan(Decimal('0'))}｜较上月末 -1 户" in shown
+    assert f"低风险（户）\n2\n欠费 {fmt.wan(Decimal('6150'))}｜与上月末持平" in shown
+    for kind, n in (("升级", 0), ("降级", 1), ("新增", 0), ("结清", 1)):
+        assert any(t.startswith(f"{kind}（户）\n{n}\n") for t in shown), kind
+    assert any(t.startswith("高：有欠费逾期超过 90 天") for t in shown)  # the rule with its thresholds
+
+
+def test_risk_by_station_and_penalty_charts_worked_out_by_hand(prs):
+    (chart,) = charts(prs, RISK_STATIONS)
+    # largest on top (a bar chart lists bottom-up): 乙所 6,100 (C3 高 100, C4 低 6,000), 甲所 150 (C1 低)
+    assert list(chart.plots[0].categories) == ["甲所", "乙所"]
+    assert [s.name for s in chart.plots[0].series] == ["高风险", "中风险", "低风险"]
+    assert [values(chart, i) for i in range(3)] == [[0.0, 0.01], [0.0, 0.0], [0.02, 0.6]]
+    shown = texts(prs, PENALTY)
+    # 2.70 + 8.80 + 1.00 + 216.00 = 228.50 on 4 bills
+    assert f"违约金敞口（万元）\n{fmt.wan(Decimal('228.50'), unit=False)}\n计违约金笔数 4 笔" in shown
+    assert any("居民每日 1‰" in t and "当年每日 2‰、跨年每日 3‰" in t and "不足 1.00 元" in t for t in shown)
+    (chart,) = charts(prs, PENALTY)
+    assert list(chart.plots[0].categories) == ["甲所", "乙所"]
+    assert values(chart) == deck.wan([Decimal("2.70"), Decimal("225.80")]) == [0.0, 0.02]
+
+
+def test_collector_chart_and_table_in_the_ranking_order(prs, town):
+    (chart,) = charts(prs, COLLECTOR_CHART)
+    q = town.query("ranking", Scope(), as_of=D, year=2022, group_by="collector")
+    assert list(chart.plots[0].categories) == q["member"].to_list() == ["周收费", "李催费"]
+    assert values(chart, 0) == [72.78, 65.21] and values(chart, 1) == [100.0, 99.0]
+    rows = table_rows(prs, COLLECTOR_TABLE)
+    assert rows[0][:6] == ["名次", "供电所", "抄表催费责任人", "电费回收率", "回收目标", "与目标差"]
+    assert [r[:6] for r in rows[1:]] == [["1", "乙所", "周收费", "72.78 %", "100.00 %", "-27.21"],
+                                         ["2", "甲所", "李催费", "65.21 %", "99.00 %", "-33.78"]]
 
 
 def parts(pptx_bytes: bytes) -> dict[str, str]:
@@ -183,9 +238,12 @@ def test_every_run_of_text_has_the_east_asian_font(pptx_bytes):
 
 
 def test_no_personal_data_anywhere_in_the_deck(pptx_bytes):
-    for name, text in parts(pptx_bytes).items():
+    xml = parts(pptx_bytes)
+    for name, text in xml.items():
         for secret in PERSONAL:
             assert secret not in text, (name, secret)
+    for collector in COLLECTORS:  # staff, named on purpose: the check can see a name where there is one
+        assert any(collector in text for text in xml.values())
 
 
 def test_a_station_scope_and_an_empty_scope(town):
@@ -231,15 +289,22 @@ def test_many_stations_page_the_ranking_and_cap_the_chart(tmp_path):
     n = 32
     ex = open_extract(write_extract(
         tmp_path / "x",
-        [customer(f"C{i:02d}", f"第{i:02d}供电所") for i in range(n)],
+        [customer(f"C{i:02d}", f"第{i:02d}供电所", meter_reader=f"催费员{i:02d}") for i in range(n)],
         [bill(f"B{i:02d}", f"C{i:02d}", "1000.00", "2022-02-01") for i in range(n)],
         # station i recovers 1,000 − 7·i of 1,000: the lower the number, the better the rate
         [payment(f"P{i:02d}", f"C{i:02d}", f"B{i:02d}", f"{1000 - 7 * i}.00", "2022-02-10 09:00:00")
          for i in range(n)]), cache_dir=tmp_path / "cache")
     prs = Presentation(io.BytesIO(deck.build_deck(ex, default_view(ex))))
     titles = [title(s) for s in prs.slides]
-    assert titles[-3:] == [f"供电所排名（{k}/3）（金额：万元；与目标差：百分点）" for k in (1, 2, 3)]
-    assert [len(table_rows(prs, t)) - 1 for t in titles[-3:]] == [12, 12, 8]
+    assert titles[-5:-2] == [f"供电所排名（{k}/3）（金额：万元；与目标差：百分点）" for k in (1, 2, 3)]
+    assert [len(table_rows(prs, t)) - 1 for t in titles[-5:-2]] == [12, 12, 8]
+    # one collector a station: 32 collectors, the chart shows the first and the last 15, the table 6 and 6
+    assert titles[-2:] == ["各催费责任人电费回收率与目标（前 15 名与后 15 名，共 32 人；%）",
+                           "催费责任人排名（前 6 名与后 6 名，共 32 人；金额：万元）"]
+    (collectors,) = charts(prs, titles[-2])
+    assert list(collectors.plots[0].categories) == [f"催费员{i:02d}" for i in (*range(15), *range(17, 32))]
+    assert [r[0] for r in table_rows(prs, titles[-1])[1:]] == ["1", "2", "3", "4", "5", "6", "…",
+                                                                "27", "28", "29", "30", "31", "32"]
     (chart,) = charts(prs, TITLES[3])
     assert chart.chart_title.text_frame.text == f"2022 年回收率最低的 {deck.MAX_STATIONS_CHART} 个供电所（%）"
     assert list(chart.plots[0].categories)[-1] == "第31供电所" and len(values(chart)) == deck.MAX_STATIONS_CHART

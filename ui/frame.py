@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from queries import labels
+from queries.collections import SettingsError
 from reports import format as fmt
 
 from .filters import PRESENT, View
@@ -87,10 +88,16 @@ def empty(text: str = labels.FRAME["empty"]) -> None:
 
 @contextmanager
 def guard():
-    """Show a short Chinese message instead of a traceback if a page fails. Tests set
-    FEE_STRICT=1 so that a failure surfaces as an exception they can see."""
+    """Show a short Chinese message instead of a traceback if a page fails: a settings file
+    that cannot be used (queries/collections.py) is named with its key and rule, anything
+    else is logged. Tests set FEE_STRICT=1 so that an unexpected failure surfaces as an
+    exception they can see."""
     try:
         yield
+    except SettingsError as exc:  # a branch's settings file that cannot be used: which, and why
+        st.error(labels.FRAME["settings_title"], icon=":material/tune:")
+        text(str(exc))
+        st.caption(labels.FRAME["fix_and_refresh"])
     except Exception:  # noqa: BLE001 — st.stop/rerun are BaseExceptions and pass through
         if os.environ.get("FEE_STRICT") == "1":
             raise

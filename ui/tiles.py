@@ -67,3 +67,12 @@ def customers(col, label: str, value, previous, help: str | None = None, unit: s
     col.metric(labels.named(label, unit), fmt.count(value, unit=None),
                _versus(delta, fmt.count_signed(delta, unit=None)), delta_color=_color(delta, warn),
                delta_arrow="off" if not delta else "auto", border=True, help=help)
+
+
+def versus_month_end(col, label: str, value, previous, help: str | None = None) -> None:
+    """A count of accounts and its change since the end of last month; a rise reads as a warning."""
+    delta = None if previous is None or value is None else int(value) - int(previous)
+    text = None if delta is None else (labels.COMPARE["same_month_end"] if not delta
+                                       else f"{fmt.count_signed(delta, unit=None)} {labels.COMPARE['month_end']}")
+    col.metric(labels.named(label, "accounts"), fmt.count(value, unit=None), text, delta_color=_color(delta, True),
+               delta_arrow="off" if not delta else "auto", border=True, help=help)

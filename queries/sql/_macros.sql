@@ -387,13 +387,52 @@ select
 from keyed
 group by group_station, group_village, group_collector, group_customer, group_bill;
 
--- The risk grade at D (CONTRACT §6 default rule) of every customer in scope with arrears, with
--- the first clause that holds as its reason (thresholds from the $risk setting), and its
--- penalty exposure. The history clauses look at the customer's bills of the 12 bill months
--- before D's month issued by D: their average per month (Σ amount ÷ months with a bill) and
--- how many of them still owed on a due date before D. They are worked out only for the
--- customers the rule reaches them for (billed_12m, months_12m, late_bills_12m are null for
--- the others).
+-- The risk grade (CONTRACT §6 default rule) is decided in two steps, so that a list can grade only
+-- the customers it shows. risk_reason_at_once: the clauses that need no history, given a
+-- customer's longest days overdue, arrears on bills of years before D's and arrears: the reason,
+-- or null when the customer's history decides (thresholds from the $risk setting).
+create macro risk_reason_at_once(days_overdue, arrears_prior_years, arrears, risk) as
+    case
+        when days_overdue > risk['high_days_overdue'] then 'high_overdue'
+        when arrears_prior_years > 0 then 'high_prior_years'
+        when arrears >= risk['high_arrears']::decimal(18, 2) then 'high_amount'
+        when days_overdue > risk['medium_days_overdue'] then 'medium_overdue'
+    end;
+
+-- The history of the customers numbered in `customer_nos` (graded_customers.customer_no): their
+-- bills of the 12 bill months before D's month issued by D, Σ amount (billed_12m), months with a
+-- bill (months_12m, counted as bits: the window's month k is bit k, not DISTINCT) and how many
+-- still owed on a due date before D (late_bills_12m). A customer without such bills has no row.
+create macro risk_history(as_of, customer_nos) as table
+select
+    b.customer_no,
+    sum(b.amount) as billed_12m,
+    bit_count(bit_or(1::integer << (b.month_no - (year(as_of) * 12 + month(as_of) - 13))::integer)) as months_12m,
+    count(*) filter (where b.owed_at_due and b.due_on < as_of) as late_bills_12m
+from grading_bills as b
+join (select unnest(customer_nos) as customer_no) as c using (customer_no)
+where b.month_no between year(as_of) * 12 + month(as_of) - 13 and year(as_of) * 12 + month(as_of) - 2
+  and b.issued_on <= as_of
+group by b.customer_no;
+
+-- A grade from its reason: 'high_overdue' → 'high'.
+create macro grade_of_reason(reason) as split_part(reason, '_', 1);
+
+-- The clauses that need the history (risk_history's figures; nulls: no bill in the window):
+-- arrears ≥ multiple × billed ÷ months, without a rounded quotient; else late bills; else low.
+create macro risk_reason_by_history(arrears, billed_12m, months_12m, late_bills_12m, risk) as
+    case
+        when months_12m > 0
+             and arrears * months_12m >= risk['medium_average_bill_multiple']::decimal(18, 6) * billed_12m
+            then 'medium_average_bill'
+        when late_bills_12m >= risk['medium_late_bills'] then 'medium_late_bills'
+        else 'low'
+    end;
+
+-- The risk grade at D of every customer in scope with arrears, with the first clause that holds
+-- as its reason, and its penalty exposure. The history figures (billed_12m, months_12m,
+-- average_monthly_bill: Σ amount ÷ months with a bill, late_bills_12m) are there for the
+-- customers the rule reaches them for, null for the others.
 create macro risk_grades(as_of, scope, risk, rates) as table
 with owed as (
     select
@@ -407,31 +446,14 @@ with owed as (
     from owing_bills(as_of, scope, rates)
     group by customer_id
 ),
-decided as (  -- the clauses that need no history
-    select
-        o.*,
-        g.customer_no,
-        case
-            when o.days_overdue > risk['high_days_overdue'] then 'high_overdue'
-            when o.arrears_prior_years > 0 then 'high_prior_years'
-            when o.arrears >= risk['high_arrears']::decimal(18, 2) then 'high_amount'
-            when o.days_overdue > risk['medium_days_overdue'] then 'medium_overdue'
-        end as decided_reason
+decided as (
+    select o.*, g.customer_no,
+           risk_reason_at_once(o.days_overdue, o.arrears_prior_years, o.arrears, risk) as decided_reason
     from owed as o
     join graded_customers as g using (customer_id)
 ),
 history as (
-    -- months with a bill are counted as bits (the window's month k is bit k), not DISTINCT
-    select
-        b.customer_no,
-        sum(b.amount) as billed_12m,
-        bit_count(bit_or(1::integer << (b.month_no - (year(as_of) * 12 + month(as_of) - 13))::integer)) as months_12m,
-        count(*) filter (where b.owed_at_due and b.due_on < as_of) as late_bills_12m
-    from grading_bills as b
-    join decided as d on d.customer_no = b.customer_no and d.decided_reason is null
-    where b.month_no between year(as_of) * 12 + month(as_of) - 13 and year(as_of) * 12 + month(as_of) - 2
-      and b.issued_on <= as_of
-    group by b.customer_no
+    select * from risk_history(as_of, (select list(customer_no) from decided where decided_reason is null))
 ),
 graded as (
     select
@@ -439,14 +461,8 @@ graded as (
         case when d.decided_reason is null then coalesce(h.billed_12m, 0) end as billed_12m,
         case when d.decided_reason is null then coalesce(h.months_12m, 0) end as months_12m,
         case when d.decided_reason is null then coalesce(h.late_bills_12m, 0) end as late_bills_12m,
-        coalesce(d.decided_reason, case
-            -- arrears ≥ multiple × billed ÷ months, without a rounded quotient
-            when h.months_12m > 0
-                 and d.arrears * h.months_12m >= risk['medium_average_bill_multiple']::decimal(18, 6) * h.billed_12m
-                then 'medium_average_bill'
-            when h.late_bills_12m >= risk['medium_late_bills'] then 'medium_late_bills'
-            else 'low'
-        end) as risk_reason
+        coalesce(d.decided_reason,
+                 risk_reason_by_history(d.arrears, h.billed_12m, h.months_12m, h.late_bills_12m, risk)) as risk_reason
     from decided as d
     left join history as h using (customer_no)
 )
@@ -455,7 +471,7 @@ select
     penalty_exposure, billed_12m, months_12m,
     case when months_12m > 0 then round(billed_12m / months_12m, 2) end as average_monthly_bill,
     late_bills_12m,
-    split_part(risk_reason, '_', 1) as risk_grade,
+    grade_of_reason(risk_reason) as risk_grade,
     risk_reason
 from graded;
 
