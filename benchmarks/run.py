@@ -107,6 +107,10 @@ def _workload(ex):
         ]
     work += [
         ("recovery_summary collector_name", "recovery_summary", Scope(), dict(as_of=d, year=y, group_by="collector_name")),
+        # the 催费责任人 page: every collector ranked (with yesterday's figures), in the branch and one station
+        ("ranking collector", "ranking", Scope(), dict(as_of=d, year=y, group_by="collector")),
+        ("ranking collector (一个供电所)", "ranking", one, dict(as_of=d, year=y, group_by="collector")),
+        ("ranking station", "ranking", Scope(), dict(as_of=d, year=y, group_by="station")),
         ("posting_same_day channel", "posting_same_day", Scope(), dict(as_of=d, group_by="channel")),
         ("posting_same_day station", "posting_same_day", Scope(), dict(as_of=d, group_by="station")),
         ("posting_same_day month", "posting_same_day", Scope(), dict(as_of=d, group_by="month")),

@@ -66,7 +66,7 @@ def downloads(df: pl.DataFrame | Callable[[], pl.DataFrame], cols: list[Col], vi
 def show(df: pl.DataFrame, cols: list[Col], key: str, height: int | str = "auto") -> None:
     """A formatted table alone (a page that offers downloads of its own)."""
     st.dataframe(display_frame(df, cols, screen=True), column_config=column_config(cols, cut_columns(df, cols)),
-                 hide_index=True,
+                 hide_index=True, placeholder=fmt.DASH,  # an empty cell reads —, not "None"
                  width="stretch", height=height, key=key)
 
 
