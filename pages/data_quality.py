@@ -16,10 +16,10 @@ def month(day) -> str:
 
 ex, view = app.page_view()
 frame.header(view, "数据质量")
-st.caption("本页描述整份数据提取，不受左侧筛选条件影响。")
 if app.page_access().restricted:  # the files and findings are the whole extract's (docs/DATA.md §8)
     st.info(labels.ACCESS["whole_extract_only"], icon=":material/lock:")
     st.stop()
+st.caption("本页描述整份数据提取，不受左侧筛选条件影响。")
 
 files = data.query("extract_tables", view.scope)
 findings = data.query("data_findings", view.scope)

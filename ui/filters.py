@@ -94,8 +94,9 @@ def filter_bar(ex: Extract, access: Access) -> None:
     stations = _options(access, "station", [])
     _keep_valid(STATION, stations)
     names = labels.DIMENSION
-    chosen = bar.multiselect(names["station"], stations, key=STATION, bind="query-params",
-                             placeholder=labels.SCOPE["all_stations"], format_func=_shown(stations))
+    every = labels.ACCESS["all_own_stations"] if access.restricted else labels.SCOPE["all_stations"]
+    chosen = bar.multiselect(names["station"], stations, key=STATION, bind="query-params", placeholder=every,
+                             format_func=_shown(stations))
     for key, dimension, placeholder in ((VILLAGE, "village", "全部村/社区"), (LINE, "line", "全部线路")):
         options = _options(access, dimension, chosen)
         _keep_valid(key, options)
