@@ -111,7 +111,8 @@ tables.show_table(collectors, RANK_COLS, view, key="collectors_table", filename=
 if access.sees_branch:
     st.caption(w["ranking_note"])
 else:
-    st.caption(labels.RANKING_ORDER + "。" + labels.ACCESS["own_stations_only" if access.role == "station" else "no_ranks"])
+    why = "own_stations_only" if access.role == "station" else "no_ranks"
+    st.caption(f"{labels.RANKING_ORDER}。{labels.ACCESS[why]}")
 
 # --- risk grades per collector -----------------------------------------------------------
 st.subheader(w["grades"])

@@ -161,7 +161,8 @@ def test_filter_choices_are_what_the_user_may_see(tiny):
 
 def test_branch_comparisons(tiny):
     manager = Access.local_manager()
-    assert manager.sees_branch and manager.branch(Scope(categories=("residential",))) == Scope(categories=("residential",))
+    residential = Scope(categories=("residential",))
+    assert manager.sees_branch and manager.branch(residential) == residential
     assert not QIANGANG_USER.sees_branch and QIANGANG_USER.branch(QIANGANG_USER.restrict(Scope())) is None
     allowed = dataclasses.replace(QIANGANG_USER, branch_ranking=True)
     branch = allowed.branch(allowed.restrict(Scope()))
