@@ -44,16 +44,6 @@ def ranking(scope, group_by: str) -> pl.DataFrame:
     return data.query("ranking", scope, as_of=view.as_of, year=view.year, group_by=group_by)
 
 
-def in_view(df: pl.DataFrame) -> pl.DataFrame:
-    """The collectors the view's station and collector filters choose ('' is 未分配)."""
-    scope = view.scope
-    if scope.stations:
-        df = df.filter(pl.col("station").is_in(scope.stations))
-    if scope.collectors:
-        df = df.filter(pl.col("collector").fill_null("").is_in(scope.collectors))
-    return df
-
-
 def of_collector(station: str, collector: str | None) -> View:
     """The view narrowed to one collector of one station."""
     scope = dataclasses.replace(view.scope, stations=(station,), collectors=(collector or "",))
@@ -75,9 +65,21 @@ if not (total["bills"] or total["arrears"] or total["prior_opening"]):
 
 # Ranks are among the branch's collectors on the same terms: the station and collector filters
 # choose whom the page shows, not whom they are ranked against. A (station, collector) group's
-# figures are the same either way, as those two filters take or leave whole groups.
-peers = dataclasses.replace(view.scope, stations=(), collectors=())
-collectors = in_view(ranking(peers, "collector").rename({"member": "collector"}))
+# figures are the same either way, as those two filters take or leave whole groups. The rows
+# shown are the view's (its filters and the user's allowed rows, CONTRACT §8); a station user
+# is ranked against the whole branch only when the setting allows it, else against its own
+# stations, and a collector user sees no rank (docs/DATA.md §8).
+access = app.page_access()
+branch = access.branch(view.scope)
+peers = dataclasses.replace(view.scope if branch is None else branch, stations=(), collectors=())
+shown_groups = data.query("recovery_summary", view.scope, as_of=view.as_of, year=view.year,
+                          group_by="collector").select("station", "member")
+collectors = (ranking(peers, "collector")
+              .join(shown_groups, on=["station", "member"], how="semi", nulls_equal=True, maintain_order="left")
+              .rename({"member": "collector"}))
+if not access.sees_branch:  # no rank in the branch where the branch is not compared; a collector, no rank at all
+    hidden = {"rank"} if access.role == "station" else {"rank", "rank_in_station"}
+    RANK_COLS = [c for c in RANK_COLS if c.name not in hidden]
 if collectors.is_empty():
     frame.empty(w["nothing"])
     st.stop()
@@ -106,7 +108,11 @@ if not rated.is_empty():  # a collector with no bill this year has no rate to dr
     charts.show(fig, "collectors_ranking", f"催费责任人排名_{view.year}")
 tables.show_table(collectors, RANK_COLS, view, key="collectors_table", filename=w["ranking_table"],
                   title=w["ranking_table"])
-st.caption(w["ranking_note"])
+if access.sees_branch:
+    st.caption(w["ranking_note"])
+else:
+    why = "own_stations_only" if access.role == "station" else "no_ranks"
+    st.caption(f"{labels.RANKING_ORDER}。{labels.ACCESS[why]}")
 
 # --- risk grades per collector -----------------------------------------------------------
 st.subheader(w["grades"])

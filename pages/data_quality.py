@@ -16,10 +16,13 @@ def month(day) -> str:
 
 ex, view = app.page_view()
 frame.header(view, "数据质量")
+if app.page_access().restricted:  # the files and findings are the whole extract's (docs/DATA.md §8)
+    st.info(labels.ACCESS["whole_extract_only"], icon=":material/lock:")
+    st.stop()
 st.caption("本页描述整份数据提取，不受左侧筛选条件影响。")
 
-files = data.query("extract_tables")
-findings = data.query("data_findings")
+files = data.query("extract_tables", view.scope)
+findings = data.query("data_findings", view.scope)
 
 # --- the extract -------------------------------------------------------------------------
 frame.text(f"数据提取：{ex.name}　　数据目录：{ex.data_dir}")  # the folder's name is data text

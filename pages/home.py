@@ -1,6 +1,7 @@
 """每日进度 — the manager's daily check: tiles, the year's recovery curve with its year-end
 projection, this month's daily collections, the station ranking and the ten largest arrears."""
 
+import dataclasses
 import datetime as dt
 
 import plotly.graph_objects as go
@@ -111,11 +112,15 @@ with right:
 
 # --- stations ------------------------------------------------------------------------------
 st.subheader("供电所排名")
-ranking = data.query("ranking", view.scope, as_of=view.as_of, year=view.year, group_by="station")
-tables.show_table(ranking, [
-    col("rank"), col("station"), col("recovery_rate"), col("target"), col("gap_to_target"), col("rate_change"),
-    col("billed"), col("recovered"), col("arrears"), col("arrears_change"), col("arrears_customers"),
-], view, key="home_stations", filename="供电所排名", title="供电所排名")
+branch = app.page_access().branch(view.scope)  # a branch-wide comparison, not for every user (docs/DATA.md §8)
+if branch is None:
+    st.caption(labels.ACCESS["no_branch_ranking"])
+else:
+    ranking = data.query("ranking", branch, as_of=view.as_of, year=view.year, group_by="station")
+    tables.show_table(ranking, [
+        col("rank"), col("station"), col("recovery_rate"), col("target"), col("gap_to_target"), col("rate_change"),
+        col("billed"), col("recovered"), col("arrears"), col("arrears_change"), col("arrears_customers"),
+    ], dataclasses.replace(view, scope=branch), key="home_stations", filename="供电所排名", title="供电所排名")
 
 # --- the ten largest arrears -------------------------------------------------------------
 st.subheader("欠费前十")

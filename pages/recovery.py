@@ -87,6 +87,12 @@ target = now["target"]
 station_chart_key = selection.chart_key(STATION_CHART)
 follow(station_chart_key, DRILL_STATION, clears=DRILL_LINE)
 stations = ranked(view, "station")
+# The stations compared: the view's; a restricted user's with the whole branch beside them when
+# allowed (docs/DATA.md §8). The drill opens only the view's own stations.
+access = app.page_access()
+branch = access.branch(view.scope) if access.restricted else None
+compared_view = view if branch is None else dataclasses.replace(view, scope=branch)
+compared = stations if branch is None else ranked(compared_view, "station")
 drill_station = charts.unkey(st.session_state.get(DRILL_STATION), stations["station"])  # None if gone
 line_chart_key = selection.chart_key(LINE_CHART, charts.key(drill_station))
 drill_line, lines = None, None
@@ -170,14 +176,16 @@ st.caption("只计该电费年月的电费：从发行起每日累计回收率�
 # --- by station (click to drill) and by category -------------------------------------------
 left, right = st.columns(2)
 with left:
-    shown = chartable(stations)
+    shown = chartable(compared)
     if shown.is_empty():
         st.info("本年度范围内没有已发行电费。", icon=":material/info:")
     else:
-        fig = charts.rate_bars(shown, shown["station"].to_list(), shown["station"].to_list(), view,
+        fig = charts.rate_bars(shown, shown["station"].to_list(), shown["station"].to_list(), compared_view,
                                f"{view.year} 年各供电所回收率")
         charts.show(fig, station_chart_key, f"各供电所回收率_{view.year}", select="points")
         st.caption("点击供电所的柱形，在下方查看该所各线路、台区。")
+    if access.restricted and branch is None:
+        st.caption(labels.ACCESS["no_branch_ranking"])
 with right:
     categories = chartable(ranked(view, "category"))
     if not categories.is_empty():
@@ -201,7 +209,7 @@ if drill_line is not None:
     frame.text(fmt.cut(drill_line) or labels.UNREGISTERED, "fee-text", crumbs)
 
 if drill_station is None:
-    tables.show_table(stations, [col("station"), *RATE_COLS], view, key="recovery_station_table",
+    tables.show_table(compared, [col("station"), *RATE_COLS], compared_view, key="recovery_station_table",
                       filename="各供电所回收率", title="各供电所回收率")
 else:
     station_view = narrowed(drill_station)

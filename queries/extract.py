@@ -41,7 +41,13 @@ class Scope:
     """Filters on customer attributes (CONTRACT §3), bound to every question as one STRUCT
     parameter, $scope, read by the macro scoped_segments alone (queries/sql/_macros.sql).
     Empty means all; '' is a null village/line. A new dimension is a field here, a line in
-    scoped_segments, and a widget in ui/filters.py."""
+    scoped_segments, and a widget in ui/filters.py.
+
+    The last three fields are the rows a user may see (CONTRACT §8), set by
+    queries/access.py (Access.restrict) and never by a filter: a restricted scope sees only
+    the customers of allowed_stations (when given) whose meter_reader is in
+    allowed_collectors (when given), and nothing at all when both are empty (fail closed).
+    The filters above narrow within that; no filter value widens it."""
 
     stations: tuple[str, ...] = ()
     villages: tuple[str, ...] = ()
@@ -50,6 +56,14 @@ class Scope:
     collectors: tuple[str, ...] = ()  # 催费责任人 (meter_reader); '' is one not assigned
     high_energy_only: bool = False
     key_accounts_only: bool = False
+    restricted: bool = False
+    allowed_stations: tuple[str, ...] = ()
+    allowed_collectors: tuple[str, ...] = ()  # meter_reader names; never '' (no one is "unassigned")
+
+    @classmethod
+    def nothing(cls) -> "Scope":
+        """The scope that sees no row: what a caller that names no scope gets in the app."""
+        return cls(restricted=True)
 
     def params(self) -> dict[str, object]:
         return {"scope": {f.name: _bound(getattr(self, f.name)) for f in fields(self)}}

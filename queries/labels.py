@@ -152,6 +152,16 @@ STAMP = {
 SCOPE = {"all_stations": "全部供电所", "high_energy_only": "仅高耗能企业", "key_accounts_only": "仅重点客户"}
 MASKED = "个人户名、电话已脱敏"
 
+# --- allowed rows (CONTRACT §8, docs/DATA.md §8: queries/access.py) ------------------------
+ACCESS = {
+    "nothing": "无可查看的数据",  # the scope of a user who may see no row
+    "all_own_stations": "本账户的全部供电所",  # the station filter's placeholder for a station or collector user
+    "whole_extract_only": "本页描述整份数据提取（含各供电所的示例行），只对经理开放。",
+    "no_branch_ranking": "全分公司的供电所排名未对本账户开放，本页只显示您有权查看的数据。",
+    "own_stations_only": "名次只在您有权查看的供电所之间比较；全分公司排名未对本账户开放。",
+    "no_ranks": "催费员账号只看本人的数字，不显示名次。",
+}
+
 # --- extract checks (docs/DATA.md §4) ----------------------------------------------------
 RULE = {
     "missing_table": "缺少必需的表",

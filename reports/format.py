@@ -265,16 +265,26 @@ def month_cn(day: dt.date | None) -> str:
 
 def scope_text(scope: Scope, limit: int | None = CUT) -> str:
     """The scope in words, as the dashboard's header shows it: each name cut at `limit`
-    characters (None: whole, for a file's header lines)."""
-    parts = ["、".join(cut(s, limit) for s in scope.stations) if scope.stations else labels.SCOPE["all_stations"]]
+    characters (None: whole, for a file's header lines). A user's allowed rows (CONTRACT §8)
+    stand where no filter names stations or collectors."""
+    if scope.restricted and not (scope.allowed_stations or scope.allowed_collectors):
+        return labels.ACCESS["nothing"]
+    stations = scope.stations or scope.allowed_stations
+    if stations:
+        parts = ["、".join(cut(s, limit) for s in stations)]
+    elif scope.allowed_collectors:  # a collector's customers, in whichever stations they lie
+        parts = []
+    else:
+        parts = [labels.SCOPE["all_stations"]]
     if scope.villages:
         parts.append("、".join(cut(v, limit) or labels.UNREGISTERED for v in scope.villages))
     if scope.lines:
         parts.append("、".join(cut(v, limit) or labels.UNREGISTERED for v in scope.lines))
     if scope.categories:
         parts.append("、".join(cut(labels.CATEGORY.get(c, c), limit) for c in scope.categories))
-    if scope.collectors:
-        parts.append("、".join(cut(c, limit) or labels.UNASSIGNED for c in scope.collectors))
+    collectors = scope.collectors or scope.allowed_collectors
+    if collectors:
+        parts.append("、".join(cut(c, limit) or labels.UNASSIGNED for c in collectors))
     if scope.high_energy_only:
         parts.append(labels.SCOPE["high_energy_only"])
     if scope.key_accounts_only:

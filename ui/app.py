@@ -15,10 +15,12 @@ import threading
 import streamlit as st
 
 from queries import Extract, labels
+from queries.access import Access
 
 from . import data, downloads, filters, frame
 
 _run = threading.local()  # the view of the script run in progress on this thread
+ACCESS = "fee_access"  # st.session_state: the Access of this session (who is looking)
 
 
 def pages() -> list:
@@ -44,10 +46,12 @@ def main() -> None:
     if isinstance(ex, data.Unavailable):
         frame.unavailable(ex)
         return
-    filters.filter_bar(ex)
+    access = Access.local_manager()
+    st.session_state[ACCESS] = access
+    filters.filter_bar(ex, access)
     st.sidebar.toggle(labels.FRAME["present"], key=filters.PRESENT, bind="query-params",
                       help=labels.FRAME["present_help"])
-    view = filters.current(ex)
+    view = filters.current(ex, access)
     if view is not None:
         downloads.meeting_deck(st.sidebar, ex, view)
     frame.text(labels.FRAME["data"].format(name=ex.name), "fee-caption", st.sidebar)
@@ -55,7 +59,7 @@ def main() -> None:
         if page.url_path != "data_quality":
             frame.no_as_of()
             return
-        view = filters.without_as_of(ex)
+        view = filters.without_as_of(ex, access)
     _run.view, _run.extract = view, ex
     try:
         with frame.guard():
@@ -72,3 +76,10 @@ def page_view() -> tuple[Extract, filters.View]:
         st.navigation(pages(), position="hidden")  # public API: turns the legacy mode off
         st.rerun()
     return ex, _run.view
+
+
+def page_access() -> Access:
+    """Who is looking, for a page that shows some things to some roles only (a branch-wide
+    ranking). Fail closed: a session with no Access sees nothing."""
+    access = st.session_state.get(ACCESS)
+    return access if isinstance(access, Access) else Access(user="", role="")

@@ -93,11 +93,13 @@ def _query(cache_file: str, name: str, scope: Scope, params: tuple) -> pl.DataFr
 
 
 def query(name: str, scope: Scope | None = None, **params) -> pl.DataFrame:
-    """Run queries/sql/<name>.sql, cached by the extract, the scope and the parameters."""
+    """Run queries/sql/<name>.sql, cached by the extract, the scope and the parameters. A
+    page passes its view's scope (or one narrowed from it); none sees no row (fail closed)."""
     ex = extract()
     if isinstance(ex, Unavailable):
         raise RuntimeError(ex.message)
-    return _query(str(ex.cache_file), name, scope or Scope(), tuple(sorted(params.items())))
+    return _query(str(ex.cache_file), name, Scope.nothing() if scope is None else scope,
+                  tuple(sorted(params.items())))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

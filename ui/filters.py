@@ -1,7 +1,9 @@
 """The shared filter bar. Every filter is bound to the URL (key = query parameter), so it
 survives page changes and a copied link reproduces the view. `current()` turns the filters
 into the one frozen View of a script run (ui/app.py builds it once and hands it to the
-pages, the daily report and the deck)."""
+pages, the daily report and the deck), its scope already narrowed to the rows the user may
+see (queries/access.py): this is the one place the scope is made. The choices offer only
+those rows; a value in the URL outside them is dropped, and could widen nothing anyway."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import streamlit as st
 
 import queries
 from queries import Extract, Scope, labels
+from queries.access import Access
 from reports.format import cut, distinct, plotly_escape, scope_text, stamp
 
 from . import data
@@ -39,8 +42,9 @@ class View(queries.View):
         return f"{text}<br><sup>{plotly_escape(self.scope_text)}｜{self.stamp}</sup>"
 
 
-def _options(dimension: str, stations: list[str]) -> list[str]:
-    df = data.query("filter_options", stations=stations)
+def _options(access: Access, dimension: str, stations: list[str]) -> list[str]:
+    """The choices of one filter among the rows `access` may see, within the chosen stations."""
+    df = data.query("filter_options", access.restrict(Scope()), stations=stations)
     return df.filter(df["dimension"] == dimension)["value"].to_list()
 
 
@@ -56,7 +60,8 @@ def _shown(options: list, names: dict | None = None):
 
 
 def _keep_valid(key: str, options: list[str]) -> None:
-    """Drop chosen values that a narrower station choice no longer offers."""
+    """Drop chosen values that are not offered: a narrower station choice no longer offers
+    them, or they lie outside what the user may see (a hand-edited URL, a stale session)."""
     chosen = st.session_state.get(key)
     if chosen:
         valid = [v for v in chosen if v in options]
@@ -75,8 +80,9 @@ def _years(ex: Extract, chosen: dt.date | None) -> list[int]:
     return list(range(max(known), min(known) - 1, -1))
 
 
-def filter_bar(ex: Extract) -> None:
-    """The sidebar filters; choices come from the data and cascade from the stations."""
+def filter_bar(ex: Extract, access: Access) -> None:
+    """The sidebar filters; choices come from the rows `access` may see and cascade from the
+    stations."""
     bar = st.sidebar
     bar.markdown("### 筛选")
     # Any date can be asked for (docs/DATA.md §3 answers it); the page notes one outside the data.
@@ -85,21 +91,22 @@ def filter_bar(ex: Extract) -> None:
                    help="所有数字按此日期（含）计算；默认为数据中最后一笔入账的日期。")
     bar.selectbox("统计年度", [None, *_years(ex, st.session_state.get(AS_OF))], key=YEAR, bind="query-params",
                   format_func=lambda y: "截至日所在年度" if y is None else f"{y} 年")
-    stations = _options("station", [])
+    stations = _options(access, "station", [])
     _keep_valid(STATION, stations)
     names = labels.DIMENSION
-    chosen = bar.multiselect(names["station"], stations, key=STATION, bind="query-params",
-                             placeholder=labels.SCOPE["all_stations"], format_func=_shown(stations))
+    every = labels.ACCESS["all_own_stations"] if access.restricted else labels.SCOPE["all_stations"]
+    chosen = bar.multiselect(names["station"], stations, key=STATION, bind="query-params", placeholder=every,
+                             format_func=_shown(stations))
     for key, dimension, placeholder in ((VILLAGE, "village", "全部村/社区"), (LINE, "line", "全部线路")):
-        options = _options(dimension, chosen)
+        options = _options(access, dimension, chosen)
         _keep_valid(key, options)
         bar.multiselect(names[dimension], options, key=key, bind="query-params", placeholder=placeholder,
                         format_func=_shown(options))
-    categories = _options("category", chosen)
+    categories = _options(access, "category", chosen)
     _keep_valid(CATEGORY, categories)
     bar.multiselect(names["category"], categories, key=CATEGORY, bind="query-params", placeholder="全部类别",
                     format_func=_shown(categories, labels.CATEGORY))
-    collectors = _options("collector", chosen)
+    collectors = _options(access, "collector", chosen)
     _keep_valid(COLLECTOR, collectors)
     bar.multiselect(names["collector"], collectors, key=COLLECTOR, bind="query-params",
                     placeholder="全部责任人", format_func=_shown(collectors, {"": labels.UNASSIGNED}))
@@ -107,23 +114,23 @@ def filter_bar(ex: Extract) -> None:
     bar.toggle(labels.SCOPE["key_accounts_only"], key=KEY_ACCOUNT, bind="query-params")
 
 
-def current(ex: Extract) -> View | None:
-    """The view the filters describe; None when no as-of date is chosen and the data has
-    no posting to default to."""
+def current(ex: Extract, access: Access) -> View | None:
+    """The view the filters describe, narrowed to the rows `access` may see; None when no
+    as-of date is chosen and the data has no posting to default to."""
     state = st.session_state
     as_of = state.get(AS_OF) or ex.default_as_of
     if as_of is None:
         return None
     return View(
-        scope=Scope(
-            stations=tuple(state.get(STATION) or ()),
-            villages=tuple(state.get(VILLAGE) or ()),
-            lines=tuple(state.get(LINE) or ()),
-            categories=tuple(state.get(CATEGORY) or ()),
-            collectors=tuple(state.get(COLLECTOR) or ()),
+        scope=access.restrict(Scope(
+            stations=_names(state.get(STATION)),
+            villages=_names(state.get(VILLAGE)),
+            lines=_names(state.get(LINE)),
+            categories=_names(state.get(CATEGORY)),
+            collectors=_names(state.get(COLLECTOR)),
             high_energy_only=bool(state.get(HIGH_ENERGY)),
             key_accounts_only=bool(state.get(KEY_ACCOUNT)),
-        ),
+        )),
         as_of=as_of,
         year=state.get(YEAR) or as_of.year,
         presentation=bool(state.get(PRESENT)),
@@ -132,9 +139,15 @@ def current(ex: Extract) -> View | None:
     )
 
 
-def without_as_of(ex: Extract) -> View:
+def _names(chosen) -> tuple[str, ...]:
+    """A filter's chosen values as the scope holds them (a session value of another shape
+    chooses nothing; the restriction holds either way)."""
+    return tuple(v for v in chosen if isinstance(v, str)) if isinstance(chosen, (list, tuple)) else ()
+
+
+def without_as_of(ex: Extract, access: Access) -> View:
     """For the data-quality page of an extract with no as-of date: it describes the files,
     which need none; the stamp shows the latest date the data has."""
     day = ex.last_period or ex.first_day or EARLIEST
-    return View(as_of=day, year=day.year, scope=Scope(), presentation=False, extract_name=ex.name,
+    return View(as_of=day, year=day.year, scope=access.restrict(Scope()), presentation=False, extract_name=ex.name,
                 note=labels.MSG["no_as_of"] + labels.MSG["no_as_of_pick"])

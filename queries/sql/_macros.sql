@@ -11,16 +11,30 @@ create macro rate(numerator, denominator) as
          else numerator::double / denominator::double end;
 
 -- The segments of a scope. Empty lists mean "no filter"; '' stands for a null village/line.
+-- The rows a user may see (CONTRACT §8, queries/access.py) come first and hold whatever the
+-- filters say: a restricted scope keeps the segments of its allowed stations (if any are
+-- named) whose collector is allowed (if any are named), and none when neither is named; a
+-- missing or null field keeps none (fail closed).
 create macro scoped_segments(scope) as table
 select *
 from segments
-where (len(scope['stations']) = 0 or list_contains(scope['stations'], station))
+where coalesce(
+        not scope['restricted']
+        or ((len(scope['allowed_stations']) > 0 or len(scope['allowed_collectors']) > 0)
+            and (len(scope['allowed_stations']) = 0 or list_contains(scope['allowed_stations'], station))
+            and (len(scope['allowed_collectors']) = 0 or list_contains(scope['allowed_collectors'], meter_reader))),
+        false)
+  and (len(scope['stations']) = 0 or list_contains(scope['stations'], station))
   and (len(scope['villages']) = 0 or list_contains(scope['villages'], coalesce(village, '')))
   and (len(scope['lines']) = 0 or list_contains(scope['lines'], coalesce(line, '')))
   and (len(scope['categories']) = 0 or list_contains(scope['categories'], category))
   and (len(scope['collectors']) = 0 or list_contains(scope['collectors'], coalesce(meter_reader, '')))
   and (not scope['high_energy_only'] or is_high_energy)
   and (not scope['key_accounts_only'] or is_key_account);
+
+-- Whether a scope may see what describes the whole extract rather than its customers (its
+-- files, the checks' findings with their example rows): only a scope with no restriction.
+create macro sees_whole_extract(scope) as not coalesce(scope['restricted'], true);
 
 -- Unpaid balance per segment and bill month, for bills in a period range issued by
 -- `issued_by`, as of `as_of`: Σ out_final − Σ changes posted after as_of (see _rollups.sql).

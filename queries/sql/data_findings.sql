@@ -1,7 +1,10 @@
 -- Findings of CONTRACT §4 that do not refuse the extract: table, column, rule, rows, examples.
--- (no parameters)
+-- They describe the whole extract (the examples are rows of any station), so a restricted
+-- scope (CONTRACT §8) gets none.
+-- $scope (a Scope STRUCT)
 with findings as (
     select * from findings
+    where sees_whole_extract($scope)
 ),
 
 final as (

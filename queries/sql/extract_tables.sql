@@ -1,7 +1,9 @@
--- The extract's files: table, file, rows and size (for the data-quality view).
--- (no parameters)
+-- The extract's files: table, file, rows and size (for the data-quality view). They describe
+-- the whole extract, so a restricted scope (CONTRACT §8) gets none.
+-- $scope (a Scope STRUCT)
 with files as (
     select * from extract_files
+    where sees_whole_extract($scope)
 ),
 
 final as (
