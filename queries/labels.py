@@ -596,7 +596,7 @@ COLLECTORS_PAGE = {
     "pick": "催费责任人",
     "show_personal": "显示完整户名和联系电话（催费用）",
     "show_personal_help": "清单、下载和提醒短信中显示完整户名与联系电话；演示模式下不可用。",
-    "chase_note": "共 {customers} 户，欠费合计 {arrears}，违约金 {penalty}；按风险等级（高→低）、欠费金额排序，"
+    "chase_note": "共 {customers}，欠费合计 {arrears}，违约金 {penalty}；按风险等级（高→低）、欠费金额排序，"
                   "逾期天数按最早一笔欠费计。",
     "no_chase": "该催费责任人截至当日没有欠费户。",
     "pdf_one": "下载清单 PDF（本人）",
