@@ -11,6 +11,7 @@ from queries import labels, projection
 from queries.projection import Projection
 from reports.columns import col
 from reports.format import percent, wan_numbers
+from reports.projection import sentence
 from ui import app, charts, data, downloads, frame, tables, tiles
 
 ex, view = app.page_view()
@@ -95,7 +96,7 @@ with left:
     fig.update_xaxes(title="日期", tickformat="%m-%d")
     charts.show(fig, "home_curve", f"回收率曲线_{view.as_of:%Y%m%d}")
     if outlook is not None:
-        frame.text(projection.sentence(outlook), "fee-caption")
+        frame.text(sentence(outlook), "fee-caption")
         if projected:
             frame.text(labels.PROJECTION["method"], "fee-caption")
 with right:
