@@ -67,8 +67,10 @@ def slide_texts(pptx_bytes: bytes) -> list[list[str]]:
 
 
 def ranking_table(pptx_bytes: bytes) -> list[list[str]]:
-    """The station ranking of the deck's last slide, header first."""
-    (table,) = [shape.table for shape in Presentation(io.BytesIO(pptx_bytes)).slides[-1].shapes if shape.has_table]
+    """The deck's station ranking (one slide for two stations), header first."""
+    (slide,) = [s for s in Presentation(io.BytesIO(pptx_bytes)).slides
+                if s.shapes[0].text_frame.text.startswith(f"{labels.DIMENSION['station']}排名")]
+    (table,) = [shape.table for shape in slide.shapes if shape.has_table]
     return [[c.text for c in row.cells] for row in table.rows]
 
 
