@@ -1,5 +1,6 @@
 """每日进度 — the manager's daily check: tiles, the year's recovery curve with its year-end
-projection, this month's daily collections, the station ranking and the ten largest arrears."""
+projection, this month's daily collections, the station ranking and the ten largest arrears
+with each one's risk grade and the reason for it."""
 
 import dataclasses
 import datetime as dt
@@ -8,10 +9,11 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from queries import labels, projection
+from queries import collections, labels, projection
 from queries.projection import Projection
 from reports.columns import col
 from reports.format import percent, wan_numbers
+from reports.projection import sentence
 from ui import app, charts, data, downloads, frame, tables, tiles
 
 ex, view = app.page_view()
@@ -96,7 +98,7 @@ with left:
     fig.update_xaxes(title="日期", tickformat="%m-%d")
     charts.show(fig, "home_curve", f"回收率曲线_{view.as_of:%Y%m%d}")
     if outlook is not None:
-        frame.text(projection.sentence(outlook), "fee-caption")
+        frame.text(sentence(outlook), "fee-caption")
         if projected:
             frame.text(labels.PROJECTION["method"], "fee-caption")
 with right:
@@ -124,12 +126,15 @@ else:
 
 # --- the ten largest arrears -------------------------------------------------------------
 st.subheader("欠费前十")
-top = data.query("arrears_accounts", view.scope, as_of=view.as_of, show_personal=False, limit=10)
+settings = collections.load_settings()  # the risk grades' thresholds; a file that cannot be used: ui/frame.guard
+top = collections.with_risk_words(data.query("arrears_accounts", view.scope, as_of=view.as_of, show_personal=False,
+                                             limit=10, **settings.params()), settings)
 if top.is_empty():
     st.success("截至当日没有欠费。", icon=":material/check_circle:")
 else:
     tables.show_table(top, [
-        col("customer_id"), col("customer_name"), col("station"), col("village"), col("line"),
-        col("category"), col("collector"), col("arrears"), col("arrears_prior_years"),
-        col("oldest_period"), col("days_overdue"),
+        # who, how much and why first, as on the arrears page: a wide table scrolls
+        col("customer_id"), col("customer_name"), col("risk_grade"), col("arrears"), col("days_overdue"),
+        col("risk_reason"), col("station"), col("village"), col("line"), col("category"), col("collector"),
+        col("arrears_prior_years"), col("oldest_period"),
     ], view, key="home_top", filename="欠费前十", title="欠费前十")

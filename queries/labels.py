@@ -708,7 +708,34 @@ PROJECTION = {
     "per_year": "、",
     "method": "方法：以往年同一天为起点，今年的未收回比例（1 − 回收率）按该年此后的变化倍数变化，"
               "应收按该年此后的增长倍数增长；各往年推算值取中位数，最低至最高为区间。",
+    # the daily report (its sheet and a line of the text) and the deck's slide
+    "section": "年底预测",
+    "sheet_title": "{year} 年底回收率预测",
+    "slide": "{year} 年底电费回收率预测（%）",
+    "chart_title": "{year} 年各月末电费回收率：实际与预测（%）",
+    "chart_path": "预测走势（%）",
+    "month_end": "{month} 月",  # a month's end: the chart's title says 各月末
+    "day": "{month} 月 {day} 日",
+    "tile_rate": "预测年底回收率",
+    "tile_band": "区间 {low} – {high}",
+    "tile_one_year": "仅 1 个可比年份，无区间",
+    "tile_now": "截至 {month} 月 {day} 日回收率",
+    "tile_needed": "需日均回收（万元）",
+    "tile_needed_sub": "为达到目标，{month} 月 {day} 日起共 {days} 天",
+    "tile_reached": "按预测应收已达到目标 {target}",
+    "based_on": "依据 {years} 年同期走势",
 }
+# the daily report's sheet 年底预测 (reports/columns.py adds the units)
+COLUMN.update({
+    "projected_rate": "预测年底回收率",
+    "projected_low": "预测区间下限",
+    "projected_high": "预测区间上限",
+    "projection_years": "依据年份",
+    "projected_billed": "预测年底应收电费",
+    "days_left": "剩余日历天数",
+    "needed_daily": "需日均回收",
+    "projection_note": "说明",
+})
 # why an earlier year of the extract is not used (a status of recovery_projection.sql)
 PROJECTION_YEAR_STATUS = {
     "starts_later": "的数据不是从 1 月开始",

@@ -1,6 +1,7 @@
 """Will the year make its target? The year-end projection of a view (recovery_projection.sql;
-the method is in docs/DATA.md §6 and the README) as plain values, and the sentence that the
-home page, the daily report and the deck show with it."""
+the method is in docs/DATA.md §6 and the README) as plain values, with the reason in Chinese
+when there is none. The sentence the home page, the daily report and the deck show with it is
+reports/projection.py's."""
 
 from __future__ import annotations
 
@@ -89,27 +90,3 @@ def _reason(code: str | None, year: int, years: tuple[EarlierYear, ...]) -> str 
                        for y in reversed(years))
     return f"{words['no_history']}：{why}。"
 
-
-def sentence(p: Projection) -> str:
-    """The projection in one sentence: the projected rate, its band (or that one year gave it),
-    the years used and the collection needed a day to reach the target; or why there is none."""
-    from reports import format as fmt  # the number formats; reports imports queries, not the reverse at load
-
-    words = labels.PROJECTION
-    if p.reason:
-        return p.reason
-    if p.days_left == 0:
-        return words["year_end"].format(rate=fmt.pct(p.recovery_rate))
-    text = words["projected"].format(years=words["per_year"].join(str(y) for y in p.years_used), year=p.year,
-                                     rate=fmt.pct(p.projected_rate))
-    if p.has_band:
-        text += words["band_range"].format(low=fmt.pct(p.low_rate), high=fmt.pct(p.high_rate))
-    else:
-        text += words["one_year"]
-    if p.needed_daily is not None and p.target is not None:
-        if p.needed_daily > 0:
-            text += words["needed"].format(target=fmt.pct(p.target), start=fmt.date_cn(p.as_of + dt.timedelta(days=1)),
-                                           days=p.days_left, daily=fmt.wan(p.needed_daily))
-        else:
-            text += words["reached"].format(target=fmt.pct(p.target))
-    return text + "。"

@@ -72,6 +72,9 @@ KIND = {
     "days_late_trend": "spark", "days_late_text": "text", "latest_days_late": "days",
     "bill_amount": "money", "part_due_on": "date", "part_amount": "money", "due_by_then": "money",
     "paid_by_due": "money", "paid_now": "money", "instalment_status": "text",
+    # the year-end projection (queries/projection.py) in the daily report's sheet 年底预测
+    "projected_rate": "rate", "projected_low": "rate", "projected_high": "rate", "projection_years": "text",
+    "projected_billed": "money", "days_left": "days", "needed_daily": "money", "projection_note": "text",
 }
 SOURCE = {  # the frame's column, where it is not the name
     "payment_amount": "amount", "settled_same_day": "settled", "penalty_days_avoided": "penalty_days",

@@ -1,10 +1,11 @@
 """The manager's daily brief (日报, DOMAIN): today's collections and new bills, the year to
 date in the three scopes, arrears with the change since yesterday, rankings (stations, lines,
 collectors) with the gap to target, the risk grades and their moves since last month's end,
-the penalty exposure, and the lists to chase, for one view (as-of date, year, scope). Built
-from query-layer calls only: the gaps and changes come from ranking.sql. Rendered as an .xlsx
-for filing and as compact Markdown for pasting into a WeChat group. Personal data stays
-masked: no call here asks for show_personal (collectors are staff, named on purpose)."""
+the penalty exposure, the year-end projection of D's year, and the lists to chase, for one
+view (as-of date, year, scope). Built from query-layer calls only: the gaps and changes come
+from ranking.sql. Rendered as an .xlsx for filing and as compact Markdown for pasting into a
+WeChat group. Personal data stays masked: no call here asks for show_personal (collectors are
+staff, named on purpose)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ import polars as pl
 
 from queries import Extract, View, collections, labels
 from queries.collections import Settings, load_settings
+from queries.projection import Projection, year_end_projection
 
 from . import format as fmt
 from .columns import Col, col
+from .projection import projected, sentence, years_text
 from .xlsx import Sheet, write_sheets
 
 TOP_ARREARS = 50        # rows of the 欠费前列 sheet
@@ -46,8 +49,7 @@ class DailyReport:
     risk_moves: pl.DataFrame     # risk_grade_moves: from last month's end to as_of
     penalty: dict                # penalty_exposure in total
     penalty_stations: pl.DataFrame  # penalty_exposure per station, largest first
-    # The year-end projection (issue 9 §6) joins here once its question exists: a field for
-    # it, built in build(), a line in headline_lines() and a sheet after 汇总.
+    projection: Projection       # the year-end projection of D's year (the view's year or not)
 
     @property
     def scope_text(self) -> str:
@@ -96,6 +98,7 @@ def build(ex: Extract, view: View, settings: Settings | None = None) -> DailyRep
         penalty=ex.query("penalty_exposure", view.scope, as_of=view.as_of, group_by="total", **params)
         .row(0, named=True),
         penalty_stations=ex.query("penalty_exposure", view.scope, as_of=view.as_of, group_by="station", **params),
+        projection=year_end_projection(ex, view),
     )
 
 
@@ -170,6 +173,28 @@ def risk_frame(report: DailyReport) -> pl.DataFrame:
         pl.col("risk_grade").replace_strict(labels.RISK_GRADE, return_dtype=pl.Utf8).alias("risk_grade_label"))
 
 
+def projection_sheet(report: DailyReport, title: str) -> Sheet:
+    """One row: D's year so far, its target, and the projection (rate, band, the years it rests
+    on, projected billed, the days left and the collection needed a day in 元), with the
+    sentence; without a projection only the figures so far and the sentence saying why."""
+    p = report.projection
+    row = {"billed": p.billed, "recovered": p.recovered, "recovery_rate": p.recovery_rate, "target": p.target,
+           "projected_rate": p.projected_rate, "projected_low": p.low_rate, "projected_high": p.high_rate,
+           "projection_years": years_text(p), "projected_billed": p.projected_billed, "days_left": p.days_left,
+           "needed_daily": p.needed_daily, "projection_note": sentence(p)}
+    floats = ("recovery_rate", "target", "projected_rate", "projected_low", "projected_high", "projected_billed",
+              "needed_daily")
+    frame = pl.DataFrame([row], schema={"billed": pl.Decimal(38, 2), "recovered": pl.Decimal(38, 2),
+                                        **{k: pl.Float64 for k in floats}, "projection_years": pl.Utf8,
+                                        "days_left": pl.Int64, "projection_note": pl.Utf8}, orient="row")
+    cols = [col("billed", p.year), col("recovered", p.year), col("recovery_rate", p.year), col("target")]
+    if projected(p):
+        cols += [col("projected_rate"), col("projected_low"), col("projected_high"), col("projection_years"),
+                 col("projected_billed"), col("days_left"), col("needed_daily")]
+    sheet_title = labels.PROJECTION["sheet_title"].format(year=p.year)
+    return Sheet(labels.PROJECTION["section"], frame, [*cols, col("projection_note")], f"{title} · {sheet_title}")
+
+
 def penalty_frame(report: DailyReport) -> pl.DataFrame:
     """The penalty exposure of the scope (合计) and then of each station, largest first."""
     total = pl.DataFrame([{**report.penalty, "station": labels.CLI["total"]}], schema=report.penalty_stations.schema)
@@ -189,6 +214,7 @@ def sheets(report: DailyReport) -> list[Sheet]:
     d = labels.DIMENSION
     return [
         Sheet("汇总", summary_frame(report), summary_cols(report.view.year), f"{title} · 汇总"),
+        projection_sheet(report, title),
         Sheet("供电所", report.stations, ranking_cols(None), f"{title} · 供电所排名"),
         Sheet("线路", report.lines, ranking_cols("line"), f"{title} · {d['line']}排名"),
         Sheet("催费责任人", report.collectors, ranking_cols("collector"), f"{title} · {d['collector']}排名"),
@@ -241,6 +267,7 @@ def headline_lines(report: DailyReport) -> list[str]:
         f"{m['arrears_prior_years']} {fmt.wan(t['arrears_prior_years'])}",
         f"{m['arrears_customers']} {fmt.count(t['arrears_customers'])}"
         f"{_change(t['arrears_customers_change'], money=False)}",
+        f"{labels.PROJECTION['section']}：{sentence(report.projection)}",
     ]
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import polars as pl
-from pptx.enum.chart import XL_CHART_TYPE
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
@@ -20,10 +20,12 @@ from pptx.util import Inches, Pt
 
 from queries import Extract, View, collections, labels
 from queries.collections import GRADES, Settings, load_settings
+from queries.projection import Projection, year_end_projection
 
 from . import format as fmt
 from . import pptx, style
 from .columns import bare
+from .projection import projected, sentence, years_text
 from .pptx import BODY_TOP, GREY, HEIGHT, INK, MARGIN, WIDTH
 
 TOP_GROUPS = 15          # villages / lines on the arrears charts
@@ -60,8 +62,8 @@ class DeckData:
     risk_moves: pl.DataFrame     # risk_grade_moves since last month's end
     penalty: dict                # penalty_exposure in total
     penalty_stations: pl.DataFrame  # penalty_exposure per station, largest first
-    # The year-end projection (issue 9 §6) joins here once its question exists: a field for it,
-    # filled in collect(), and a slide after curve_slide in render().
+    projection: Projection       # the year-end projection of D's year (the view's year or not)
+    projection_curve: pl.DataFrame  # recovery_curve_daily of D's year (= curve when that is the view's year)
 
     @property
     def scope_text(self) -> str:
@@ -78,12 +80,16 @@ def collect(ex: Extract, view: View, settings: Settings | None = None) -> DeckDa
     def summary(group_by: str) -> pl.DataFrame:
         return ex.query("recovery_summary", scope, as_of=as_of, year=year, group_by=group_by)
 
+    def curve_of(y: int) -> pl.DataFrame:
+        return ex.query("recovery_curve_daily", scope, as_of=as_of, period_from=dt.date(y, 1, 1),
+                        period_to=dt.date(y, 12, 1))
+
     high_energy = ex.query("high_energy_monthly", scope, as_of=as_of)
+    curve = curve_of(year)
     return DeckData(
         view=view,
         total=summary("total").row(0, named=True),
-        curve=ex.query("recovery_curve_daily", scope, as_of=as_of,
-                       period_from=dt.date(year, 1, 1), period_to=dt.date(year, 12, 1)),
+        curve=curve,
         stations=ex.query("ranking", scope, as_of=as_of, year=year, group_by="station"),
         months=ex.query("recovery_by_month", scope, as_of=as_of, year=year),
         months_last_year=ex.query("recovery_by_month", scope, as_of=view.last_year, year=year - 1),
@@ -103,6 +109,8 @@ def collect(ex: Extract, view: View, settings: Settings | None = None) -> DeckDa
         risk_moves=ex.query("risk_grade_moves", scope, as_of=as_of, **params),
         penalty=ex.query("penalty_exposure", scope, as_of=as_of, group_by="total", **params).row(0, named=True),
         penalty_stations=ex.query("penalty_exposure", scope, as_of=as_of, group_by="station", **params),
+        projection=year_end_projection(ex, view),
+        projection_curve=curve if year == as_of.year else curve_of(as_of.year),
     )
 
 
@@ -136,6 +144,13 @@ def month_rates(df: pl.DataFrame) -> list[float | None]:
     """Truncated percentages of bill months 1–12 (None for a month without bills)."""
     by_month = {p.month: percent(r) for p, r in zip(df["period"], df["recovery_rate"])}
     return [by_month.get(m) for m in range(1, 13)]
+
+
+def point_label(day: dt.date) -> str:
+    """A point of the projection's chart: a month end as 6 月, another day (D) as 6 月 10 日."""
+    if (day + dt.timedelta(days=1)).day == 1:
+        return labels.PROJECTION["month_end"].format(month=day.month)
+    return labels.PROJECTION["day"].format(month=day.month, day=day.day)
 
 
 def price(value) -> float | None:
@@ -218,12 +233,12 @@ class Deck:
         ]
         self.tiles(s, tiles, cols=4, h=Inches(2.45))
 
-    def tiles(self, slide, tiles: list[tuple[str, str, str, str]], cols: int, h, top=BODY_TOP + Inches(0.25)) -> None:
+    def tiles(self, slide, tiles: list[tuple[str, str, str, str]], cols: int, h, top=BODY_TOP + Inches(0.25),
+              left=MARGIN, width=WIDTH - 2 * MARGIN, gap=Inches(0.3)) -> None:
         """Tiles in rows of `cols`: each a name, its value large in its colour, a line under it."""
-        gap = Inches(0.3)
-        w = (WIDTH - 2 * MARGIN - gap * (cols - 1)) / cols
+        w = (width - gap * (cols - 1)) / cols
         for i, (label, value, sub, colour) in enumerate(tiles):
-            x = MARGIN + (w + gap) * (i % cols)
+            x = left + (w + gap) * (i % cols)
             y = top + (h + gap) * (i // cols)
             box = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, int(x), int(y), int(w), int(h))
             box.adjustments[0] = 0.06
@@ -254,6 +269,67 @@ class Deck:
         axis = chart.category_axis
         axis.tick_labels.number_format, axis.tick_labels.number_format_is_linked = 'm"月"d"日"', False
         pptx.monthly_ticks(chart)
+
+    def projection_slide(self) -> None:
+        """Will D's year make its target: the chart (projection_chart), the figures in tiles and
+        the projection in words. With too little history (or on 31 December) the words alone."""
+        p, P = self.data.projection, labels.PROJECTION
+        s = self.slide(P["slide"].format(year=p.year))
+        if not projected(p):
+            return self.note(s, sentence(p))
+        chart_w, chart_h, gap = (WIDTH - 2 * MARGIN) * 2 / 3, Inches(4.3), Inches(0.3)
+        self.projection_chart(s, int(chart_w), chart_h)
+        start = p.as_of + dt.timedelta(days=1)
+        reached = p.needed_daily == 0
+        self.tiles(s, [
+            (P["tile_rate"], fmt.pct(p.projected_rate),
+             P["tile_band"].format(low=fmt.pct(p.low_rate), high=fmt.pct(p.high_rate)) if p.has_band
+             else P["tile_one_year"], style.GOOD),
+            (P["tile_now"].format(month=p.as_of.month, day=p.as_of.day), fmt.pct(p.recovery_rate),
+             f"{labels.METRIC['target']} {fmt.pct(p.target)}", style.NEUTRAL),
+            (P["tile_needed"], fmt.wan(p.needed_daily, unit=False),
+             P["tile_reached"].format(target=fmt.pct(p.target)) if reached
+             else P["tile_needed_sub"].format(month=start.month, day=start.day, days=p.days_left),
+             style.GOOD if reached else style.WARN),
+        ], cols=1, h=(chart_h - 2 * gap) / 3, top=BODY_TOP, left=int(MARGIN + chart_w + gap),
+            width=int(WIDTH - 2 * MARGIN - chart_w - gap), gap=gap)
+        pptx.textbox(s, MARGIN, BODY_TOP + chart_h + Inches(0.1), WIDTH - 2 * MARGIN, Inches(0.8), sentence(p), 16)
+        pptx.textbox(s, MARGIN, BODY_TOP + chart_h + Inches(0.85), WIDTH - 2 * MARGIN, Inches(0.5),
+                     P["based_on"].format(years=years_text(p)) + "。" + P["method"], 12, color=GREY)
+
+    def projection_chart(self, slide, w: int, h: int) -> None:
+        """The year's rate at each month end up to D (and on D), the projected path and its band on
+        to 31 December, the target line. Month ends, like the path's points: the daily rate drops
+        each time a month's bills are issued, and at this scale the drops would hide the outlook
+        (the slide before has every day)."""
+        p, P = self.data.projection, labels.PROJECTION
+        ends = self.data.projection_curve.filter(
+            ((pl.col("day") == pl.col("day").dt.month_end()) | (pl.col("day") == p.as_of))
+            & pl.col("recovery_rate").is_not_null())
+        curve = dict(zip(ends["day"], (percent(r) for r in ends["recovery_rate"])))
+        path = {c: dict(zip(p.path["day"], (percent(r) for r in p.path[c]))) for c in ("rate", "low", "high")}
+        days = sorted(curve.keys() | path["rate"].keys())
+        series = [(f"{labels.METRIC['recovery_rate']}（%）", [curve.get(t) for t in days], style.GOOD),
+                  (P["chart_path"], [path["rate"].get(t) for t in days], style.GOOD)]
+        if p.has_band:
+            series += [(f"{P['band']}（%）", [path[c].get(t) for t in days], style.BAND) for c in ("low", "high")]
+        series.append((f"{labels.METRIC['target']}（%）", [percent(p.target)] * len(days), style.TARGET))
+        shown = [v for _, values, _ in series for v in values if v is not None]
+        chart = pptx.chart(slide, XL_CHART_TYPE.LINE_MARKERS, [point_label(t) for t in days], series,
+                           P["chart_title"].format(year=p.year), w=w, h=h, axis_format="0.0",
+                           value_range=(rate_floor(shown), 100), axis_title="回收率（%）")
+        drawn = list(chart.plots[0].series)
+        drawn[1].format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+        for line in drawn[2:]:  # the band's edges and the target: lines without markers
+            line.marker.style = XL_MARKER_STYLE.NONE
+            line.format.line.width = Pt(1.5)
+        if p.has_band:
+            pptx.hide_legend_entry(chart, 3)  # the band's upper edge: the lower one names the band
+        drawn[-1].format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+        drawn[-1].format.line.width = Pt(2)
+        pptx.label_point(drawn[0], days.index(p.as_of), "0.00", XL_LABEL_POSITION.BELOW)
+        pptx.label_point(drawn[1], len(days) - 1, "0.00", XL_LABEL_POSITION.ABOVE)
+        pptx.east_asian(chart.category_axis.tick_labels.font, 12)  # twelve month ends side by side
 
     def station_chart_slide(self) -> None:
         year = self.data.view.year
@@ -480,7 +556,7 @@ def render(data: DeckData) -> bytes:
     deck.title_slide()
     deck.headline_slide()
     deck.curve_slide()
-    # the year-end projection's slide (issue 9 §6) goes here, after the year's curve
+    deck.projection_slide()
     deck.station_chart_slide()
     deck.monthly_slide()
     deck.arrears_groups_slide(data.villages, labels.DIMENSION["village"])

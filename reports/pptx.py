@@ -183,6 +183,30 @@ def chart(slide, kind, categories: list, series: list[tuple[str, list, str]], ti
     return drawn
 
 
+def label_point(series, index: int, number_format: str, position) -> None:
+    """A data label with its value on one point of a series (a line's last point, say)."""
+    label = series.points[index].data_label
+    label.show_value = True
+    label.number_format, label.number_format_is_linked = number_format, False
+    label.position = position
+    east_asian(label.font, 13, bold=True, color=INK)
+
+
+def hide_legend_entry(drawn, index: int) -> None:
+    """Leave series `index` out of the legend (one of two lines that draw one thing)."""
+    legend = drawn.legend._element
+    entry = OxmlElement("c:legendEntry")
+    for tag, val in (("c:idx", str(index)), ("c:delete", "1")):
+        child = OxmlElement(tag)
+        child.set("val", val)
+        entry.append(child)
+    position = legend.find(qn("c:legendPos"))  # the schema puts entries first, or right after it
+    if position is None:
+        legend.insert(0, entry)
+    else:
+        position.addnext(entry)
+
+
 def _colour_series(series, kind, colour: RGBColor) -> None:
     if kind in LINE_KINDS:
         series.format.line.color.rgb = colour

@@ -10,6 +10,7 @@ ALERT = "#B83B3B"       # old arrears, below target
 NEUTRAL = "#4F7CAC"     # billed, energy
 MUTED = "#A7B6C6"       # last year, context
 TARGET = "#6B7785"      # target lines
+BAND = "#9CCBBB"        # the edges of a projection's band on a slide (GOOD, lighter)
 SEQUENCE = [NEUTRAL, GOOD, WARN, "#8E6BB0", "#C9A227", ALERT, "#3AA3B5", MUTED]
 INK = "#1F2A36"         # text on a slide
 GREY = "#51606E"        # secondary text

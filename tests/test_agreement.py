@@ -67,12 +67,11 @@ def slide_texts(pptx_bytes: bytes) -> list[list[str]]:
 
 
 def ranking_table(pptx_bytes: bytes) -> list[list[str]]:
-    """The deck's station ranking (the table ranking 供电所, not collectors), header first."""
-    tables = [[[c.text for c in row.cells] for row in shape.table.rows]
-              for slide in Presentation(io.BytesIO(pptx_bytes)).slides for shape in slide.shapes if shape.has_table]
-    (table,) = [t for t in tables if "名次" in t[0] and "供电所" in t[0]
-                and not any(labels.DIMENSION["collector"] in h for h in t[0])]
-    return table
+    """The deck's station ranking (one slide for two stations), header first."""
+    (slide,) = [s for s in Presentation(io.BytesIO(pptx_bytes)).slides
+                if s.shapes[0].text_frame.text.startswith(f"{labels.DIMENSION['station']}排名")]
+    (table,) = [shape.table for shape in slide.shapes if shape.has_table]
+    return [[c.text for c in row.cells] for row in table.rows]
 
 
 def test_home_page_daily_report_and_deck_agree(sample, view, made):

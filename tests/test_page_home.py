@@ -1,5 +1,6 @@
 """每日进度 on the shipped sample: the tiles and charts show the query layer's figures for
-the same filters — with no filter, and with a station, a village and a category chosen."""
+the same filters — with no filter, and with a station, a village and a category chosen; and on
+test_reports_daily's hand-worked town, the risk grades of the ten largest arrears."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from apptest import figure, open_page, values
 from queries import Scope
 from reports import format as fmt
+from test_reports_daily import write_town
 
 pytestmark = pytest.mark.usefixtures("sample_env")
 PAGE = "pages/home.py"
@@ -64,3 +66,17 @@ def test_the_year_curve_is_the_years_rate_day_by_day(sample):
     assert values(line["y"]) == [float(fmt.truncated_rate(r)) for r in curve["recovery_rate"]]
     assert values(line["y"])[-1] == float(Decimal(fmt.pct(sample.query(
         "recovery_summary", Scope(), as_of=d, year=d.year, group_by="total")["recovery_rate"][0])[:-2]))
+
+
+def test_the_ten_largest_arrears_carry_their_risk_grade_and_reason(tmp_path, monkeypatch):
+    """The town as of 2022-03-10 (worked out in test_reports_daily): C3's B4 (due 2021-11-20) is
+    110 days overdue, over 90: 高. C4 (6,000) and C1 (150) are 18 days overdue and meet no 中 or
+    高 clause (below twice their monthly average, fewer than 3 bills owed on their due dates): 低."""
+    monkeypatch.setenv("FEE_DATA_DIR", str(write_town(tmp_path / "town")))
+    at = open_page(PAGE)
+    shown = pl.from_pandas(at.dataframe[1].value)
+    assert shown.select("户号", "户名", "风险等级", "欠费（元）", "定级原因").rows() == [
+        ("C4", "乌海某铁合金有限公司", "低", 6000.0, "欠费逾期 18 天，未达到中、高风险条件"),
+        ("C1", "张*明", "低", 150.0, "欠费逾期 18 天，未达到中、高风险条件"),
+        ("C3", "赵*海", "高", 100.0, "有欠费逾期超过 90 天（最长 110 天）"),
+    ]

@@ -10,74 +10,27 @@ unpaid share (1 − rate),
 the projection is the median over the years used, the band their min – max (two years or more),
 and needed a day = (target × projected billed at 31 December − recovered at D) / days left.
 
-Each year of a tiny extract has two bills of 100.00 for customer C1 (千钢供电所, collected by
-李催费): A, January's, issued 5 January, and B, July's, issued 5 July; what is paid and when
-differs by test.
+The tiny extracts and their curves (P1 `slow`, P2 `full`, D's year `this_year`) are in
+tests/curves.py: each year two bills of 100.00 for C1, January's (A) and July's (B); what is
+paid and when differs by test.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import statistics
-from pathlib import Path
 
 import polars as pl
 import pytest
 
 from apptest import figure, open_page, values
-from queries import Scope, View, open_extract
-from queries.projection import sentence, year_end_projection
+from curves import (CHENGJIAO, JUNE_30_TO_DEC_31, QIANGANG, full, open_years, paid, project, slow, target, this_year,
+                    year_bills)
+from queries import Scope, View
+from queries.projection import year_end_projection
 from reports import format as fmt
-from tiny import bill, customer, d, payment, write_extract
-
-QIANGANG, CHENGJIAO = "千钢供电所", "城郊供电所"
-JUNE_30_TO_DEC_31 = 184  # calendar days after 30 June up to 31 December
-
-
-def year_bills(year: int, customer_id: str = "C1", july: bool = True) -> list[dict]:
-    rows = [bill(f"{customer_id}A{year}", customer_id, "100.00", period=f"{year}-01-01", issued_on=f"{year}-01-05")]
-    if july:
-        rows.append(bill(f"{customer_id}B{year}", customer_id, "100.00", period=f"{year}-07-01",
-                         issued_on=f"{year}-07-05"))
-    return rows
-
-
-def paid(year: int, bill_letter: str, amount: str, day: str, customer_id: str = "C1") -> dict:
-    """A payment of `amount` on the bill of `year`, posted the day it is made (`day`: MM-DD)."""
-    return payment(f"P{customer_id}{bill_letter}{year}-{day}", customer_id, f"{customer_id}{bill_letter}{year}",
-                   amount, f"{year}-{day} 10:00:00")
-
-
-def slow(year: int, customer_id: str = "C1") -> list[dict]:
-    """Curve P1: A 60 on 10 March and 40 on 28 July; B 50 on 20 July, the rest never.
-    On 30 June: billed 100, unpaid 40 (s = 0.4). On 31 December: billed 200, unpaid 50 (s = 0.25)."""
-    return [paid(year, "A", "60.00", "03-10", customer_id), paid(year, "A", "40.00", "07-28", customer_id),
-            paid(year, "B", "50.00", "07-20", customer_id)]
-
-
-def full(year: int, customer_id: str = "C1") -> list[dict]:
-    """Curve P2: as P1, but B is paid whole on 20 July. On 30 June s = 0.4; on 31 December s = 0."""
-    return [paid(year, "A", "60.00", "03-10", customer_id), paid(year, "A", "40.00", "07-28", customer_id),
-            paid(year, "B", "100.00", "07-20", customer_id)]
-
-
-def this_year(year: int = 2022, customer_id: str = "C1") -> list[dict]:
-    """D's year so far: A paid 80 on 10 March (on 30 June: billed 100, recovered 80, s = 0.2)."""
-    return [paid(year, "A", "80.00", "03-10", customer_id)]
-
-
-def open_years(root: Path, bills: list[dict], payments: list[dict], targets: list[dict] | None = None,
-               customers: list[dict] | None = None):
-    return open_extract(write_extract(root, customers or [customer("C1")], bills, payments, targets=targets))
-
-
-def project(ex, as_of: str, scope: Scope = Scope()):
-    day = d(as_of)
-    return year_end_projection(ex, View(as_of=day, year=day.year, scope=scope))
-
-
-def target(year: int, value: float, station: str = QIANGANG, collector: str | None = None) -> dict:
-    return {"station": station, "year": year, "recovery_target": value, "collector": collector}
+from reports.projection import sentence
+from tiny import bill, customer, d
 
 
 # --- the method on known curves ---------------------------------------------------------------
@@ -111,6 +64,7 @@ def test_two_years_with_different_curves_give_the_band(tmp_path):
     assert path["day"].to_list() == [d("2022-06-30"), *(d(f"2022-{m:02d}-{last}") for m, last in (
         (7, 31), (8, 31), (9, 30), (10, 31), (11, 30), (12, 31)))]
     assert path.row(0) == (d("2022-06-30"), pytest.approx(0.8), pytest.approx(0.8), pytest.approx(0.8))
+    assert fmt.percent(path["rate"][0]) == fmt.percent(p.recovery_rate) == 80.0  # starts where the curve ends
     assert path.row(1) == (d("2022-07-31"), pytest.approx(0.9375), pytest.approx(0.875), pytest.approx(1.0))
     assert path["rate"][-1] == pytest.approx(p.projected_rate)
 

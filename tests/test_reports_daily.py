@@ -23,6 +23,8 @@ Penalty exposure on D (×0.001 a day residential, ×0.002 a day other in the bil
 B2 150 × 18 × 0.001 = 2.70; B4 80 × 110 × 0.001 = 8.80; B5 20 × 0.018 = 0.36 → the minimum
 1.00; B7 6,000 × 18 × 0.002 = 216.00. Total 228.50 on 4 bills: 乙所 225.80 (3), 甲所 2.70 (1).
 Collectors: 周收费 (乙所) 16,100 / 22,120 = 72.78 % ranks before 李催费 (甲所) 450 / 690 = 65.21 %.
+Year-end projection: the town's only earlier year, 2021, starts with November's bill, so there
+is none (too little history); the known curves of tests/curves.py give one, worked out there.
 """
 
 from __future__ import annotations
@@ -44,12 +46,13 @@ from reports import daily
 from reports.__main__ import main
 from queries import labels
 from reports import format as fmt
+from curves import JUNE_30_TO_DEC_31, band_extract
 from tiny import bill, customer, payment, write_extract
 
 D = dt.date(2022, 3, 10)
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data" / "extract"
-SHEETS = ["汇总", "供电所", "线路", "催费责任人", "风险分级", "风险等级变化", "违约金敞口", "欠费前列", "银行代扣不足",
+SHEETS = ["汇总", "年底预测", "供电所", "线路", "催费责任人", "风险分级", "风险等级变化", "违约金敞口", "欠费前列", "银行代扣不足",
           "在途款项"]
 # the personal data of the accounts with arrears (C4 is an organisation: its name is shown)
 PERSONAL = ["张三明", "赵大海", "18812348912", "13700002222", "04731234567"]
@@ -197,6 +200,52 @@ def test_penalty_exposure_worked_out_by_hand(report):
     assert (report.penalty["penalty_exposure"], report.penalty["penalty_bills"]) == (Decimal("228.50"), 4)
     assert report.penalty_stations.select("station", "penalty_exposure", "penalty_bills").rows() == [
         ("乙所", Decimal("225.80"), 3), ("甲所", Decimal("2.70"), 1)]
+
+
+def test_too_little_history_gives_no_projection_and_says_why(report, book):
+    # 2021 is the town's only earlier year, and the extract holds it from November on
+    why = "历史数据不足，无法预测：2021 年的数据不是从 1 月开始。"
+    assert report.projection.projected_rate is None and report.projection.reason == why
+    assert f"- 年底预测：{why}\n" in daily.to_markdown(report)
+    header, rows = table(book["年底预测"])
+    assert header == ["2022 年应收电费（元）", "2022 年实收电费（元）", "2022 年电费回收率", "回收目标", "说明"]
+    # the target mixes 甲所's 99 % (690 billed) and 乙所's 100 % (22,120): 22,803.10 / 22,810 =
+    # 99.9697 %, truncated 99.96 %
+    assert rows == [[22810, 16550, pytest.approx(0.7255), pytest.approx(0.9996), why]]
+
+
+@pytest.fixture(scope="module")
+def known_curves(tmp_path_factory, session_cache_dir):
+    """tests/curves.py's band extract in 万元: every amount × 10,000 (bills of 1,000,000.00)."""
+    return band_extract(tmp_path_factory.mktemp("curves") / "extract", scale=10_000, cache_dir=session_cache_dir)
+
+
+def test_projection_on_earlier_years_of_known_curves_worked_out_by_hand(known_curves):
+    """As of 30 June 2022 (tests/curves.py): 2020 gives 87.5 %, 2021 100 %: the projection is their
+    mean 93.75 %, the band 87.5 % – 100 %; projected billed 2,000,000 (1,000,000 × 200 ÷ 100);
+    needed (95 % × 2,000,000 − 800,000) ÷ 184 days = 5,978.26 元 a day, 0.60 万元."""
+    june_30 = dt.date(2022, 6, 30)
+    r = daily.build(known_curves, View(as_of=june_30, year=2022))
+    line = ("- 年底预测：按 2020、2021 年同期的回收走势推算，2022 年底回收率预计 93.75 %（区间 87.50 % – 100.00 %）；"
+            "要达到目标 95.00 %，2022 年 7 月 1 日起至 12 月 31 日（共 184 个日历天）需日均回收 0.60 万元。")
+    assert line + "\n" in daily.to_markdown(r)
+    book = openpyxl.load_workbook(io.BytesIO(daily.to_xlsx(r)))
+    assert book.sheetnames == SHEETS
+    ws = book["年底预测"]
+    assert ws.cell(row=1, column=1).value == "电费回收日报（2022-06-30） · 2022 年底回收率预测"
+    header, rows = table(ws)
+    assert header == ["2022 年应收电费（元）", "2022 年实收电费（元）", "2022 年电费回收率", "回收目标", "预测年底回收率",
+                      "预测区间下限", "预测区间上限", "依据年份", "预测年底应收电费（元）", "剩余日历天数",
+                      "需日均回收（元）", "说明"]
+    assert rows == [[1_000_000, 800_000, pytest.approx(0.8), pytest.approx(0.95), pytest.approx(0.9375),
+                     pytest.approx(0.875), pytest.approx(1.0), "2020、2021", pytest.approx(2_000_000),
+                     JUNE_30_TO_DEC_31, pytest.approx((0.95 * 2_000_000 - 800_000) / 184), line[len("- 年底预测："):]]]
+    top = int(ws.freeze_panes[1:])
+    assert ws.cell(row=top, column=header.index("需日均回收（元）") + 1).number_format == "#,##0.00"
+
+    # a report of 统计年度 2021 as of the same day still projects D's year, 2022
+    r = daily.build(known_curves, View(as_of=june_30, year=2021))
+    assert r.projection.year == 2022 and line + "\n" in daily.to_markdown(r)
 
 
 def test_lists_are_masked_and_hold_the_expected_accounts(report):

@@ -1,6 +1,7 @@
 """The meeting deck (reports/deck.py, reports/pptx.py) on the hand-checked extract of test_reports_daily:
 16:9, native charts fed by the query layer, the East Asian font on every run, no personal
-data, and a PDF from LibreOffice with one page a slide."""
+data, and a PDF from LibreOffice with one page a slide. The year-end projection's slide on the
+known curves of tests/curves.py, worked out by hand there."""
 
 from __future__ import annotations
 
@@ -24,12 +25,13 @@ from queries.summary import default_view
 from reports import deck
 from reports import format as fmt
 from reports.pptx import FONT
-from test_reports_daily import COLLECTORS, D, PERSONAL, personal_data, town  # noqa: F401 — town is a fixture
+from test_reports_daily import COLLECTORS, D, PERSONAL, known_curves, personal_data, town  # noqa: F401 — fixtures
 
 TITLES = [
     "电费回收情况汇报",
     "2022 年电费回收总体情况",
     "2022 年电费回收率逐日走势（%）",
+    "2022 年底电费回收率预测（%）",
     "各供电所电费回收率与目标（%）",
     "各月电费回收率：2022 年与 2021 年（%）",
     "欠费最多的村/社区（前 2 个）：当年与往年（万元）",
@@ -44,7 +46,8 @@ TITLES = [
     "各催费责任人电费回收率与目标（%）",
     "催费责任人排名（金额：万元；与目标差：百分点）",
 ]
-RISK, RISK_STATIONS, PENALTY, HIGH_ENERGY, ACCOUNTS, RANKING, COLLECTOR_CHART, COLLECTOR_TABLE = TITLES[8:]
+PROJECTION, STATIONS, MONTHLY, VILLAGES, LINES, AGING = TITLES[3:9]
+RISK, RISK_STATIONS, PENALTY, HIGH_ENERGY, ACCOUNTS, RANKING, COLLECTOR_CHART, COLLECTOR_TABLE = TITLES[9:]
 
 
 @pytest.fixture(scope="module")
@@ -78,11 +81,12 @@ def test_deck_is_16_9_with_one_slide_per_topic(prs):
 def test_charts_are_native_and_of_the_expected_type(prs):
     expected = {
         TITLES[2]: [XL_CHART_TYPE.LINE],
-        TITLES[3]: [XL_CHART_TYPE.COLUMN_CLUSTERED],
-        TITLES[4]: [XL_CHART_TYPE.LINE_MARKERS],
-        TITLES[5]: [XL_CHART_TYPE.BAR_STACKED],
-        TITLES[6]: [XL_CHART_TYPE.BAR_STACKED],
-        TITLES[7]: [XL_CHART_TYPE.COLUMN_CLUSTERED],
+        PROJECTION: [],  # the town's history is too short: words only
+        STATIONS: [XL_CHART_TYPE.COLUMN_CLUSTERED],
+        MONTHLY: [XL_CHART_TYPE.LINE_MARKERS],
+        VILLAGES: [XL_CHART_TYPE.BAR_STACKED],
+        LINES: [XL_CHART_TYPE.BAR_STACKED],
+        AGING: [XL_CHART_TYPE.COLUMN_CLUSTERED],
         RISK_STATIONS: [XL_CHART_TYPE.BAR_STACKED],
         PENALTY: [XL_CHART_TYPE.BAR_CLUSTERED],
         HIGH_ENERGY: [XL_CHART_TYPE.COLUMN_CLUSTERED, XL_CHART_TYPE.LINE_MARKERS],
@@ -94,7 +98,7 @@ def test_charts_are_native_and_of_the_expected_type(prs):
 
 
 def test_station_rates_equal_the_query_layer(prs, town):
-    (chart,) = charts(prs, TITLES[3])
+    (chart,) = charts(prs, STATIONS)
     q = town.query("ranking", Scope(), as_of=D, year=2022, group_by="station")
     assert list(chart.plots[0].categories) == q["station"].to_list() == ["乙所", "甲所"]
     assert values(chart, 0) == [deck.percent(r) for r in q["recovery_rate"]] == [72.78, 65.21]
@@ -107,7 +111,7 @@ def test_curve_and_monthly_rates_equal_the_query_layer(prs, town):
                     period_to=dt.date(2022, 12, 1))
     assert values(curve) == [deck.percent(r) for r in q["recovery_rate"]]
     assert values(curve)[-1] == 72.55  # 16,550 / 22,810 on D
-    (monthly,) = charts(prs, TITLES[4])
+    (monthly,) = charts(prs, MONTHLY)
     by_month = town.query("recovery_by_month", Scope(), as_of=D, year=2022)
     assert values(monthly, 0)[:3] == [deck.percent(r) for r in by_month["recovery_rate"]]
     assert values(monthly, 0)[3:] == [None] * 9
@@ -115,6 +119,58 @@ def test_curve_and_monthly_rates_equal_the_query_layer(prs, town):
     # were not issued yet, so the 2021 line is empty (as of today it would read 0 % and 100 %)
     assert values(monthly, 1) == [None] * 12
     assert "去年同期截至 2021-03-10" in monthly.chart_title.text_frame.text
+
+
+def test_projection_slide_with_too_little_history_says_why_without_a_chart(prs):
+    # the town's only earlier year, 2021, starts with November's bill (test_reports_daily)
+    assert not charts(prs, PROJECTION)
+    assert "历史数据不足，无法预测：2021 年的数据不是从 1 月开始。" in texts(prs, PROJECTION)
+
+
+JUNE_30 = dt.date(2022, 6, 30)
+
+
+def test_projection_slide_on_known_curves_worked_out_by_hand(known_curves):
+    """tests/curves.py × 10,000, as of 30 June 2022: 2022's January bill (1,000,000) paid 800,000 on
+    10 March, so its month ends read 0, 0, then 80 %; 2020 and 2021 project 87.5 % and 100 %
+    from July's month end on (their mean 93.75 %), from 80 % on D; the target is 95 %; needed
+    (0.95 × 2,000,000 − 800,000) ÷ 184 = 5,978.26 元 a day, 0.60 万元."""
+    prs = Presentation(io.BytesIO(deck.build_deck(known_curves, View(as_of=JUNE_30, year=2022))))
+    assert [title(s) for s in prs.slides][2:4] == ["2022 年电费回收率逐日走势（%）", PROJECTION]
+    (chart,) = charts(prs, PROJECTION)
+    assert list(chart.plots[0].categories) == [f"{m} 月" for m in range(1, 13)]  # month ends; D is 6 月's
+    assert [s.name for s in chart.plots[0].series] == [
+        "电费回收率（%）", "预测走势（%）", "预测区间（%）", "预测区间（%）", "回收目标（%）"]
+    no = [None] * 5
+    assert [values(chart, i) for i in range(5)] == [
+        [0.0, 0.0, 80.0, 80.0, 80.0, 80.0] + [None] * 6,
+        no + [80.0] + [93.75] * 6,
+        no + [80.0] + [87.5] * 6,
+        no + [80.0] + [100.0] * 6,
+        [95.0] * 12,
+    ]
+    legend = chart.legend._element.xml
+    assert re.search(r'<c:legendEntry>\s*<c:idx val="3"/>\s*<c:delete val="1"/>', legend)  # the band named once
+    shown = texts(prs, PROJECTION)
+    assert "预测年底回收率\n93.75 %\n区间 87.50 % – 100.00 %" in shown
+    assert "截至 6 月 30 日回收率\n80.00 %\n回收目标 95.00 %" in shown
+    assert "需日均回收（万元）\n0.60\n为达到目标，7 月 1 日起共 184 天" in shown
+    assert ("按 2020、2021 年同期的回收走势推算，2022 年底回收率预计 93.75 %（区间 87.50 % – 100.00 %）；"
+            "要达到目标 95.00 %，2022 年 7 月 1 日起至 12 月 31 日（共 184 个日历天）需日均回收 0.60 万元。") in shown
+
+
+def test_projection_slide_is_of_ds_year_and_says_so_on_31_december(known_curves):
+    # a deck of 统计年度 2021 as of 30 June 2022 projects 2022, along 2022's curve
+    data = deck.collect(known_curves, View(as_of=JUNE_30, year=2021))
+    assert data.projection.year == 2022 and data.projection.projected_rate == pytest.approx(0.9375)
+    assert data.projection_curve.equals(known_curves.query(
+        "recovery_curve_daily", Scope(), as_of=JUNE_30, period_from=dt.date(2022, 1, 1), period_to=dt.date(2022, 12, 1)))
+    prs = Presentation(io.BytesIO(deck.render(data)))
+    assert title(prs.slides[3]) == PROJECTION and charts(prs, PROJECTION)
+    # on 31 December the year's rate is its year-end rate: 800,000 of 1,000,000
+    prs = Presentation(io.BytesIO(deck.build_deck(known_curves, View(as_of=dt.date(2022, 12, 31), year=2022))))
+    assert not charts(prs, PROJECTION)
+    assert "今天是 12 月 31 日，年底回收率即当前的 80.00 %，无需预测。" in texts(prs, PROJECTION)
 
 
 def test_last_year_is_the_same_day_a_year_earlier(town):
@@ -128,7 +184,7 @@ def test_last_year_is_the_same_day_a_year_earlier(town):
 
 
 def test_arrears_bars_are_current_and_prior_years_in_wan(prs, town):
-    (chart,) = charts(prs, TITLES[5])
+    (chart,) = charts(prs, VILLAGES)
     q = town.query("recovery_summary", Scope(), as_of=D, year=2022, group_by="village")
     top = deck.top_arrears(q).reverse()  # largest on top: a bar chart lists categories bottom-up
     assert list(chart.plots[0].categories) == top["label"].to_list() == ["一村", "三村"]
@@ -137,7 +193,7 @@ def test_arrears_bars_are_current_and_prior_years_in_wan(prs, town):
 
 
 def test_aging_and_high_energy_equal_the_query_layer(prs, town):
-    (aging,) = charts(prs, TITLES[7])
+    (aging,) = charts(prs, AGING)
     q = town.query("arrears_aging", Scope(), as_of=D)
     assert values(aging) == deck.wan(q["arrears"])
     amount, price = charts(prs, HIGH_ENERGY)
@@ -248,7 +304,7 @@ def test_no_personal_data_anywhere_in_the_deck(pptx_bytes):
 
 def test_a_station_scope_and_an_empty_scope(town):
     one = Presentation(io.BytesIO(deck.build_deck(town, View(as_of=D, year=2022, scope=Scope(stations=("甲所",))))))
-    (chart,) = charts(one, TITLES[3])
+    (chart,) = charts(one, STATIONS)
     assert list(chart.plots[0].categories) == ["甲所"] and values(chart) == [65.21]
     assert "范围：甲所" in one.slides[0].shapes[1].text_frame.text
     empty = Presentation(io.BytesIO(deck.build_deck(town, View(as_of=D, year=2022, scope=Scope(stations=("无",))))))
@@ -305,7 +361,7 @@ def test_many_stations_page_the_ranking_and_cap_the_chart(tmp_path):
     assert list(collectors.plots[0].categories) == [f"催费员{i:02d}" for i in (*range(15), *range(17, 32))]
     assert [r[0] for r in table_rows(prs, titles[-1])[1:]] == ["1", "2", "3", "4", "5", "6", "…",
                                                                 "27", "28", "29", "30", "31", "32"]
-    (chart,) = charts(prs, TITLES[3])
+    (chart,) = charts(prs, STATIONS)
     assert chart.chart_title.text_frame.text == f"2022 年回收率最低的 {deck.MAX_STATIONS_CHART} 个供电所（%）"
     assert list(chart.plots[0].categories)[-1] == "第31供电所" and len(values(chart)) == deck.MAX_STATIONS_CHART
     assert not chart.plots[0].series[0].data_labels.show_value
@@ -316,7 +372,7 @@ def test_sample_deck_equals_the_query_layer_and_shows_no_real_name_or_phone(samp
     pptx_bytes = deck.build_deck(sample, default_view(sample))
     prs = Presentation(io.BytesIO(pptx_bytes))
     assert len(prs.slides) == len(TITLES)
-    (chart,) = charts(prs, TITLES[3])
+    (chart,) = charts(prs, STATIONS)
     q = sample.query("ranking", Scope(), as_of=as_of, year=as_of.year, group_by="station")
     assert list(chart.plots[0].categories) == q["station"].to_list()
     assert values(chart) == [deck.percent(r) for r in q["recovery_rate"]]

@@ -177,13 +177,15 @@ year_points as (
 --   unpaid share(t) = D's unpaid share × that year's unpaid share then ÷ on its matched day
 --   rate(t)         = 1 − unpaid share(t)
 --   billed(t)       = D's billed × that year's billed then ÷ on its matched day
+-- The earlier year's ratio first: on D it is exactly 1, so the path starts at D's own rate (the
+-- other order leaves float noise that truncates 80 % to 79.99 %).
 projected as (
     select
         p.year,
         p.day,
-        1 - rate(n.unpaid, n.billed) * rate(p.unpaid_then, p.billed_then)
-            / rate(p.unpaid_matched, p.billed_matched) as rate,
-        n.billed::double * p.billed_then / p.billed_matched as billed
+        1 - rate(n.unpaid, n.billed) * (rate(p.unpaid_then, p.billed_then)
+                                        / rate(p.unpaid_matched, p.billed_matched)) as rate,
+        n.billed::double * (p.billed_then::double / p.billed_matched::double) as billed
     from year_points as p
     cross join now as n
     where n.billed > 0
