@@ -72,6 +72,9 @@ KIND = {
     "days_late_trend": "spark", "days_late_text": "text", "latest_days_late": "days",
     "bill_amount": "money", "part_due_on": "date", "part_amount": "money", "due_by_then": "money",
     "paid_by_due": "money", "paid_now": "money", "instalment_status": "text",
+    # the audit log (queries/audit.py, pages/audit.py)
+    "audit_id": "int", "audit_at": "text", "audit_user": "text", "audit_role": "text", "audit_action": "text",
+    "audit_page": "text", "audit_scope": "text", "audit_rows": "int", "audit_detail": "text",
 }
 SOURCE = {  # the frame's column, where it is not the name
     "payment_amount": "amount", "settled_same_day": "settled", "penalty_days_avoided": "penalty_days",
@@ -79,6 +82,7 @@ SOURCE = {  # the frame's column, where it is not the name
     "penalty_minimum": "minimum",
     "rank_in_branch": "rank", "risk_grade": "risk_grade_label", "risk_reason": "risk_reason_text",
     "part_due_on": "due_on", "part_amount": "amount", "instalment_status": "status",
+    **{f"audit_{f}": f for f in ("id", "at", "user", "role", "action", "page", "scope", "rows", "detail")},
 }
 SHOWN = {"rule": None, "file": 120, "examples": 5 * 60}  # characters on screen, where not CUT
 CHANNELS = ("channel", "last_payment_channel")  # columns of channel codes, shown as labels.CHANNEL

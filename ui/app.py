@@ -6,6 +6,10 @@ A fresh server started by `streamlit run` runs in Streamlit's legacy `pages/` mo
 some script calls st.navigation, so a cold deep link runs a page file alone. The page then
 finds no frame, calls the public st.navigation (which ends that mode for the server) and
 reruns, so the request is served through `main()` like every other.
+
+Who is looking comes first (ui/auth.py): with a users file, nothing but the login form is
+drawn, and the extract is not opened, until someone logs in. The pages offered depend on the
+role (审计日志 for managers only); pages read the Access with `page_access()`.
 """
 
 from __future__ import annotations
@@ -15,13 +19,17 @@ import threading
 import streamlit as st
 
 from queries import Extract, labels
+from queries.access import Access
 
-from . import data, downloads, filters, frame
+from . import auth, data, downloads, filters, frame, personal
 
 _run = threading.local()  # the view of the script run in progress on this thread
 
 
-def pages() -> list:
+def pages(access: Access | None = None) -> list:
+    """The pages this user may open; before login (None) every page, so that a deep link is
+    kept through the login form."""
+    manager = access is None or access.role == "manager"
     return [
         st.Page("pages/home.py", title=labels.PAGE_TITLE["home"], icon=":material/today:", default=True),
         st.Page("pages/recovery.py", title=labels.PAGE_TITLE["recovery"], icon=":material/percent:", url_path="recovery"),
@@ -34,34 +42,45 @@ def pages() -> list:
         st.Page("pages/posting.py", title=labels.PAGE_TITLE["posting"], icon=":material/payments:", url_path="posting"),
         st.Page("pages/data_quality.py", title=labels.PAGE_TITLE["data_quality"], icon=":material/fact_check:",
                 url_path="data_quality"),
+        *([st.Page("pages/audit.py", title=labels.PAGE_TITLE["audit"], icon=":material/policy:", url_path="audit")]
+          if manager else []),
     ]
 
 
 def main() -> None:
     st.set_page_config(page_title=labels.APP_TITLE, page_icon=":material/bolt:", layout="wide")
-    page = st.navigation(pages())
+    access = auth.who()
+    if isinstance(access, auth.Closed):
+        st.navigation(pages(), position="hidden")  # the URL's page waits behind the login form
+        access.show()
+        return
+    page = st.navigation(pages(access))
     ex = data.extract()
     if isinstance(ex, data.Unavailable):
         frame.unavailable(ex)
+        auth.sidebar(access)
         return
-    filters.filter_bar(ex)
+    filters.filter_bar(ex, access)
     st.sidebar.toggle(labels.FRAME["present"], key=filters.PRESENT, bind="query-params",
                       help=labels.FRAME["present_help"])
-    view = filters.current(ex)
+    view = filters.current(ex, access)
     if view is not None:
         downloads.meeting_deck(st.sidebar, ex, view)
     frame.text(labels.FRAME["data"].format(name=ex.name), "fee-caption", st.sidebar)
+    auth.sidebar(access)
     if view is None:  # no posting to default to, and no date chosen
-        if page.url_path != "data_quality":
+        if page.url_path not in ("data_quality", "audit"):
             frame.no_as_of()
             return
         view = filters.without_as_of(ex)
     _run.view, _run.extract = view, ex
+    personal.begin(page.title, access, auth.audit_path())
     try:
         with frame.guard():
             page.run()
     finally:
         _run.view = _run.extract = None
+        personal.end()
 
 
 def page_view() -> tuple[Extract, filters.View]:
@@ -72,3 +91,10 @@ def page_view() -> tuple[Extract, filters.View]:
         st.navigation(pages(), position="hidden")  # public API: turns the legacy mode off
         st.rerun()
     return ex, _run.view
+
+
+def page_access() -> Access:
+    """The Access of this session (ui/auth.py keeps it in st.session_state["fee_access"]); one
+    that sees nothing if there is none, so a page run outside main() fails closed."""
+    access = st.session_state.get(auth.ACCESS)
+    return access if isinstance(access, Access) else Access(user="", role="station")

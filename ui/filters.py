@@ -11,6 +11,7 @@ import streamlit as st
 
 import queries
 from queries import Extract, Scope, labels
+from queries.access import Access
 from reports.format import cut, distinct, plotly_escape, scope_text, stamp
 
 from . import data
@@ -75,7 +76,7 @@ def _years(ex: Extract, chosen: dt.date | None) -> list[int]:
     return list(range(max(known), min(known) - 1, -1))
 
 
-def filter_bar(ex: Extract) -> None:
+def filter_bar(ex: Extract, access: Access) -> None:
     """The sidebar filters; choices come from the data and cascade from the stations."""
     bar = st.sidebar
     bar.markdown("### 筛选")
@@ -107,15 +108,15 @@ def filter_bar(ex: Extract) -> None:
     bar.toggle(labels.SCOPE["key_accounts_only"], key=KEY_ACCOUNT, bind="query-params")
 
 
-def current(ex: Extract) -> View | None:
-    """The view the filters describe; None when no as-of date is chosen and the data has
-    no posting to default to."""
+def current(ex: Extract, access: Access) -> View | None:
+    """The view the filters describe, its scope narrowed to what `access` may see; None when
+    no as-of date is chosen and the data has no posting to default to."""
     state = st.session_state
     as_of = state.get(AS_OF) or ex.default_as_of
     if as_of is None:
         return None
     return View(
-        scope=Scope(
+        scope=access.restrict(Scope(
             stations=tuple(state.get(STATION) or ()),
             villages=tuple(state.get(VILLAGE) or ()),
             lines=tuple(state.get(LINE) or ()),
@@ -123,7 +124,7 @@ def current(ex: Extract) -> View | None:
             collectors=tuple(state.get(COLLECTOR) or ()),
             high_energy_only=bool(state.get(HIGH_ENERGY)),
             key_accounts_only=bool(state.get(KEY_ACCOUNT)),
-        ),
+        )),
         as_of=as_of,
         year=state.get(YEAR) or as_of.year,
         presentation=bool(state.get(PRESENT)),
