@@ -63,11 +63,24 @@ def write_users(path, hashed: str, **settings) -> users.UsersFile:
 
 
 @pytest.fixture
-def users_file(tmp_path, hashed, monkeypatch, clock):
-    path = tmp_path / "users.toml"
-    write_users(path, hashed)
-    monkeypatch.setenv("FEE_USERS_FILE", str(path))
-    return path
+def served(tmp_path, hashed, monkeypatch, clock):
+    """served(**settings): the app reads a users file with these settings; its path."""
+    def serve(**settings):
+        path = tmp_path / "users.toml"
+        write_users(path, hashed, **settings)
+        monkeypatch.setenv("FEE_USERS_FILE", str(path))
+        return path
+    return serve
+
+
+@pytest.fixture
+def users_file(served):
+    return served()
+
+
+def session() -> AppTest:
+    """A new browser session on the app, after its first run."""
+    return AppTest.from_file(DASHBOARD, default_timeout=60).run()
 
 
 def log_in(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
@@ -115,8 +128,7 @@ def test_before_login_only_the_form_is_drawn_and_the_extract_is_not_opened(users
 
 
 def test_a_station_user_logs_in_and_sees_its_station(users_file):
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
+    at = session()
     log_in(at, "张三")
     assert at.session_state[auth.ACCESS] == Access(user="张三", role="station", stations=(CITY,))
     assert at.sidebar.multiselect(key="station")  # the pages, with the filter bar
@@ -127,12 +139,9 @@ def test_a_station_user_logs_in_and_sees_its_station(users_file):
     assert at.session_state[auth.FORM_PASSWORD] == ""  # the password is not kept
 
 
-def test_a_wrong_password_is_refused_and_failures_are_throttled(tmp_path, hashed, monkeypatch, clock):
-    path = tmp_path / "users.toml"
-    write_users(path, hashed, max_failures=3, lockout_seconds=20, max_lockout_seconds=60)
-    monkeypatch.setenv("FEE_USERS_FILE", str(path))
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
+def test_a_wrong_password_is_refused_and_failures_are_throttled(served, clock):
+    served(max_failures=3, lockout_seconds=20, max_lockout_seconds=60)
+    at = session()
     for _ in range(2):
         log_in(at, "张三", "wrong-password")
         assert on_login_form(at) and at.error[0].value == labels.AUTH["wrong"]
@@ -143,8 +152,7 @@ def test_a_wrong_password_is_refused_and_failures_are_throttled(tmp_path, hashed
     assert on_login_form(at) and at.error[0].value == labels.AUTH["throttled"].format(seconds=1)
     assert auth.ACCESS not in at.session_state
 
-    other = AppTest.from_file(DASHBOARD, default_timeout=60)  # another session, the same name: held too
-    other.run()
+    other = session()  # another session, the same name: held too
     log_in(other, "张三")
     assert on_login_form(other) and other.error[0].value == labels.AUTH["throttled"].format(seconds=1)
     log_in(other, "老王")  # another name from a fresh session is not
@@ -155,12 +163,9 @@ def test_a_wrong_password_is_refused_and_failures_are_throttled(tmp_path, hashed
     assert at.session_state[auth.ACCESS].user == "张三"
 
 
-def test_one_session_trying_many_names_is_throttled_too(tmp_path, hashed, monkeypatch, clock):
-    path = tmp_path / "users.toml"
-    write_users(path, hashed, max_failures=2, lockout_seconds=30, max_lockout_seconds=30)
-    monkeypatch.setenv("FEE_USERS_FILE", str(path))
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
+def test_one_session_trying_many_names_is_throttled_too(served, clock):
+    served(max_failures=2, lockout_seconds=30, max_lockout_seconds=30)
+    at = session()
     log_in(at, "甲", "guess-one")
     log_in(at, "乙", "guess-two")
     log_in(at, "老王")  # a name with no failures, but this session has two
@@ -168,8 +173,7 @@ def test_one_session_trying_many_names_is_throttled_too(tmp_path, hashed, monkey
 
 
 def test_an_idle_session_ends_and_asks_to_log_in_again(users_file, clock):
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
+    at = session()
     log_in(at, "张三")
     clock.now += 30 * 60  # 30 minutes without a click: still in
     at.run()
@@ -181,8 +185,7 @@ def test_an_idle_session_ends_and_asks_to_log_in_again(users_file, clock):
 
 
 def test_a_removed_user_or_a_new_password_ends_the_session(users_file, hashed):
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
+    at = session()
     log_in(at, "张三")
     book = users.load(users_file)
     users.save(users.with_user(book, users.User("张三", "station", users.hash_password("new-password-1"),
@@ -192,8 +195,7 @@ def test_a_removed_user_or_a_new_password_ends_the_session(users_file, hashed):
 
 
 def test_logout_ends_the_session(users_file):
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
+    at = session()
     log_in(at, "老王")
     at.sidebar.multiselect(key="station").set_value([CITY]).run()
     at.sidebar.button(key="logout").click().run()
@@ -202,15 +204,12 @@ def test_logout_ends_the_session(users_file):
     assert "station" not in at.session_state  # the next user starts afresh
 
 
-def test_the_contacts_toggle_is_absent_for_a_role_without_contacts(tmp_path, hashed, monkeypatch, clock):
-    path = tmp_path / "users.toml"
-    write_users(path, hashed, contacts_roles=["manager"])
-    monkeypatch.setenv("FEE_USERS_FILE", str(path))
+def test_the_contacts_toggle_is_absent_for_a_role_without_contacts(served, clock):
+    served(contacts_roles=["manager"])
     toggles = {"pages/arrears.py": "arrears_show_personal", "pages/collectors.py": "collectors_show_personal",
                "pages/posting.py": "posting_show_personal", "pages/key_accounts.py": "key_accounts_show_personal"}
     for name, expected in (("张三", False), ("老王", True)):
-        at = AppTest.from_file(DASHBOARD, default_timeout=60)
-        at.run()
+        at = session()
         log_in(at, name)
         for page, key in toggles.items():
             at.switch_page(page).run()
@@ -219,8 +218,7 @@ def test_the_contacts_toggle_is_absent_for_a_role_without_contacts(tmp_path, has
 
 
 def test_the_contacts_toggle_is_absent_in_presentation_mode(users_file):
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
+    at = session()
     log_in(at, "老王")
     at.switch_page("pages/arrears.py").run()
     assert at.toggle(key="arrears_show_personal")
@@ -233,8 +231,7 @@ def audit_rows(users_file) -> pl.DataFrame:
 
 
 def test_a_reveal_is_logged_once_per_turning_on_with_the_rows_shown(users_file):
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
+    at = session()
     log_in(at, "老王")
     at.switch_page("pages/arrears.py").run()
     assert audit_rows(users_file).is_empty()  # masked lists are not logged
@@ -259,8 +256,7 @@ def test_a_reveal_is_logged_once_per_turning_on_with_the_rows_shown(users_file):
 
 def test_a_download_with_contacts_is_logged_with_its_rows_and_a_masked_one_is_not(users_file, monkeypatch):
     made = record_downloads(monkeypatch)
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
+    at = session()
     log_in(at, "老王")
     at.switch_page("pages/arrears.py").run()
 
@@ -284,8 +280,7 @@ def test_a_download_with_contacts_is_logged_with_its_rows_and_a_masked_one_is_no
 
 def test_the_chase_list_files_are_logged_when_they_carry_contacts(users_file, monkeypatch):
     made = record_downloads(monkeypatch)
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
+    at = session()
     log_in(at, "老王")
     at.switch_page("pages/collectors.py").run()
     at.toggle(key="collectors_show_personal").set_value(True).run()
@@ -300,14 +295,12 @@ def test_the_chase_list_files_are_logged_when_they_carry_contacts(users_file, mo
 
 
 def test_the_audit_page_is_for_managers_only(users_file):
-    station = AppTest.from_file(DASHBOARD, default_timeout=60)
-    station.run()
+    station = session()
     log_in(station, "张三")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         station.switch_page("pages/audit.py")  # not registered for this role
 
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
+    at = session()
     log_in(at, "老王")
     at.switch_page("pages/arrears.py").run()
     at.toggle(key="arrears_show_personal").set_value(True).run()
@@ -330,8 +323,7 @@ def test_the_audit_page_is_for_managers_only(users_file):
 
 
 def test_without_a_users_file_the_local_manager_is_said_in_the_sidebar():
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
+    at = session()
     assert at.session_state[auth.ACCESS] == Access.local_manager()
     assert any(labels.AUTH["local"] in m.value for m in at.sidebar.markdown)
     assert not [b for b in at.sidebar.button if b.key == "logout"]
@@ -341,8 +333,7 @@ def test_a_users_file_that_cannot_be_used_lets_nobody_in(tmp_path, monkeypatch):
     path = tmp_path / "users.toml"
     path.write_text("[settings]\nidle_minutes = -1\n", encoding="utf-8")
     monkeypatch.setenv("FEE_USERS_FILE", str(path))
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
-    at.run()
+    at = session()
     assert at.error[0].value == labels.AUTH["users_broken"] and not at.text_input and not at.sidebar.multiselect
 
 

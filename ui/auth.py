@@ -209,6 +209,24 @@ def logout() -> None:
     _end_session("logged_out")
 
 
+IDLE_CHECK_SECONDS = 60  # how often an open page checks whether its session has gone idle
+
+
+@st.fragment(run_every=IDLE_CHECK_SECONDS)
+def _idle_watch() -> None:
+    """A page left open clears itself within a minute of its session going idle: the check
+    reruns the app, which then shows the login form. It draws nothing and is no click."""
+    login, path = st.session_state.get(LOGIN), users_file()
+    if login is None or path is None:
+        return
+    try:
+        gone = not login.current(load(path), clock())
+    except users.UsersFileError:
+        gone = True
+    if gone:
+        st.rerun(scope="app")
+
+
 def sidebar(access: Access) -> None:
     """Who is looking, at the foot of the sidebar: the user, role and rows with 退出登录, or
     that this is the local manager on this machine."""
@@ -216,6 +234,7 @@ def sidebar(access: Access) -> None:
     if not access.user:
         frame.text(WORDS["local"], "fee-caption", bar)
         return
+    _idle_watch()
     frame.text(WORDS["who"].format(user=access.user, role=labels.ROLE.get(access.role, access.role)),
                "fee-caption", bar)
     if access.role == "station":
