@@ -907,7 +907,8 @@ AUTH = {
 # contacts (full names of people, phones): the shared toggle and the audit log
 PERSONAL = {
     "toggle": "显示联系方式（催费用）",
-    "toggle_help": "显示完整户名和联系电话，供催费使用；演示模式下不可用。本页各清单同时生效。每次显示和下载都记入审计日志。",
+    "toggle_help": "显示完整户名和联系电话，供催费使用；演示模式下不可用。本页各清单同时生效。",
+    "audited": "每次显示和下载都记入审计日志。",  # added to every page's toggle help
     "audit_failed": "审计日志无法写入，暂不能显示或下载联系方式：{error}",
 }
 AUDIT = {

@@ -70,7 +70,7 @@ def contacts_toggle(view: View, key: str, label: str = WORDS["toggle"], help: st
     and never in presentation mode (then False)."""
     if not may_reveal(view):
         return False
-    return _revealing(view, key, container.toggle(label, key=key, help=help))
+    return _revealing(view, key, container.toggle(label, key=key, help=help + WORDS["audited"]))
 
 
 def contacts_wanted(view: View, key: str) -> bool:
