@@ -15,7 +15,7 @@ from reports import format as fmt
 from reports import style
 from reports.columns import col
 from reports.format import wan_numbers
-from ui import app, charts, data, frame, selection, tables, tiles
+from ui import app, charts, data, frame, personal, selection, tables, tiles
 
 ex, view = app.page_view()
 frame.header(view, "欠费分析")
@@ -288,11 +288,7 @@ if now["arrears"] or not moves.is_empty():
 # --- the accounts to chase ---------------------------------------------------------------
 st.subheader("欠费户明细")
 grade_pick, toggle = st.columns([2, 3], vertical_alignment="bottom")
-if view.presentation:
-    show_personal = False  # a projected page never shows personal data
-else:
-    show_personal = toggle.toggle("显示联系方式（催费用）", key="arrears_show_personal",
-                                  help="显示完整户名和联系电话，供催费使用；演示模式下不可用。本页各清单同时生效。")
+show_personal = personal.contacts_toggle(view, "arrears_show_personal", container=toggle)
 grades = grade_pick.multiselect(R["grade_filter"], list(collections.GRADES), format_func=labels.RISK_GRADE_WORD.get,
                                 key="arrears_grades", placeholder=labels.RISK_GRADE_ALL, help=R["grade_filter_help"])
 in_grades = sum(per_grade[g]["customers"] for g in grades) if grades else now["arrears_customers"]

@@ -16,7 +16,7 @@ from reports.chase_list import chase_cols, chase_pdf, chase_xlsx
 from reports.columns import col
 from reports.format import wan_numbers
 from reports.reminders import with_shortfall_reminders
-from ui import app, charts, data, frame, tables, tiles
+from ui import app, charts, data, frame, personal, tables, tiles
 from ui.downloads import XLSX
 from ui.filters import View
 
@@ -154,10 +154,8 @@ left, right = st.columns([2, 3])
 # the first collector in the ranking's order who has someone to chase
 picked = left.selectbox(w["pick"], list(keys), index=next((i for i, n in enumerate(owing) if n), 0),
                         key="collectors_pick", format_func=lambda k: fmt.cut(collector_names[k]))
-if view.presentation:
-    show_personal = False  # a projected page never shows personal data
-else:
-    show_personal = right.toggle(w["show_personal"], key="collectors_show_personal", help=w["show_personal_help"])
+show_personal = personal.contacts_toggle(view, "collectors_show_personal", w["show_personal"], w["show_personal_help"],
+                                         container=right)
 station, collector = keys[picked]
 one = of_collector(station, collector)
 chase = data.chase_list(one, show_personal, settings)
@@ -166,15 +164,28 @@ chase = data.chase_list(one, show_personal, settings)
 def chase_downloads(target: View, groups: list, who: str, which: str, pdf_col, xlsx_col) -> None:
     """The PDF and Excel of the chase lists of `groups` in a view, built when clicked."""
     stem = {"who": who, "day": f"{view.as_of:%Y%m%d}"}
+    pdf_file, xlsx_file = (w["file"].format(**stem, suffix=suffix) for suffix in ("pdf", "xlsx"))
+
+    def chase(file_name: str):
+        """The chase list of `target` for a file, logged as a download when it carries contacts."""
+        record = personal.download_audit(chase_cols(show_personal), file_name, target)  # who and where: now
+
+        def rows():
+            listed = data.chase_list(target, show_personal, settings)
+            if record:
+                record(listed.height)
+            return listed
+        return rows
+
+    pdf_rows, xlsx_rows = chase(pdf_file), chase(xlsx_file)
     pdf_col.download_button(
         w[f"pdf_{which}"], mime="application/pdf", key=f"collectors_pdf_{which}", icon=":material/print:",
-        data=lambda: chase_pdf(data.chase_list(target, show_personal, settings), groups, target,
-                               masked=not show_personal, with_phone=show_personal),
-        file_name=w["file"].format(**stem, suffix="pdf"), on_click="ignore", help=w["pdf_help"])
+        data=lambda: chase_pdf(pdf_rows(), groups, target, masked=not show_personal, with_phone=show_personal),
+        file_name=pdf_file, on_click="ignore", help=w["pdf_help"])
     xlsx_col.download_button(
         w[f"xlsx_{which}"], mime=XLSX, key=f"collectors_xlsx_{which}", icon=":material/download:",
-        data=lambda: chase_xlsx(data.chase_list(target, show_personal, settings), target, show_personal),
-        file_name=w["file"].format(**stem, suffix="xlsx"), on_click="ignore")
+        data=lambda: chase_xlsx(xlsx_rows(), target, show_personal),
+        file_name=xlsx_file, on_click="ignore")
 
 
 d = st.columns(4)
@@ -187,7 +198,7 @@ else:
     st.caption(w["chase_note"].format(customers=fmt.count(chase.height), arrears=fmt.yuan(chase["arrears"].sum()),
                                       penalty=fmt.yuan(chase["penalty_exposure"].sum()))
                + ("" if show_personal else f"{labels.MASKED}（企业名称照常显示）。"))
-    tables.show(chase, chase_cols(show_personal), key="collectors_chase", height=420)
+    tables.show(chase, chase_cols(show_personal), key="collectors_chase", height=420, title=w["chase"])
 
     st.markdown(f"**{w['reminder']}**")
     reminders = dict(zip(chase["customer_id"], chase["reminder"]))

@@ -14,7 +14,7 @@ from queries.collections import SettingsError, load_settings
 from reports import format as fmt
 from reports.columns import col
 from reports.format import wan_numbers
-from ui import app, charts, data, frame, tables
+from ui import app, charts, data, frame, personal, tables
 
 ex, view = app.page_view()
 frame.header(view, labels.PAGE_TITLE["key_accounts"])
@@ -34,7 +34,7 @@ def in_words(df: pl.DataFrame, **codes: dict) -> pl.DataFrame:
                            for c, w in codes.items())
 
 
-show_personal = not view.presentation and bool(st.session_state.get(PERSONAL))
+show_personal = personal.contacts_wanted(view, PERSONAL)  # the toggle itself is drawn above the list
 accounts = data.query("key_accounts", view.scope, as_of=view.as_of, show_personal=show_personal)
 if accounts.is_empty():
     frame.empty(words["empty"])
@@ -65,8 +65,7 @@ c[4].metric(labels.named(words["watch"], "accounts"), fmt.DASH if watch is None 
 
 # --- every account -----------------------------------------------------------------------
 st.subheader(words["list"])
-if not view.presentation:
-    st.toggle(words["show_personal"], key=PERSONAL, help=words["show_personal_help"])
+personal.contacts_toggle(view, PERSONAL, words["show_personal"], words["show_personal_help"])
 st.caption(words["list_note"] + ("" if show_personal else words["masked"]))
 listed = in_words(accounts, bill_status=labels.BILL_STATUS, last_payment_channel=labels.CHANNEL)
 tables.show_table(listed, columns(

@@ -17,7 +17,7 @@ from queries.collections import SETTINGS_ENV, Settings, SettingsError, load_sett
 from reports import format as fmt
 from reports.columns import col
 from reports.format import percent, wan_numbers
-from ui import app, charts, data, frame, tables, tiles
+from ui import app, charts, data, frame, personal, tables, tiles
 
 ex, view = app.page_view()
 w, m = labels.POSTING_PAGE, labels.METRIC
@@ -55,10 +55,7 @@ if not (posting["payments"] or posting["in_transit"] or penalty["penalty_bills"]
     frame.empty()
     st.stop()
 
-if view.presentation:
-    show_personal = False  # a projected page never shows personal data
-else:
-    show_personal = st.toggle(w["show_personal"], key="posting_show_personal", help=w["show_personal_help"])
+show_personal = personal.contacts_toggle(view, "posting_show_personal", w["show_personal"], w["show_personal_help"])
 
 # --- same-day posting ----------------------------------------------------------------------
 st.subheader(w["posting"])

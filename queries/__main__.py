@@ -1,5 +1,7 @@
 """Command line: python -m queries summary --data DIR [--as-of D] [--year Y] [--station S] [--json]
               python -m queries collections --data DIR [--as-of D] [--station S] [--json]
+              python -m queries users add NAME --role R [--station S]… [--collector C] --users FILE
+              python -m queries users remove NAME --users FILE | list --users FILE
 
 The parser, the checks of --data, --as-of, --year and --station, and the process's exit
 handling are shared: `python -m reports` (the daily report) imports them from here."""
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
 import os
 import re
@@ -91,7 +94,26 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("collections", help=HELP["collections"])
     view_arguments(c, year=False)  # by_collector is of D's year
     c.add_argument("--json", action="store_true", help=HELP["collections_json"])
+    users_arguments(sub.add_parser("users", help=HELP["users"]))
     return p
+
+
+def users_arguments(command: argparse.ArgumentParser) -> None:
+    """users add|remove|list: each takes --users FILE (default $FEE_USERS_FILE)."""
+    from .users import ROLES
+
+    actions = command.add_subparsers(dest="action", required=True, parser_class=Command)
+    add = actions.add_parser("add", help=HELP["users_add"])
+    add.add_argument("name", metavar="NAME", help=HELP["user_name"])
+    add.add_argument("--role", required=True, choices=ROLES, help=HELP["role"])
+    add.add_argument("--station", action="append", default=[], metavar="NAME", help=HELP["user_station"])
+    add.add_argument("--collector", metavar="NAME", help=HELP["user_collector"])
+    remove = actions.add_parser("remove", help=HELP["users_remove"])
+    remove.add_argument("name", metavar="NAME", help=HELP["user_name"])
+    listing = actions.add_parser("list", help=HELP["users_list"])
+    for a in (add, remove, listing):
+        a.add_argument("--users", metavar="FILE", default=os.environ.get("FEE_USERS_FILE") or None,
+                       help=HELP["users_file"])
 
 
 class _Progress:
@@ -283,12 +305,112 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(parser(), argv)
     if isinstance(args, int):
         return args
+    if args.command == "users":
+        return _users(args)
     ex = opened(args)
     if isinstance(ex, int):
         return ex
     if args.command == "collections":
         return _collections(ex, args)
     return _answer(summary(ex, view_of(ex, args)), args.json, _print_text)
+
+
+# --- the users file (CONTRACT §8) -----------------------------------------------------------
+
+def _users(args: argparse.Namespace) -> int:
+    """users add|remove|list: 0 done, 2 a refused argument, password or file, 1 a file that
+    cannot be written."""
+    from . import users
+
+    say = labels.USERS
+    if not args.users:
+        return fail(say["no_users_file"], 2)
+    try:
+        book = users.load_or_new(args.users) if args.action == "add" else users.load(args.users)
+    except users.UsersFileError as exc:
+        return fail(str(exc), 2)
+    if args.action == "list":
+        _print_users(book)
+        return 0
+    if args.action == "remove":
+        if args.name not in book.users:
+            return fail(say["no_such_user"].format(name=_text(args.name)), 2)
+        return _save(users.without_user(book, args.name), say["removed"].format(name=args.name, file=book.path))
+    user = _new_user(args)
+    if isinstance(user, int):
+        return user
+    said = say["replaced" if user.name in book.users else "added"]
+    return _save(users.with_user(book, user), said.format(name=user.name, who=_scope_of(user), file=book.path))
+
+
+def _new_user(args: argparse.Namespace):
+    """The user `users add` describes, with its password hashed; or the exit status."""
+    from . import users
+
+    say = labels.USERS
+    names = [("bad_user_name", args.name), *(("bad_station", s) for s in args.station),
+             *([("bad_collector_name", args.collector)] if args.collector is not None else [])]
+    for message, name in names:
+        problem = users.name_problem(name)
+        if problem:
+            return fail(say[message].format(problem=problem, name=_text(name)), 2)
+    rule = {"manager": (args.station or args.collector is not None) and "manager_scope",
+            "station": (not args.station and "station_needs") or (args.collector is not None and "station_no_collector"),
+            "collector": (args.collector is None and "collector_needs") or (args.station and "collector_no_station"),
+            }[args.role]
+    if rule:
+        return fail(say[rule], 2)
+    password = os.environ.get("FEE_PASSWORD")
+    if password is None:
+        try:
+            password = getpass.getpass(say["password_prompt"].format(name=args.name))
+            if getpass.getpass(say["password_again"]) != password:
+                return fail(say["password_mismatch"], 2)
+        except EOFError:
+            return fail(say["no_password"], 2)
+    problem = users.password_problem(password)
+    if problem:
+        return fail(problem, 2)
+    return users.User(name=args.name, role=args.role, password=users.hash_password(password),
+                      stations=tuple(dict.fromkeys(args.station)), collector=args.collector)
+
+
+def _save(book, message: str) -> int:
+    from . import users
+
+    try:
+        users.save(book)
+    except OSError as exc:
+        return fail(labels.USERS["unwritable"].format(file=book.path, error=exc), 1)
+    print(message)
+    return 0
+
+
+def _scope_of(user) -> str:
+    say = labels.USERS
+    if user.role == "station":
+        scope = "、".join(_text(s) for s in user.stations)
+    elif user.role == "collector":
+        scope = say["of_collector"].format(collector=_text(user.collector))
+    else:
+        scope = say["all_rows"]
+    return f"{labels.ROLE[user.role]}，{scope}"
+
+
+def _print_users(book) -> None:
+    """The users and what each may see, and the settings; never a password hash."""
+    say = labels.USERS
+    print(say["list_file"].format(file=book.path))
+    if book.users:
+        rows = [[_text(u.name), labels.ROLE[u.role], _scope_of(u).split("，", 1)[1]] for u in book.users.values()]
+        print("\n".join(_table([say["list_header"], *rows], "lll")))
+    else:
+        print(say["no_users"])
+    s = book.settings
+    print(say["list_settings"].format(
+        idle=s.idle_minutes, failures=s.max_failures,
+        contacts="、".join(labels.ROLE[r] for r in s.contacts_roles) or say["none"],
+        ranking=say["yes" if s.station_branch_ranking else "no"], audit=book.audit_path()))
 
 
 def run(main: Callable[[], int]) -> int:

@@ -75,6 +75,9 @@ KIND = {
     # the year-end projection (queries/projection.py) in the daily report's sheet 年底预测
     "projected_rate": "rate", "projected_low": "rate", "projected_high": "rate", "projection_years": "text",
     "projected_billed": "money", "days_left": "days", "needed_daily": "money", "projection_note": "text",
+    # the audit log (queries/audit.py, pages/audit.py)
+    "audit_id": "int", "audit_at": "text", "audit_user": "text", "audit_role": "text", "audit_action": "text",
+    "audit_page": "text", "audit_scope": "text", "audit_rows": "int", "audit_detail": "text",
 }
 SOURCE = {  # the frame's column, where it is not the name
     "payment_amount": "amount", "settled_same_day": "settled", "penalty_days_avoided": "penalty_days",
@@ -82,6 +85,7 @@ SOURCE = {  # the frame's column, where it is not the name
     "penalty_minimum": "minimum",
     "rank_in_branch": "rank", "risk_grade": "risk_grade_label", "risk_reason": "risk_reason_text",
     "part_due_on": "due_on", "part_amount": "amount", "instalment_status": "status",
+    **{f"audit_{f}": f for f in ("id", "at", "user", "role", "action", "page", "scope", "rows", "detail")},
 }
 SHOWN = {"rule": None, "file": 120, "examples": 5 * 60}  # characters on screen, where not CUT
 CHANNELS = ("channel", "last_payment_channel")  # columns of channel codes, shown as labels.CHANNEL

@@ -47,4 +47,7 @@ def fee_cache_dir(session_cache_dir, monkeypatch):
     monkeypatch.setenv("FEE_CACHE_DIR", str(session_cache_dir))
     # a page failure raises instead of becoming the friendly message (ui/frame.guard)
     monkeypatch.setenv("FEE_STRICT", "1")
+    # no users file unless a test gives one; the audit log of the local manager in the session's tmp dir
+    monkeypatch.delenv("FEE_USERS_FILE", raising=False)
+    monkeypatch.setenv("FEE_AUDIT_LOG", str(session_cache_dir / "audit.sqlite"))
     return session_cache_dir

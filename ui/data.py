@@ -21,22 +21,32 @@ DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 
 
 def arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
-    """The dashboard's own arguments (--data DIR); the rest are Streamlit's."""
+    """The dashboard's own arguments (--data DIR, --users FILE); the rest are Streamlit's."""
     parser = argparse.ArgumentParser(prog="python dashboard.py", description=labels.APP_TITLE)
     parser.add_argument("--data", metavar="DIR", help=labels.FRAME["data_arg"])
+    parser.add_argument("--users", metavar="FILE", help=labels.AUTH["users_arg"])
     args, rest = parser.parse_known_args(argv)
     if args.data:
         args.data = os.path.abspath(args.data)
+    if args.users:
+        args.users = os.path.abspath(args.users)
     return args, rest
+
+
+def script_arguments() -> argparse.Namespace | None:
+    """The arguments given to dashboard.py (`streamlit run dashboard.py -- --data DIR`), if
+    this process runs it."""
+    if sys.argv and Path(sys.argv[0]).name == DASHBOARD.name:
+        return arguments(sys.argv[1:])[0]
+    return None
 
 
 def data_dir() -> Path:
     """`--data DIR` given to the script (`streamlit run dashboard.py -- --data DIR`), else
     $FEE_DATA_DIR, else the shipped sample."""
-    if sys.argv and Path(sys.argv[0]).name == DASHBOARD.name:
-        given = arguments(sys.argv[1:])[0].data
-        if given:
-            return Path(given)
+    given = script_arguments()
+    if given and given.data:
+        return Path(given.data)
     return Path(os.environ.get("FEE_DATA_DIR") or SAMPLE)
 
 

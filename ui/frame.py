@@ -51,6 +51,12 @@ def text(body: str, css_class: str = "fee-text", container=st) -> None:
     container.markdown(f'<div class="{css_class}">{html.escape(str(body))}</div>', unsafe_allow_html=True)
 
 
+def titled(title: str) -> None:
+    """A page's title without the data stamp, for a page that is not about the data (审计日志)."""
+    st.markdown(_CSS, unsafe_allow_html=True)
+    st.title(title)
+
+
 def header(view: View, title: str) -> None:
     """The page title with the scope and 数据截至 stamp; in presentation mode, a way back."""
     st.markdown(_CSS, unsafe_allow_html=True)

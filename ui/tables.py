@@ -18,6 +18,7 @@ from reports import format as fmt
 from reports.columns import Col, display_frame
 from reports.xlsx import Sheet, write_csv, write_sheets
 
+from . import personal
 from .filters import View
 
 
@@ -50,21 +51,35 @@ def cut_columns(df: pl.DataFrame, cols: list[Col]) -> set[str]:
 
 def downloads(df: pl.DataFrame | Callable[[], pl.DataFrame], cols: list[Col], view: View, filename: str,
               title: str, key: str) -> None:
-    """Excel and CSV of a table; `df` may be a callable, run only when a button is clicked."""
-    rows = df if callable(df) else (lambda: df)
+    """Excel and CSV of a table; `df` may be a callable, run only when a button is clicked. A
+    file with contacts in it is logged when it is built (ui/personal.py)."""
+    stem = f"{fmt.cut(filename, 80)}_{view.as_of:%Y%m%d}"
+
+    def rows(file_name: str) -> Callable[[], pl.DataFrame]:
+        record = personal.download_audit(cols, file_name, view)
+
+        def built() -> pl.DataFrame:
+            frame = df() if callable(df) else df
+            if record:
+                record(frame.height)
+            return frame
+        return built
+
+    xlsx, csv = rows(f"{stem}.xlsx"), rows(f"{stem}.csv")
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
-        "下载 Excel", data=lambda: write_sheets([Sheet(title, rows(), cols, title)], fmt.header_lines(view)),
-        file_name=f"{fmt.cut(filename, 80)}_{view.as_of:%Y%m%d}.xlsx", key=f"{key}_xlsx", icon=":material/download:",
+        "下载 Excel", data=lambda: write_sheets([Sheet(title, xlsx(), cols, title)], fmt.header_lines(view)),
+        file_name=f"{stem}.xlsx", key=f"{key}_xlsx", icon=":material/download:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
     right.download_button(
-        "下载 CSV", data=lambda: write_csv(rows(), cols),
-        file_name=f"{fmt.cut(filename, 80)}_{view.as_of:%Y%m%d}.csv",
+        "下载 CSV", data=lambda: write_csv(csv(), cols), file_name=f"{stem}.csv",
         key=f"{key}_csv", mime="text/csv", icon=":material/download:", on_click="ignore")
 
 
-def show(df: pl.DataFrame, cols: list[Col], key: str, height: int | str = "auto") -> None:
-    """A formatted table alone (a page that offers downloads of its own)."""
+def show(df: pl.DataFrame, cols: list[Col], key: str, height: int | str = "auto", title: str | None = None) -> None:
+    """A formatted table alone (a page that offers downloads of its own); logged first when it
+    shows contacts (ui/personal.py)."""
+    personal.shown(df.height, cols, title or key)
     st.dataframe(display_frame(df, cols, screen=True), column_config=column_config(cols, cut_columns(df, cols)),
                  hide_index=True, placeholder=fmt.DASH,  # an empty cell reads —, not "None"
                  width="stretch", height=height, key=key)
@@ -74,5 +89,5 @@ def show_table(df: pl.DataFrame, cols: list[Col], view: View, key: str, filename
                height: int | str = "auto", complete: Callable[[], pl.DataFrame] | None = None) -> None:
     """A formatted table and, below it, its Excel and CSV downloads (of `complete()` when the
     table shows only the first rows of a long list)."""
-    show(df, cols, key, height)
+    show(df, cols, key, height, title)
     downloads(complete or df, cols, view, filename, title, key)
