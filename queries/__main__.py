@@ -410,7 +410,10 @@ def _print_users(book) -> None:
     print(say["list_settings"].format(
         idle=s.idle_minutes, failures=s.max_failures,
         contacts="、".join(labels.ROLE[r] for r in s.contacts_roles) or say["none"],
-        ranking=say["yes" if s.station_branch_ranking else "no"], audit=book.audit_path()))
+        ranking=say["yes" if s.station_branch_ranking else "no"], audit=book.audit_path(),
+        sso=say["list_sso"].format(role=_text(s.sso_role_claim), stations=_text(s.sso_station_claim),
+                                   collector=_text(s.sso_collector_claim), user=_text(s.sso_user_claim))
+        if s.sso else say["no"]))
 
 
 def run(main: Callable[[], int]) -> int:

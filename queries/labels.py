@@ -867,11 +867,22 @@ USERS = {
         "contacts_roles": "角色列表，取自 manager、station、collector",
         "station_branch_ranking": "true 或 false",
         "audit_log": "文字（文件路径）",
+        "sso": "true 或 false",
+        "sso_user_claim": "声明名称（非空文字，首尾无空格）",
+        "sso_role_claim": "声明名称（非空文字，首尾无空格）",
+        "sso_station_claim": "声明名称（非空文字，首尾无空格）",
+        "sso_collector_claim": "声明名称（非空文字，首尾无空格）",
     },
     "name_blank": "名称不能为空，首尾不能有空格",
     "name_long": "名称不能超过 {n} 个字符",
     "name_control": "名称不能含控制字符",
     "short_password": "密码至少需要 {n} 个字符",
+    # single sign-on: why a sign-in through the identity provider sees nothing
+    "sso_no_user": "统一身份认证的身份令牌中没有用户名（声明 {claim}，也没有 sub）。",
+    "sso_no_role": "统一身份认证账号“{user}”没有看板角色：身份令牌中没有声明 {claim}。",
+    "sso_bad_role": "统一身份认证账号“{user}”的声明 {claim} 为“{value}”，不是看板的角色（{roles}）。",
+    "sso_no_stations": "统一身份认证账号“{user}”的角色是供电所，但声明 {claim} 中没有供电所名称。",
+    "sso_no_collector": "统一身份认证账号“{user}”的角色是抄表员/催费员，但声明 {claim} 中没有抄表员姓名。",
     # the command line
     "bad_user_name": "用户名无效（{problem}）：{name}",
     "bad_station": "供电所名称无效（{problem}）：{name}",
@@ -898,7 +909,8 @@ USERS = {
     "no_users": "（没有用户）",
     "list_file": "用户文件：{file}",
     "list_settings": "设置：无操作 {idle} 分钟自动退出；连续失败 {failures} 次后限制登录；可显示联系方式的角色：{contacts}；"
-                     "供电所用户可看全局排名：{ranking}；审计日志：{audit}",
+                     "供电所用户可看全局排名：{ranking}；统一身份认证登录：{sso}；审计日志：{audit}",
+    "list_sso": "是（角色取自声明 {role}，供电所取自 {stations}，抄表员取自 {collector}，用户名取自 {user}）",
     "yes": "是",
     "no": "否",
     "none": "无",
@@ -914,6 +926,11 @@ USERS = {
         "contacts_roles": "可以显示完整户名和联系电话的角色（manager、station、collector）",
         "station_branch_ranking": "供电所用户能否看到全局比较（各供电所排名）",
         "audit_log": "审计日志（SQLite 数据库）的路径，相对于本文件所在目录；空：本文件旁的 <文件名>.audit.sqlite",
+        "sso": "是否提供统一身份认证登录（OpenID Connect，Streamlit 的 st.login；另需在 secrets.toml 中配置 [auth]）",
+        "sso_user_claim": "统一身份认证：身份令牌中作为用户名的声明（审计日志记此名）；令牌中没有时用 sub",
+        "sso_role_claim": "统一身份认证：给出角色的声明，值为 manager、station 或 collector；缺少或为其他值时看不到任何数据",
+        "sso_station_claim": "统一身份认证：供电所用户可查看的供电所（一个名称或名称列表）",
+        "sso_collector_claim": "统一身份认证：抄表员/催费员用户在数据中的姓名（meter_reader）",
     },
 }
 AUTH = {
@@ -938,6 +955,16 @@ AUTH = {
     "not_local_help": "要在网络上提供，请用 --users FILE（或环境变量 FEE_USERS_FILE）指定用户文件，"
                       "并用 python -m queries users add 添加用户（docs/DATA.md §8）。",
     "not_manager": "只有经理可以查看审计日志。",
+    # single sign-on (OpenID Connect through Streamlit's st.login; docs/DATA.md §8)
+    "sso_login": "统一身份认证登录",
+    "sso_caption": "使用公司统一身份认证账号登录；角色和可查看的数据由身份认证系统中的账号设置决定。",
+    "or_password": "或使用看板账号的用户名和密码登录：",
+    "sso_unconfigured": "用户文件设置了 sso = true，但 Streamlit 的 secrets.toml 中没有 [auth] 配置，统一身份认证登录暂不可用。",
+    "sso_broken": "统一身份认证配置有误（secrets.toml 的 [auth]），暂不能用统一身份认证登录：",
+    "sso_refused": "统一身份认证账号没有查看权限",
+    "sso_refused_help": "请管理员在身份认证系统中为该账号设置看板角色和可查看的数据（docs/DATA.md §8），"
+                        "然后重新登录；也可以退出登录，换一个账号。",
+    "via_sso": "通过统一身份认证登录",
     "launch_not_local": "未设用户文件时看板只在本机（127.0.0.1）提供，不能使用 --server.address {address}。"
                         "要在网络上提供，请用 --users FILE 指定用户文件（docs/DATA.md §8）。",
 }

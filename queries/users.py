@@ -1,5 +1,7 @@
 """The users file (CONTRACT §8, docs/DATA.md §8): who may log in, with which role and rows,
-their password hashes (Argon2id, argon2-cffi), and the login settings of a deployment.
+their password hashes (Argon2id, argon2-cffi), and the login settings of a deployment,
+among them single sign-on: whether a company's identity provider (OpenID Connect, Streamlit's
+st.login) may sign people in, and which claims of its ID token give their role and rows.
 
 A TOML file, written whole by `python -m queries users add|remove` (queries/__main__.py) and
 read by the app on every run (ui/auth.py), so a removed user or a changed role or password
@@ -16,7 +18,7 @@ import threading
 import time
 import tomllib
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -49,6 +51,11 @@ class Settings:
     contacts_roles: tuple[str, ...] = ROLES  # roles that may reveal full names and phones
     station_branch_ranking: bool = False     # may station users see branch-wide rankings
     audit_log: str = ""               # the audit database; "" = <users file>.audit.sqlite beside it
+    sso: bool = False                 # offer 统一身份认证登录 (st.login; [auth] in Streamlit's secrets)
+    sso_user_claim: str = "preferred_username"  # the ID token's claim naming the user (else its sub)
+    sso_role_claim: str = "fee_role"            # … giving the role: manager | station | collector
+    sso_station_claim: str = "fee_stations"     # … a station user's stations (a name or a list)
+    sso_collector_claim: str = "fee_collector"  # … a collector user's meter_reader name
 
     def delay(self, failures: int) -> float:
         """Seconds to wait after `failures` failures in a row before the next try."""
@@ -87,6 +94,53 @@ class UsersFile:
         if given:
             return (self.path.parent / Path(given).expanduser()).resolve()
         return self.path.with_name(self.path.stem + ".audit.sqlite")
+
+    def sso_access(self, claims: Mapping) -> Access:
+        """The Access of someone signed in through the identity provider, from the claims of
+        their ID token (st.user) read by this file's settings; SsoRefused, saying why in
+        Chinese, when they give no role or no rows (fail closed: such a person sees nothing)."""
+        s = self.settings
+        name = sso_user(claims, s)
+        if not name:
+            raise SsoRefused(WORDS["sso_no_user"].format(claim=s.sso_user_claim))
+        role = claims.get(s.sso_role_claim)
+        if role is None:
+            raise SsoRefused(WORDS["sso_no_role"].format(user=name, claim=s.sso_role_claim))
+        if not isinstance(role, str) or role not in ROLES:
+            raise SsoRefused(WORDS["sso_bad_role"].format(user=name, claim=s.sso_role_claim, value=role,
+                                                          roles="、".join(ROLES)))
+        stations: tuple[str, ...] = ()
+        collector = None
+        if role == "station":
+            given = claims.get(s.sso_station_claim)
+            given = [given] if isinstance(given, str) else given
+            if isinstance(given, list) and all(isinstance(v, str) for v in given):
+                stations = tuple(dict.fromkeys(v.strip() for v in given if v.strip()))
+            if not stations:
+                raise SsoRefused(WORDS["sso_no_stations"].format(user=name, claim=s.sso_station_claim))
+        elif role == "collector":
+            collector = claims.get(s.sso_collector_claim)
+            if not isinstance(collector, str) or not collector.strip():
+                raise SsoRefused(WORDS["sso_no_collector"].format(user=name, claim=s.sso_collector_claim))
+            collector = collector.strip()
+        return Access(user=name, role=role, stations=stations, collector=collector,
+                      contacts=role in s.contacts_roles,
+                      branch_ranking=role == "station" and s.station_branch_ranking)
+
+
+class SsoRefused(Exception):
+    """A sign-in through the identity provider whose claims give no role or rows here;
+    str(exc) says which claim, in Chinese."""
+
+
+def sso_user(claims: Mapping, settings: Settings) -> str:
+    """The name of someone signed in through the identity provider: the `sso_user_claim` of
+    their ID token, else its subject (`sub`, always there), so the audit log names them."""
+    for claim in (settings.sso_user_claim, "sub"):
+        value = claims.get(claim)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
 
 
 # --- passwords ------------------------------------------------------------------------------
@@ -178,6 +232,61 @@ class Throttle:
             del self._failures[key]
 
 
+def sign_in_key(claims: Mapping) -> str:
+    """One sign-in through the identity provider, as named by its ID token: the issuer, the
+    subject and the nonce (new at every sign-in), or the time of issue if there is none."""
+    parts = [claims.get("iss"), claims.get("sub"), claims.get("nonce") or claims.get("iat")]
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
+
+
+class SignIns:
+    """Sign-ins through the identity provider, each with the time of its last click, so that
+    `idle_minutes` holds for them as for a password login. Streamlit keeps a sign-in in a
+    browser cookie for 30 days and signs every new session of that browser (a new tab, a
+    reload) in with it; here a sign-in is good only while
+    - it was first used within `idle_minutes` of its ID token's issue (`iat`, wall clock),
+    - no gap between two clicks of its sessions was longer than `idle_minutes`,
+    - and it was not logged out.
+    Shared by every session of a server; kept in memory, so after a restart a sign-in older
+    than `idle_minutes` must sign in again. Entries that can no longer be good are forgotten an
+    hour later: a sign-in idle or logged out that long ago was also issued before that."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time):
+        self.clock, self.wall = clock, wall
+        self._seen: dict[str, tuple[float, bool]] = {}  # key → (last click or logout, ended)
+        self._lock = threading.Lock()
+
+    def use(self, key: str, issued_at, settings: Settings) -> bool:
+        """A run of a session signed in with `key`: True, and the click remembered, if the
+        sign-in is still good; False if it went idle, was logged out or is too old."""
+        idle = settings.idle_minutes * 60
+        with self._lock:
+            now = self.clock()
+            known = self._seen.get(key)
+            if known is None:
+                fresh = isinstance(issued_at, int | float) and not isinstance(issued_at, bool) \
+                    and self.wall() - issued_at <= idle
+                if not fresh:
+                    return False
+            elif known[1] or now - known[0] > idle:
+                return False
+            self._seen[key] = (now, False)
+            for k in [k for k, (last, _) in self._seen.items() if now - last > idle + FORGET_SECONDS]:
+                del self._seen[k]
+            return True
+
+    def current(self, key: str, settings: Settings) -> bool:
+        """Still good, without counting as a click (the check of a page left open)."""
+        with self._lock:
+            known = self._seen.get(key)
+            return known is not None and not known[1] and self.clock() - known[0] <= settings.idle_minutes * 60
+
+    def end(self, key: str) -> None:
+        """退出登录: the sign-in is good no more, in any session."""
+        with self._lock:
+            self._seen[key] = (self.clock(), True)
+
+
 # --- reading and writing the file -----------------------------------------------------------
 
 def load(path: str | os.PathLike) -> UsersFile:
@@ -239,6 +348,8 @@ def _settings(raw, bad) -> Settings:
         elif isinstance(default, tuple):
             ok = isinstance(value, list) and all(v in ROLES for v in value)
             value = tuple(dict.fromkeys(value)) if ok else value
+        elif key.endswith("_claim"):
+            ok = isinstance(value, str) and bool(value.strip()) and value == value.strip()
         else:
             ok = isinstance(value, str)
         if not ok:

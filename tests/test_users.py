@@ -51,7 +51,9 @@ def test_the_first_add_creates_the_file_with_an_argon2_hash_readable_by_its_owne
     # the settings are written out with their defaults, for whoever edits the file by hand
     assert raw["settings"] == {"idle_minutes": 30, "max_failures": 5, "lockout_seconds": 30,
                                "max_lockout_seconds": 900, "contacts_roles": ["manager", "station", "collector"],
-                               "station_branch_ranking": False, "audit_log": ""}
+                               "station_branch_ranking": False, "audit_log": "",
+                               "sso": False, "sso_user_claim": "preferred_username", "sso_role_claim": "fee_role",
+                               "sso_station_claim": "fee_stations", "sso_collector_claim": "fee_collector"}
 
 
 def test_the_password_from_fee_password_logs_in_and_a_wrong_one_is_refused(users_file, add):

@@ -9,7 +9,14 @@ The file is read again on every run, so a removed user, a new password or a new 
 session at its next click; a session idle longer than `idle_minutes` ends too. Failed logins
 are throttled per user name and per session (queries/users.Throttle): after `max_failures`
 failures in a row, a wait of `lockout_seconds`, doubling with each further failure up to
-`max_lockout_seconds`. The Access of the session is kept in st.session_state["fee_access"]."""
+`max_lockout_seconds`. The Access of the session is kept in st.session_state["fee_access"].
+
+Single sign-on, beside the password form: when the file's settings say `sso = true` and
+Streamlit's secrets have an [auth] section (an OpenID Connect provider), the form offers
+统一身份认证登录 (st.login). Whoever comes back signed in (st.user) gets the Access their ID
+token's claims give under the file's settings (queries/users.UsersFile.sso_access), read again
+on every run; claims that give no role or rows let them see nothing and say why. Idle sign-ins
+end as password logins do (queries/users.SignIns); 退出登录 also signs out (st.logout)."""
 
 from __future__ import annotations
 
@@ -23,6 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitAuthError
 
 from queries import audit, labels, users
 from queries.access import Access
@@ -31,29 +39,35 @@ from . import data, frame
 
 USERS_ENV = "FEE_USERS_FILE"
 ACCESS, LOGIN, NOTICE, TOKEN = "fee_access", "fee_login", "fee_login_notice", "fee_session"
+SIGN_IN = "fee_sign_in"  # session state: this session's sign-in through the identity provider
 FORM_USER, FORM_PASSWORD = "login_user", "login_password"
 WORDS = labels.AUTH
 
 clock = time.monotonic  # the clock of idle sessions and of the throttle; tests swap in a fake
 throttle = users.Throttle(clock=lambda: clock())  # one for the server: every session's failures
+sign_ins = users.SignIns(clock=lambda: clock())   # one for the server: every sign-in's last click
 
 
 @dataclass(frozen=True)
 class Closed:
     """No Access this run: why, drawn in place of the pages."""
 
-    kind: str               # "login" | "broken" | "remote"
+    kind: str               # "login" | "broken" | "remote" | "refused" (a sign-in with no role)
     path: Path | None = None
     message: str = ""
 
     def show(self) -> None:
         if self.kind == "login":
             _login_form(self.path)
-        elif self.kind == "broken":
+        elif self.kind in ("broken", "refused"):
             st.title(labels.APP_TITLE)
-            st.error(WORDS["users_broken"], icon=":material/lock:")
+            st.error(WORDS["users_broken" if self.kind == "broken" else "sso_refused"], icon=":material/lock:")
             frame.text(self.message)
-            st.caption(labels.FRAME["fix_and_refresh"])
+            if self.kind == "refused":
+                st.caption(WORDS["sso_refused_help"])
+                st.button(WORDS["logout"], key="logout", on_click=logout, icon=":material/logout:")
+            else:
+                st.caption(labels.FRAME["fix_and_refresh"])
         else:
             st.title(labels.APP_TITLE)
             st.error(WORDS["not_local"], icon=":material/lock:")
@@ -116,11 +130,45 @@ def who() -> Access | Closed:
         now = clock()
         if login.current(book, now):
             state[LOGIN] = replace(login, last_seen=now)
+            state.pop(SIGN_IN, None)
             state[ACCESS] = book.access_of(login.user)
             return state[ACCESS]
         _end_session("expired" if login.expired(now, book.settings) else "changed")
+    if sso_ready(book) and st.user.get("is_logged_in") is True:
+        return _signed_in(book)
     state.pop(ACCESS, None)
+    state.pop(SIGN_IN, None)
     return Closed("login", path)
+
+
+def sso_ready(book: users.UsersFile) -> bool:
+    """Single sign-on is offered: the users file says `sso = true` and Streamlit's secrets
+    have an [auth] section (st.login's provider)."""
+    if not book.settings.sso:
+        return False
+    try:
+        return st.secrets.load_if_toml_exists() and "auth" in st.secrets
+    except Exception:  # noqa: BLE001 — secrets that cannot be read configure no provider
+        return False
+
+
+def _signed_in(book: users.UsersFile) -> Access | Closed:
+    """The Access of this session's sign-in through the identity provider, or why none."""
+    state = st.session_state
+    claims = st.user.to_dict()
+    key = users.sign_in_key(claims)
+    if not sign_ins.use(key, claims.get("iat"), book.settings):
+        state.pop(ACCESS, None)
+        state.pop(SIGN_IN, None)
+        state[NOTICE] = ("error", WORDS["expired"])
+        return Closed("login", book.path)
+    state[SIGN_IN] = key
+    try:
+        state[ACCESS] = book.sso_access(claims)
+    except users.SsoRefused as exc:
+        state.pop(ACCESS, None)
+        return Closed("refused", book.path, str(exc))
+    return state[ACCESS]
 
 
 def _local_client() -> bool:
@@ -150,6 +198,24 @@ def _login_form(path: Path) -> None:
         kind, text = notice
         (st.error if kind == "error" else st.info)(text, icon=":material/lock:" if kind == "error" else None)
     left, _ = st.columns([2, 3])
+    try:
+        book = load(path)
+    except users.UsersFileError:
+        book = None
+    if book is not None and book.settings.sso:
+        if not sso_ready(book):
+            left.warning(WORDS["sso_unconfigured"])
+        else:
+            if left.button(WORDS["sso_login"], key="sso_login", type="primary", icon=":material/badge:"):
+                try:
+                    st.login()
+                except StreamlitAuthError as exc:  # [auth] without a key st.login needs
+                    left.error(WORDS["sso_broken"], icon=":material/lock:")
+                    frame.text(str(exc), container=left)
+            left.caption(WORDS["sso_caption"])
+            if not book.users:
+                return  # no password users: single sign-on only
+            left.caption(WORDS["or_password"])
     with left.form("login", border=True, enter_to_submit=True):
         st.text_input(WORDS["user"], key=FORM_USER, autocomplete="username", max_chars=users.MAX_NAME)
         st.text_input(WORDS["password"], key=FORM_PASSWORD, type="password", autocomplete="current-password",
@@ -206,7 +272,13 @@ def _end_session(why: str) -> None:
 
 
 def logout() -> None:
+    """退出登录; a session signed in through the identity provider also signs out there
+    (st.logout clears Streamlit's cookie and goes through the provider's end-session page)."""
+    key = st.session_state.get(SIGN_IN)
     _end_session("logged_out")
+    if key:
+        sign_ins.end(key)
+        st.logout()
 
 
 IDLE_CHECK_SECONDS = 60  # how often an open page checks whether its session has gone idle
@@ -216,11 +288,12 @@ IDLE_CHECK_SECONDS = 60  # how often an open page checks whether its session has
 def _idle_watch() -> None:
     """A page left open clears itself within a minute of its session going idle: the check
     reruns the app, which then shows the login form. It draws nothing and is no click."""
-    login, path = st.session_state.get(LOGIN), users_file()
-    if login is None or path is None:
+    login, sign_in, path = st.session_state.get(LOGIN), st.session_state.get(SIGN_IN), users_file()
+    if (login is None and sign_in is None) or path is None:
         return
     try:
-        gone = not login.current(load(path), clock())
+        book = load(path)
+        gone = not login.current(book, clock()) if login else not sign_ins.current(sign_in, book.settings)
     except users.UsersFileError:
         gone = True
     if gone:
@@ -237,6 +310,8 @@ def sidebar(access: Access) -> None:
     _idle_watch()
     frame.text(WORDS["who"].format(user=access.user, role=labels.ROLE.get(access.role, access.role)),
                "fee-caption", bar)
+    if st.session_state.get(SIGN_IN):
+        frame.text(WORDS["via_sso"], "fee-caption", bar)
     if access.role == "station":
         frame.text(WORDS["who_scope"].format(scope="、".join(access.stations) or labels.USERS["none"]),
                    "fee-caption", bar)
