@@ -414,7 +414,7 @@ def _sign_in(browser, site: str, login: str):
     page = context.new_page()
     page.goto(site)
     _settle(page)
-    assert page.get_by_role("textbox", name="用户名").is_visible()  # the password form beside it
+    page.get_by_role("textbox", name="用户名").wait_for(timeout=60_000)  # the password form beside it
     page.get_by_role("button", name="统一身份认证登录").click()
     page.wait_for_selector('input[name="login"]', timeout=30_000)
     assert page.url.startswith("http://localhost:")
@@ -435,11 +435,11 @@ def _sign_out(page, site: str) -> None:
     page.click('button[value="yes"]')
     page.wait_for_url(f"{site}/**", timeout=30_000)
     _settle(page)
-    assert page.get_by_role("button", name="统一身份认证登录").is_visible()
+    page.get_by_role("button", name="统一身份认证登录").wait_for(timeout=60_000)
     assert not [c for c in page.context.cookies() if c["name"].startswith("_streamlit_user")]
     page.goto(site)  # a new visit is not signed in either
     _settle(page)
-    assert page.get_by_role("button", name="统一身份认证登录").is_visible()
+    page.get_by_role("button", name="统一身份认证登录").wait_for(timeout=60_000)
     assert page.locator('[data-testid="stMetric"]').count() == 0
 
 
