@@ -39,20 +39,22 @@ def _free_port() -> int:
 
 class Server:
     """`python dashboard.py` (how the README starts it) or `streamlit run dashboard.py` (how
-    most people and hosting platforms do), optionally with `--data DIR`."""
+    most people and hosting platforms do), optionally with `--data DIR` and `--users FILE`
+    (always on 127.0.0.1: a users file alone would open it to the network)."""
 
-    def __init__(self, cache_dir: Path, how: str = "python", data: Path | None = None):
+    def __init__(self, cache_dir: Path, how: str = "python", data: Path | None = None, users: Path | None = None):
         self.port = _free_port()
         env = {**os.environ, "FEE_CACHE_DIR": str(cache_dir)}
         env.pop("FEE_DATA_DIR", None)  # the shipped sample extract, unless --data says otherwise
+        env.pop("FEE_USERS_FILE", None)  # no login, unless --users says otherwise
         options = ["--server.port", str(self.port), "--server.address", "127.0.0.1",
                    "--server.fileWatcherType", "none"]
-        data_args = ["--data", str(data)] if data else []
+        app_args = (["--data", str(data)] if data else []) + (["--users", str(users)] if users else [])
         if how == "python":
-            command = [sys.executable, str(ROOT / "dashboard.py"), *data_args, *options]
+            command = [sys.executable, str(ROOT / "dashboard.py"), *app_args, *options]
         else:
             command = [sys.executable, "-m", "streamlit", "run", *options, "dashboard.py",
-                       *(["--", *data_args] if data_args else [])]
+                       *(["--", *app_args] if app_args else [])]
         self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
