@@ -27,7 +27,7 @@ import pytest
 
 import reference
 from conftest import SAMPLE
-from test_browser import ARTIFACTS, CHROMIUM, IDLE, ROOT, Server, _no_exceptions, _settle
+from test_browser import ARTIFACTS, CHROMIUM, IDLE, ROOT, Server, _no_exceptions, _settle, browser  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(),
@@ -111,18 +111,6 @@ def server(cache_dir, users_file, summaries):
     s = Server(cache_dir, users=users_file)
     yield s
     s.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
 
 
 @pytest.fixture

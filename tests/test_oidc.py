@@ -34,10 +34,11 @@ from queries.access import Access
 
 from apptest import DASHBOARD
 from conftest import SAMPLE
+from test_browser import CHROMIUM, browser  # noqa: F401 (a fixture: the Chromium of the browser tests)
+from test_login import FakeClock
 
 ROOT = Path(__file__).resolve().parent.parent
 PROVIDER = ROOT / "tests" / "oidc"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CITY, STEEL = "城郊供电所", "千钢供电所"
 SSO = dict(sso=True)
@@ -153,14 +154,6 @@ def test_a_sign_in_is_named_by_its_issuer_subject_and_nonce():
 AUTH_SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
                          "client_id": "dashboard", "client_secret": "s", "server_metadata_url":
                          "https://idp.example/.well-known/openid-configuration"}}
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 10_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -384,18 +377,6 @@ client_kwargs = {{ scope = "openid profile fee", prompt = "login" }}
     finally:
         _stop(dashboard)
         _stop(provider)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
 
 
 def _settle(page) -> None:
