@@ -29,44 +29,95 @@ from accounts
 group by all
 order by seg_id;
 
--- Bills whose customer is known (CONTRACT §3: the others count nowhere).
-create temp table known_bills as
+-- Posted payments per bill (in-transit and unbilled payments never count): most bills are
+-- posted on a single day, and need no running sum. For the same-day saving (same_day_settlements)
+-- each day's payments paid and posted that day are summed apart, with the channel of the larger.
+create temp table bill_paid as
 select
-    b.bill_id, b.customer_id, a.seg_id, b.period, b.issued_on, b.due_on, b.amount,
-    b.kwh, b.kwh_peak, b.kwh_flat, b.kwh_valley, b.tariff
-from raw_bills as b
-join accounts as a using (customer_id)
-where b.bill_id is not null;
-
--- Posted payments per bill and posting day (in-transit and unbilled payments never count).
-create temp table bill_postings as
-select p.bill_id, p.posted_at::date as posted_on, sum(p.amount) as amount,
-       bool_or(p.channel = 'bank' and p.amount > 0) as via_bank
+    p.bill_id,
+    min(p.posted_at::date) as first_posted_on,
+    max(p.posted_at::date) as last_posted_on,
+    sum(p.amount) as amount,
+    bool_or(p.channel = 'bank' and p.amount > 0) as via_bank,
+    count(*) filter (where p.paid_at::date = p.posted_at::date) as same_day_payments,
+    sum(p.amount) filter (where p.paid_at::date = p.posted_at::date) as same_day_amount,
+    arg_max(p.channel, (p.amount, p.payment_id)) filter (where p.paid_at::date = p.posted_at::date) as same_day_channel
 from raw_payments as p
 where p.bill_id is not null
   and p.posted_at is not null
   and p.customer_id in (select customer_id from accounts)
-group by p.bill_id, p.posted_at::date;
+group by p.bill_id;
 
--- Each posting day of each bill: outstanding before and after it.
-create temp table bill_steps as
-with cumulative as (
+-- The bills posted on more than one day: their postings per day, with the running sum.
+create temp table multi_day_postings as
+with days as (
     select
-        b.bill_id, b.customer_id, b.seg_id, b.period, b.issued_on, b.due_on, b.amount, s.posted_on,
-        s.via_bank,
-        sum(s.amount) over (partition by b.bill_id order by s.posted_on) as paid_to_date
-    from known_bills as b
-    join bill_postings as s using (bill_id)
-),
-balances as (
-    select *, greatest(0, amount - greatest(0, paid_to_date)) as out_after
-    from cumulative
+        p.bill_id, p.posted_at::date as posted_on, sum(p.amount) as amount,
+        bool_or(p.channel = 'bank' and p.amount > 0) as via_bank,
+        count(*) filter (where p.paid_at::date = p.posted_at::date) as same_day_payments,
+        sum(p.amount) filter (where p.paid_at::date = p.posted_at::date) as same_day_amount,
+        arg_max(p.channel, (p.amount, p.payment_id)) filter (where p.paid_at::date = p.posted_at::date) as same_day_channel
+    from raw_payments as p
+    where p.bill_id in (select bill_id from bill_paid where first_posted_on <> last_posted_on)
+      and p.posted_at is not null
+      and p.customer_id in (select customer_id from accounts)
+    group by p.bill_id, p.posted_at::date
 )
 select
     *,
-    lag(out_after, 1, greatest(0, amount)) over (partition by bill_id order by posted_on) as out_before,
-    lead(posted_on) over (partition by bill_id order by posted_on) as next_posted_on
-from balances;
+    sum(amount) over w as paid_to_date,
+    lead(posted_on) over w as next_posted_on,
+    lag(posted_on) over w is null as first_step
+from days
+window w as (partition by bill_id order by posted_on);
+
+-- Every bill whose customer is known (the others count nowhere), once per day it was posted
+-- (once with posted_on null when never): outstanding before and after that day, paid so far,
+-- the next posting day, and whether it is the bill's first row (first_step). With
+-- paid_to_date the running sum, the balance before a day is the one after the day before:
+-- greatest(0, amount − greatest(0, paid_to_date − that day's amount)).
+create temp table bill_state as
+with days as (
+    select bill_id, first_posted_on as posted_on, amount as day_amount, via_bank, same_day_payments,
+           same_day_amount, same_day_channel, amount as paid_to_date, null::date as next_posted_on,
+           true as first_step
+    from bill_paid
+    where first_posted_on = last_posted_on
+    union all
+    select bill_id, posted_on, amount, via_bank, same_day_payments, same_day_amount, same_day_channel,
+           paid_to_date, next_posted_on, first_step
+    from multi_day_postings
+)
+select
+    b.bill_id, b.customer_id, a.seg_id, b.period, b.issued_on, b.due_on, b.amount,
+    b.kwh, b.kwh_peak, b.kwh_flat, b.kwh_valley, b.tariff,
+    d.posted_on, d.next_posted_on, coalesce(d.first_step, true) as first_step,
+    coalesce(d.via_bank, false) as via_bank, d.paid_to_date, d.same_day_payments, d.same_day_amount,
+    d.same_day_channel,
+    case when d.posted_on is null then greatest(0, b.amount)
+         else greatest(0, b.amount - greatest(0, d.paid_to_date - d.day_amount)) end as out_before,
+    case when d.posted_on is null then greatest(0, b.amount)
+         else greatest(0, b.amount - greatest(0, d.paid_to_date)) end as out_after
+from raw_bills as b
+join accounts as a using (customer_id)
+left join days as d using (bill_id)
+where b.bill_id is not null;
+
+drop table bill_paid;
+drop table multi_day_postings;
+
+-- Each bill once (its first row): what was billed.
+create temp view known_bills as
+select bill_id, customer_id, seg_id, period, issued_on, due_on, amount, kwh, kwh_peak, kwh_flat, kwh_valley, tariff
+from bill_state
+where first_step;
+
+-- Each posting day of each bill: outstanding before and after it.
+create temp view bill_steps as
+select bill_id, customer_id, seg_id, period, issued_on, due_on, amount, posted_on, via_bank, paid_to_date,
+       out_after, out_before, next_posted_on, same_day_payments, same_day_amount, same_day_channel
+from bill_state
+where posted_on is not null;
 
 -- Changes of balance by segment, bill month, issue date and effective day. Rows of bills
 -- paid in a later year (陈欠 collections) come first, so zone maps skip the rest when a
@@ -87,21 +138,16 @@ select * from changes
 order by year(eff_date) = year(period), eff_date, seg_id;
 
 create table cohorts as
-with final_balance as (
-    select bill_id, arg_max(out_after, posted_on) as out_final
-    from bill_steps
-    group by bill_id
-)
 select
-    b.seg_id, b.period, b.issued_on,
+    seg_id, period, issued_on,
     count(*) as bills,
-    sum(b.amount) as billed,
-    sum(greatest(0, b.amount)) as out_open,
-    sum(coalesce(f.out_final, greatest(0, b.amount))) as out_final
-from known_bills as b
-left join final_balance as f using (bill_id)
+    sum(amount) as billed,
+    sum(greatest(0, amount)) as out_open,
+    sum(out_after) as out_final
+from bill_state
+where next_posted_on is null  -- each bill's last row: its balance after every posting
 group by all
-order by b.period, b.seg_id;
+order by period, seg_id;
 
 -- Arrears carried into each year (年初陈欠): with E = 31 December of year − 1, the balance
 -- at E of bills of earlier months issued by E, per segment. The opening can only change
@@ -191,17 +237,13 @@ order by month_no, seg_id, bill_year;
 -- Stretches of days on which a bill is issued, overdue and has a positive balance:
 -- the arrears at D are the pieces with valid_from <= D < valid_to.
 create table overdue_pieces as
-with first_posting as (
-    select bill_id, min(posted_on) as posted_on
-    from bill_steps
-    group by bill_id
-),
-pieces as (
-    select b.bill_id, b.customer_id, b.seg_id, b.period, b.issued_on, b.due_on,
-           date '0001-01-01' as from_day, f.posted_on as to_day, greatest(0, b.amount) as outstanding,
+with pieces as (
+    -- before its first posting day (posted_on of its first row; none: open-ended)
+    select bill_id, customer_id, seg_id, period, issued_on, due_on,
+           date '0001-01-01' as from_day, posted_on as to_day, greatest(0, amount) as outstanding,
            0::decimal(38, 2) as paid_to_date, false as via_bank
-    from known_bills as b
-    left join first_posting as f using (bill_id)
+    from bill_state
+    where first_step
     union all
     select bill_id, customer_id, seg_id, period, issued_on, due_on,
            posted_on, next_posted_on, out_after, paid_to_date, via_bank
@@ -286,24 +328,14 @@ order by p.paid_at;
 -- settings, applied when asked. A bill paid the same day through two channels counts under
 -- the channel of its larger payment. Summed per segment, day, due date, bill year and channel.
 create table same_day_settlements as
-with same_day as (
+with settled as (
     select
-        p.bill_id, p.paid_at::date as paid_on, count(*) as payments, sum(p.amount) as amount,
-        arg_max(p.channel, (p.amount, p.payment_id)) as channel
-    from raw_payments as p
-    where p.bill_id is not null
-      and p.posted_at is not null
-      and p.posted_at::date = p.paid_at::date
-      and p.customer_id in (select customer_id from accounts)
-    group by p.bill_id, p.paid_at::date
-),
-settled as (
-    select
-        s.seg_id, d.paid_on, s.due_on, year(s.period) as bill_year, d.channel, d.payments,
-        d.paid_on + case isodow(d.paid_on) when 5 then 3 when 6 then 2 else 1 end as next_working_day,
-        greatest(0, least(d.amount, s.out_before - s.out_after)) as settled
-    from same_day as d
-    join bill_steps as s on s.bill_id = d.bill_id and s.posted_on = d.paid_on
+        seg_id, posted_on as paid_on, due_on, year(period) as bill_year,
+        same_day_channel as channel, same_day_payments as payments,
+        posted_on + case isodow(posted_on) when 5 then 3 when 6 then 2 else 1 end as next_working_day,
+        greatest(0, least(same_day_amount, out_before - out_after)) as settled
+    from bill_steps
+    where same_day_payments > 0
 )
 select
     seg_id, paid_on, next_working_day, due_on, bill_year, channel,
@@ -352,26 +384,23 @@ where customer_id in (select customer_id from overdue_pieces);
 -- 1), issue and due dates, amount, and whether the bill still owed on its due date
 -- (outstanding(b, due_on) > 0).
 create table grading_bills as
-with bills as (
-    select b.bill_id, g.customer_no, b.period, b.issued_on, b.due_on, b.amount
-    from known_bills as b
-    join graded_customers as g using (customer_id)
-),
-owed_at_due as (
-    select bill_id, arg_max(out_after, posted_on) as outstanding
-    from bill_steps
-    where posted_on <= due_on
-      and customer_id in (select customer_id from graded_customers)
-    group by bill_id
+with owed_at_due as (  -- each bill's row that holds its balance on its due date
+    select
+        s.customer_id, s.period, s.issued_on, s.due_on, s.amount,
+        case when s.posted_on <= s.due_on then s.out_after else greatest(0, s.amount) end as outstanding
+    from bill_state as s
+    where s.customer_id in (select customer_id from graded_customers)
+      and (   (s.first_step and (s.posted_on is null or s.posted_on > s.due_on))  -- nothing posted by then
+           or (s.posted_on <= s.due_on and (s.next_posted_on is null or s.next_posted_on > s.due_on)))
 )
 select
-    b.customer_no,
+    g.customer_no,
     (year(b.period) * 12 + month(b.period) - 1)::integer as month_no,
     b.issued_on, b.due_on, b.amount,
-    coalesce(o.outstanding, greatest(0, b.amount)) > 0 as owed_at_due
-from bills as b
-left join owed_at_due as o using (bill_id)
-order by month_no, b.customer_no;
+    b.outstanding > 0 as owed_at_due
+from owed_at_due as b
+join graded_customers as g using (customer_id)
+order by month_no, g.customer_no;
 
 -- Their last payment (amount > 0: not a reversal or refund) of each day they paid, valid
 -- until the next day they paid: the last payment at D is the row with paid_on <= D < valid_to.
