@@ -196,18 +196,13 @@ def _finding_queries(sources: dict[str, TableSource]) -> list[tuple[str, str, st
                 key = ROW_NAME.get(table, col.name)
                 q.append((table, col.name, "null", f"{col.name} is null", key))
     q += [
-        ("bills", "customer_id", "orphan_customer",
-         "customer_id not in (select customer_id from raw_customers where customer_id is not null)",
+        ("bills", "customer_id", "orphan_customer", "customer_id is not null and not customer_known",
          "bill_id || '：' || customer_id"),
-        ("payments", "customer_id", "orphan_customer",
-         "customer_id not in (select customer_id from raw_customers where customer_id is not null)",
+        ("payments", "customer_id", "orphan_customer", "customer_id is not null and not customer_known",
          "payment_id || '：' || customer_id"),
-        ("payments", "bill_id", "orphan_bill",
-         "bill_id is not null and bill_id not in (select bill_id from raw_bills where bill_id is not null)",
+        ("payments", "bill_id", "orphan_bill", "bill_id is not null and not bill_known",
          "payment_id || '：' || bill_id"),
-        ("payments", "customer_id", "bill_customer_mismatch",
-         "exists (select 1 from raw_bills b where b.bill_id = raw_payments.bill_id "
-         "and b.customer_id <> raw_payments.customer_id)",
+        ("payments", "customer_id", "bill_customer_mismatch", "bill_customer_id <> customer_id",
          "payment_id || '：' || customer_id"),
         ("bills", "due_on", "due_before_issue", "due_on < issued_on",
          "bill_id || '：' || issued_on || ' → ' || due_on"),
@@ -222,8 +217,7 @@ def _finding_queries(sources: dict[str, TableSource]) -> list[tuple[str, str, st
         in_list = ", ".join(sql_str(a) for a in allowed)
         q.append((table, column, "unknown_code", f"{column} is not null and {column} not in ({in_list})",
                   f"{UNIQUE_KEYS[table]} || '：' || {column}"))
-    implausible = ("{c} < timestamp '1990-01-01' or {c}::date > "
-                   "(select max(issued_on) from raw_bills) + 366")
+    implausible = "{c} < timestamp '1990-01-01' or {c}::date > latest_issue + 366"
     for column in ("paid_at", "posted_at"):
         q.append(("payments", column, "implausible_date", implausible.format(c=column),
                   f"payment_id || '：' || strftime({column}, '%Y-%m-%d %H:%M:%S')"))
@@ -248,22 +242,49 @@ def _finding_queries(sources: dict[str, TableSource]) -> list[tuple[str, str, st
     return q
 
 
+# What each table's findings read: its rows with the facts the rules about other tables need,
+# joined once (refusals come first, so the keys joined on are unique).
+_FINDING_SOURCE = {
+    "bills": """
+        select r.*, c.customer_id is not null as customer_known
+        from raw_bills as r
+        left join (select customer_id from raw_customers where customer_id is not null) as c using (customer_id)""",
+    "payments": """
+        select r.*, c.customer_id is not null as customer_known, b.bill_id is not null as bill_known,
+               b.customer_id as bill_customer_id, m.latest_issue
+        from raw_payments as r
+        left join (select customer_id from raw_customers where customer_id is not null) as c
+               on c.customer_id = r.customer_id
+        left join (select bill_id, customer_id from raw_bills where bill_id is not null) as b
+               on b.bill_id = r.bill_id
+        cross join (select max(issued_on) as latest_issue from raw_bills) as m""",
+}
+
+
 def findings_sql(sources: dict[str, TableSource]) -> str:
-    """One query listing every non-refusing finding: table, column, rule, count, examples."""
-    parts = []
+    """One query listing every non-refusing finding: table, column, rule, count, examples.
+    Each table is read once: every rule of it is a filtered count and list of one aggregate."""
+    by_table: dict[str, list[tuple[str, str, str, str]]] = {}
     for table, column, rule, where, example in _finding_queries(sources):
         text = labels.RULE[rule]
         if rule == "unknown_code":
             text = text.format(allowed="、".join(CODES[(table, column)]))
-        parts.append(f"""
-            select {sql_str(table)} as table_name, {sql_str(column)} as column_name, {sql_str(text)} as rule,
-                   count(*) as rows,
-                   list({example} order by {ROW_NAME.get(table, 'station')})[1:5] as examples
-            from raw_{table} where {where}""")
+        by_table.setdefault(table, []).append((column, text, where, example))
+    ctes, parts = [], []
+    for t, (table, rules) in enumerate(by_table.items()):
+        key = ROW_NAME.get(table, "station")
+        measures = ",\n".join(
+            f"count(*) filter (where {where}) as n{i}, "
+            f"(list({example} order by {key}) filter (where {where}))[1:5] as e{i}"
+            for i, (_, _, where, example) in enumerate(rules))
+        source = _FINDING_SOURCE.get(table, f"select * from raw_{table}")
+        ctes.append(f"t{t} as materialized (select {measures} from ({source}) as raw_{table})")
+        for i, (column, text, _, _) in enumerate(rules):
+            parts.append(f"select {sql_str(table)} as table_name, {sql_str(column)} as column_name, "
+                         f"{sql_str(text)} as rule, n{i} as rows, e{i} as examples from t{t}")
     for table, source in sources.items():
         for col in TABLES[table]:
             if col.nullable and col.name not in source.columns and (table, col.name) not in QUIET_OPTIONAL_COLUMNS:
-                parts.append(f"""
-            select {sql_str(table)}, {sql_str(col.name)}, {sql_str(labels.RULE['missing_optional_column'])},
-                   0, []::varchar[]""")
-    return "\nunion all".join(parts)
+                parts.append(f"select {sql_str(table)}, {sql_str(col.name)}, "
+                             f"{sql_str(labels.RULE['missing_optional_column'])}, 0, []::varchar[]")
+    return "with " + ",\n".join(ctes) + "\n" + "\nunion all\n".join(parts)
