@@ -75,6 +75,9 @@ def read_schemas(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict[s
                 raise ExtractRefused(labels.refusal_message(
                     rel, None, labels.RULE["unreadable"].format(error=str(exc).splitlines()[0][:120]), 0, []))
             types = {row[0]: row[1] for row in described}
+            bad_numbers = _unreadable_number_counts(con, file, [
+                (name, col.kind, types[name]) for name, col in declared.items()
+                if col.kind in ("money", "double") and name in types and readable(col.kind, types[name])])
             for name, col in declared.items():
                 if name not in types:
                     if not col.nullable:
@@ -85,7 +88,7 @@ def read_schemas(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict[s
                     rule = labels.RULE["type"].format(expected=labels.TYPE_NAME[col.kind], actual=types[name])
                     count, examples = _unreadable_rows(con, file, name)
                     raise ExtractRefused(labels.refusal_message(rel, name, rule, count, examples))
-                if col.kind in ("money", "double"):
+                if bad_numbers.get(name):
                     _refuse_unreadable_numbers(con, file, rel, name, col.kind, types[name])
                 seen_in.setdefault(name, []).append(rel)
                 source.columns.setdefault(name, types[name])
@@ -106,17 +109,36 @@ def _unreadable_rows(con: duckdb.DuckDBPyConnection, file: Path, column: str) ->
 MONEY_LIMIT = 10**12  # yuan: a larger magnitude cannot be money on a bill (CONTRACT §4)
 
 
+def _number_tests(column: str, kind: str, duckdb_type: str) -> list[str]:
+    tests = []
+    if duckdb_type.upper() in ("FLOAT", "DOUBLE"):
+        tests.append(f'not isfinite("{column}")')
+    if kind == "money":
+        tests.append(f'abs("{column}"::double) >= {MONEY_LIMIT}')
+    return tests
+
+
+def _unreadable_number_counts(con: duckdb.DuckDBPyConnection, file: Path,
+                              columns: list[tuple[str, str, str]]) -> dict[str, int]:
+    """How many values of each (column, kind, type) cannot be read as a number (see below):
+    one scan of the file for all its number columns."""
+    measures = []
+    for column, kind, duckdb_type in columns:
+        tests = _number_tests(column, kind, duckdb_type)
+        if tests:
+            measures.append((column, f'count(*) filter (where "{column}" is not null and ({" or ".join(tests)}))'))
+    if not measures:
+        return {}
+    source = f"read_parquet({sql_str(str(file))}, hive_partitioning = false)"
+    counts = con.sql(f"select {', '.join(m for _, m in measures)} from {source}").fetchall()[0]
+    return {column: int(n) for (column, _), n in zip(measures, counts)}
+
+
 def _refuse_unreadable_numbers(con: duckdb.DuckDBPyConnection, file: Path, rel: str, column: str,
                                kind: str, duckdb_type: str) -> None:
     """NaN and infinities cannot be read as a number of kWh or yuan, nor can money of
     magnitude ≥ 10^12 (§4): refused like a wrong type, naming the rows."""
-    t = duckdb_type.upper()
-    floating = t in ("FLOAT", "DOUBLE")
-    tests = []
-    if floating:
-        tests.append(f'not isfinite("{column}")')
-    if kind == "money":
-        tests.append(f'abs("{column}"::double) >= {MONEY_LIMIT}')
+    tests = _number_tests(column, kind, duckdb_type)
     if not tests:
         return
     source = f"read_parquet({sql_str(str(file))}, hive_partitioning = false)"
@@ -161,7 +183,7 @@ def check_refusals(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict
     """Duplicate keys and periods not on the 1st (the data-level refusals of §4)."""
     for table, key in UNIQUE_KEYS.items():
         dup = con.sql(f"""
-            with dups as (select {key} as k, count(*) as n, list(distinct source_file order by source_file) as files
+            with dups as (select {key} as k, count(*) as n
                           from raw_{table} where {key} is not null group by {key} having count(*) > 1)
             select count(*) as groups, coalesce(sum(n), 0) as rows from dups""").fetchall()[0]
         if dup[0]:
