@@ -758,7 +758,8 @@ def write_tables(out: Path, tables: dict[str, pl.DataFrame], stamp: str) -> dict
 def run(inputs: list[str], out: str, mapping_file: str | None = None, append: bool = False,
         stdout=None, stderr=None, now: dt.datetime | None = None) -> int:
     """The import command: 0 written (rows may have been left out, as reported); 2 a file or
-    argument refused, nothing written; 1 the output directory could not be written."""
+    argument refused, nothing written; 1 the output directory could not be written. The
+    report goes to stdout, refusals to stderr."""
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     out_dir = Path(out)
     try:
@@ -780,12 +781,12 @@ def run(inputs: list[str], out: str, mapping_file: str | None = None, append: bo
             drop_known(item, known[item.table])
         except ImportRefused as exc:
             refused += 1
-            print(SAY["refused"].format(file=name, why=exc), file=stdout)
+            print(SAY["refused"].format(file=name, why=exc), file=stderr)
             continue
         imported.append(item)
         _report(item, name, stdout)
     if refused:
-        print(SAY["aborted"].format(n=refused), file=stdout)
+        print(SAY["aborted"].format(n=refused), file=stderr)
         return 2
     tables: dict[str, pl.DataFrame] = {}
     for item in imported:

@@ -13,8 +13,8 @@ the extract's own rows and figures:
   202112, 发行日期 as 2021/12/31, 截止日期 as 20211231, thousands separators;
 - 实收电费.csv — UTF-8 with BOM, the SG186 codes as headers (CHARGE_ID, CONS_NO, …),
   timestamps as 2021-12-31 08:30:00, Chinese channel names;
-- 回收目标.xlsx — station targets as text percentages (99.99%), collectors' targets as
-  numbers formatted as percentages;
+- 回收目标.xlsx — targets as text percentages (99.99%) and as numbers formatted as
+  percentages, in turn; a collector's target names the collector (催费责任人);
 - 分次结算计划.xlsx — spreadsheet date cells and number cells.
 
 `sample_data/export/` holds the export of one station (--station 巴音陶亥供电所: 850
@@ -152,11 +152,12 @@ def write_targets(frame: pl.DataFrame, path: Path) -> None:
     for i, row in enumerate(frame.iter_rows(named=True)):
         sheet.write_string(1 + i, 0, row["station"])
         sheet.write_number(1 + i, 1, row["year"])
-        if row["collector"] is None:  # a station's target as text: 99.99%
+        if i % 2 == 0:  # as text: 99.99%
             shown = (Decimal(repr(row["recovery_target"])) * 100).normalize()
             sheet.write_string(1 + i, 2, f"{shown:f}%")
-        else:  # a collector's as a number the sheet shows as a percentage
+        else:  # as a number the sheet shows as a percentage
             sheet.write_number(1 + i, 2, row["recovery_target"], percent)
+        if row["collector"] is not None:
             sheet.write_string(1 + i, 3, row["collector"])
     book.close()
 
