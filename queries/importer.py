@@ -226,8 +226,8 @@ def header_columns(table: str, mapping: Mapping) -> dict[str, str]:
 
 @dataclass
 class Grid:
-    """A file's cells as text, from its first row; `numeric(i)` says which cells of column i
-    a spreadsheet stored as numbers (never any in a CSV)."""
+    """A file's cells as text, from its first row; `numeric(columns)` says, for each of those
+    columns, which of its cells a spreadsheet stored as numbers (none in a CSV)."""
 
     cells: pl.DataFrame  # String columns column_0 …, one row per row of the file
     how: str  # how it was read, for the report: the encoding or the sheet
@@ -363,22 +363,26 @@ def import_file(path: Path, mapping: Mapping) -> Imported:
     table, columns = _recognise(header, mapping)
     body = grid.cells.slice(header_at + 1)
     numbers = list(range(header_at + 2, header_at + 2 + body.height))
-    texts = {column: [_text(v) for v in body.to_series(i).to_list()] for column, i in columns.items()}
-    filled = [any(v is not None for v in row) for row in zip(*body.iter_columns())] if body.width else []
+    headers = {column: header[i] for column, i in columns.items()}
     ids = {column: i for column, i in columns.items() if column in ID_COLUMNS}
     probed = grid.numeric(list(ids.values()))
     numeric = {column: probed[i][header_at + 1:] for column, i in ids.items() if i in probed}
-    _refuse_numeric_ids(numeric, texts, filled, numbers, header, columns, mapping)
 
-    keep = [i for i, f in enumerate(filled) if f]  # a blank row is not a row
-    texts = {c: [v[i] for i in keep] for c, v in texts.items()}
-    numeric = {c: [v[i] for i in keep] for c, v in numeric.items()}
+    keep = [i for i, filled in enumerate(_filled(body)) if filled]  # a blank row is not a row
     numbers = [numbers[i] for i in keep]
-    rows, rejected, notes, ok = _convert(table, texts, numeric, numbers, header, columns, mapping,
-                                         spreadsheet=grid.spreadsheet)
-    rows = rows.filter(pl.Series(ok, dtype=pl.Boolean))
-    return Imported(path, table, grid.how, header_at + 1, {c: header[i] for c, i in columns.items()}, rows,
+    texts = {column: [_text(v) for v in body.to_series(i).gather(keep).to_list()] for column, i in columns.items()}
+    numeric = {column: [flags[i] for i in keep] for column, flags in numeric.items()}
+    _refuse_numeric_ids(numeric, texts, numbers, headers, mapping)
+    rows, rejected, notes, ok = _convert(table, texts, numeric, numbers, headers, mapping, grid.spreadsheet)
+    return Imported(path, table, grid.how, header_at + 1, headers, rows.filter(pl.Series(ok, dtype=pl.Boolean)),
                     [n for n, good in zip(numbers, ok) if good], len(numbers), rejected, notes)
+
+
+def _filled(body: pl.DataFrame) -> list[bool]:
+    """Whether each row has anything in it besides spaces."""
+    if not body.width:
+        return []
+    return body.select(pl.any_horizontal(pl.all().str.strip_chars().fill_null("") != "")).to_series().to_list()
 
 
 def _text(value) -> str | None:
@@ -420,21 +424,20 @@ def _recognise(header: list[str], mapping: Mapping) -> tuple[str, dict[str, int]
     raise ImportRefused(REASON["unknown_table"].format(headers=shown))
 
 
-def _refuse_numeric_ids(numeric: dict[str, list[bool]], texts: dict[str, list], filled: list[bool],
-                        numbers: list[int], header: list[str], columns: dict[str, int],
-                        mapping: Mapping) -> None:
+def _refuse_numeric_ids(numeric: dict[str, list[bool]], texts: dict[str, list], numbers: list[int],
+                        headers: dict[str, str], mapping: Mapping) -> None:
+    """Refuse the file when an id column has cells stored as numbers and --mapping does not
+    say how to restore them."""
     for column, flags in numeric.items():
-        if column in mapping.restore:
-            continue
-        rows = [(n, v) for n, v, f, full in zip(numbers, texts[column], flags, filled) if f and full]
-        if rows:
+        rows = [(n, v) for n, v, number in zip(numbers, texts[column], flags) if number]
+        if rows and column not in mapping.restore:
             shown = "、".join(SAY["example_value"].format(row=n, value=v) for n, v in rows[:EXAMPLES])
             raise ImportRefused(REASON["numeric_id"].format(
-                header=header[columns[column]], column=column, count=f"{len(rows):,}", examples=shown))
+                header=headers[column], column=column, count=f"{len(rows):,}", examples=shown))
 
 
 def _convert(table: str, texts: dict[str, list], numeric: dict[str, list[bool]], numbers: list[int],
-             header: list[str], columns: dict[str, int], mapping: Mapping, spreadsheet: bool):
+             headers: dict[str, str], mapping: Mapping, spreadsheet: bool):
     """The table's columns in CONTRACT §2 types (a column the file lacks: nulls), which rows
     are kept, and the reasons the others were left out."""
     rejected, notes = Problems(), Problems()
@@ -445,7 +448,7 @@ def _convert(table: str, texts: dict[str, list], numeric: dict[str, list[bool]],
         if col.name not in texts:
             out[col.name] = pl.Series(col.name, [None] * len(numbers), dtype=dtype)
             continue
-        named = header[columns[col.name]]
+        named = headers[col.name]
         parse = _parser(table, col.name, col.kind, spreadsheet)
         values, cache = [], {}
         restore = mapping.restore.get(col.name) if col.name in numeric else None
@@ -692,18 +695,19 @@ def existing_keys(out: Path, table: str) -> set:
     if not files:
         return set()
     key = UNIQUE_KEYS.get(table)
-    columns = [key] if key else [c.name for c in TABLES[table]]
+    types = {c.name: POLARS_TYPE[c.kind] for c in TABLES[table] if key in (None, c.name)}
     try:
-        frames = [pl.read_parquet(f, columns=[c for c in columns if c in pl.read_parquet_schema(f)])
-                  for f in files]
+        frame = pl.concat([_typed(f, types) for f in files])
     except Exception as exc:
         raise ImportRefused(SAY["existing_unreadable"].format(out=out, table=table, error=_one_line(exc))) from None
-    frame = pl.concat([f.with_columns(pl.lit(None).alias(c) for c in columns if c not in f.columns)
-                       .select(columns) for f in frames], how="vertical_relaxed")
-    if key:
-        return set(frame[key].drop_nulls().to_list())
-    typed = frame.cast({c.name: POLARS_TYPE[c.kind] for c in TABLES[table]})
-    return set(typed.iter_rows())
+    return set(frame[key].drop_nulls().to_list()) if key else set(frame.iter_rows())
+
+
+def _typed(file: Path, types: dict[str, pl.DataType]) -> pl.DataFrame:
+    """The columns of one Parquet file in these types; a column it lacks is null."""
+    present = pl.read_parquet_schema(file)
+    frame = pl.read_parquet(file, columns=[c for c in types if c in present])
+    return frame.select(pl.col(c).cast(t) if c in present else pl.lit(None, dtype=t).alias(c) for c, t in types.items())
 
 
 def drop_known(item: Imported, known: set) -> None:
@@ -791,7 +795,7 @@ def run(inputs: list[str], out: str, mapping_file: str | None = None, append: bo
     tables: dict[str, pl.DataFrame] = {}
     for item in imported:
         tables[item.table] = pl.concat([tables[item.table], item.rows]) if item.table in tables else item.rows
-    tables = {t: f for t, f in tables.items() if f.height}
+    tables = {t: tables[t] for t in TABLES if t in tables and tables[t].height}
     if not tables:
         print(SAY["nothing_new"], file=stdout)
         return 0

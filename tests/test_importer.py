@@ -676,7 +676,7 @@ def test_rejected_rows_are_counted_by_reason_with_spreadsheet_row_numbers(tmp_pa
             ["B02", "0001", "202112", "2021-12-05", "2021-12-25", "10", ""],       # row 4: no amount
             ["B03", "0001", "202112", "十二月五日", "2021-12-25", "10", "5.00"],   # row 5: bad date
             ["B01", "0001", "202112", "2021-12-05", "2021-12-25", "10", "6.00"],   # row 6: B01 again
-            [None] * 7,                                                            # row 7: blank, not a row
+            ["  "] + [None] * 6,                                                   # row 7: only spaces, not a row
             ["B04", "0001", "202112", "2021-12-05", "2021-12-25", "10", "abc"],    # row 8: bad amount
             ["B05", "0001", "202112", "2021-12-05", "2021-12-25", "10", ""]]       # row 9: no amount
     code, out, err = run_import(capsys, write_xlsx(tmp_path / "应收.xlsx", rows), "--out", tmp_path / "out")
