@@ -35,7 +35,7 @@ from pathlib import Path
 import polars as pl
 
 from . import labels
-from .schema import TABLES, UNIQUE_KEYS
+from .schema import REQUIRED_TABLES, TABLES, UNIQUE_KEYS
 
 SAY = labels.IMPORT
 REASON = labels.IMPORT_REASON
@@ -261,7 +261,10 @@ def _read_spreadsheet(path: Path) -> Grid:
         # calamine turns only number and boolean cells into booleans; a text cell reads as null.
         if not columns:
             return {}
-        probe = pl.read_excel(path, read_options={"dtypes": "boolean", "use_columns": columns}, **options)
+        try:
+            probe = pl.read_excel(path, read_options={"dtypes": "boolean", "use_columns": columns}, **options)
+        except Exception as exc:
+            raise ImportRefused(REASON["unreadable"].format(error=_one_line(exc))) from None
         return {i: s.is_not_null().to_list() for i, s in zip(columns, probe.iter_columns())}
 
     return Grid(cells, SAY["how_sheet"].format(sheet=sheet), True, numeric)
@@ -760,7 +763,7 @@ def write_tables(out: Path, tables: dict[str, pl.DataFrame], stamp: str) -> dict
 
 
 def run(inputs: list[str], out: str, mapping_file: str | None = None, append: bool = False,
-        stdout=None, stderr=None, now: dt.datetime | None = None) -> int:
+        stdout=None, stderr=None) -> int:
     """The import command: 0 written (rows may have been left out, as reported); 2 a file or
     argument refused, nothing written; 1 the output directory could not be written. The
     report goes to stdout, refusals to stderr."""
@@ -800,20 +803,11 @@ def run(inputs: list[str], out: str, mapping_file: str | None = None, append: bo
         print(SAY["nothing_new"], file=stdout)
         return 0
     try:
-        written = write_tables(out_dir, tables, (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S"))
+        written = write_tables(out_dir, tables, dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
     except OSError as exc:
         print(SAY["unwritable"].format(out=out_dir, error=exc.strerror or exc), file=stderr)
         return 1
-    print(SAY["written"].format(out=out_dir), file=stdout)
-    for table, path in written.items():
-        print(SAY["written_table"].format(name=labels.TABLE[table], table=table, rows=f"{tables[table].height:,}",
-                                          file=path.relative_to(out_dir)), file=stdout)
-    lacking = [t for t in ("customers", "bills", "payments")
-               if not (out_dir / t).is_dir() and not (out_dir / f"{t}.parquet").exists()]
-    if lacking:
-        print(SAY["lacking"].format(tables="、".join(f"{labels.TABLE[t]}（{t}）" for t in lacking)), file=stdout)
-    else:
-        print(SAY["next"].format(out=out_dir), file=stdout)
+    _report_written(out_dir, tables, written, stdout)
     return 0
 
 
@@ -822,6 +816,19 @@ def _shown(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def _report_written(out_dir: Path, tables: dict[str, pl.DataFrame], written: dict[str, Path], stream) -> None:
+    """What was written, and what to do next: import the missing required tables, or build."""
+    print(SAY["written"].format(out=out_dir), file=stream)
+    for table, path in written.items():
+        print(SAY["written_table"].format(name=labels.TABLE[table], table=table, rows=f"{tables[table].height:,}",
+                                          file=path.relative_to(out_dir)), file=stream)
+    lacking = [t for t in REQUIRED_TABLES if not (out_dir / t).is_dir() and not (out_dir / f"{t}.parquet").exists()]
+    if lacking:
+        print(SAY["lacking"].format(tables="、".join(f"{labels.TABLE[t]}（{t}）" for t in lacking)), file=stream)
+    else:
+        print(SAY["next"].format(out=out_dir), file=stream)
 
 
 def _report(item: Imported, name: str, stream) -> None:
