@@ -2,6 +2,7 @@
               python -m queries collections --data DIR [--as-of D] [--station S] [--json]
               python -m queries users add NAME --role R [--station S]… [--collector C] --users FILE
               python -m queries users remove NAME --users FILE | list --users FILE
+              python -m queries import FILE_OR_DIR… --out DIR [--mapping FILE] [--append]
 
 The parser, the checks of --data, --as-of, --year and --station, and the process's exit
 handling are shared: `python -m reports` (the daily report) imports them from here."""
@@ -95,6 +96,8 @@ def parser() -> argparse.ArgumentParser:
     view_arguments(c, year=False)  # by_collector is of D's year
     c.add_argument("--json", action="store_true", help=HELP["collections_json"])
     users_arguments(sub.add_parser("users", help=HELP["users"]))
+    from .importer import add_arguments as import_arguments  # marketing-system exports (§7)
+    import_arguments(sub.add_parser("import", help=labels.IMPORT["help"]))
     return p
 
 
@@ -307,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
         return args
     if args.command == "users":
         return _users(args)
+    if args.command == "import":
+        from . import importer
+        return importer.run(args.inputs, args.out, args.mapping, args.append)
     ex = opened(args)
     if isinstance(ex, int):
         return ex

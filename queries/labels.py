@@ -1003,3 +1003,80 @@ COLUMN.update({
     "audit_rows": "行数",
     "audit_detail": "内容",
 })
+
+# --- importing marketing-system exports (CONTRACT §7, docs/DATA.md §7: queries/importer.py) ---
+IMPORT = {
+    "help": "导入营销系统导出文件（.xlsx、.xls、.csv），写成数据目录（docs/DATA.md §7）",
+    "inputs_help": "导出文件，或放有导出文件的文件夹（只读其中的 .xlsx、.xls、.csv）",
+    "out_help": "写出的数据目录；不加 --append 时应不存在或为空",
+    "mapping_help": "映射文件（TOML）：补充表头名称、恢复被存成数字的编号（docs/DATA.md §7）",
+    "append_help": "追加到已有数据目录：每张表新增一个文件，目录中已有的编号跳过",
+    # how a file was read
+    "how_sheet": "Excel 工作表“{sheet}”",
+    "how_utf8_bom": "CSV，编码 UTF-8（带 BOM）",
+    "how_utf8": "CSV，编码 UTF-8",
+    "how_gb18030": "CSV，编码 GB18030（兼容 GBK）",
+    # the report, per file
+    "file": "{file}：{name}（{table}），{how}，表头在第 {row} 行",
+    "counts": "  读取 {read} 行：写入 {written} 行，拒绝 {rejected} 行，已存在跳过 {skipped} 行",
+    "rejected_title": "  拒绝的行（按原因）：",
+    "notes_title": "  已导入但有改动的行（按原因）：",
+    "reason": "    {reason}：{count} 行，例如 {examples}",
+    "example": "第 {row} 行",
+    "example_value": "第 {row} 行（{value}）",
+    "same_as_row": "{id}，与第 {row} 行相同",
+    "refused": "{file}：未导入 —— {why}",
+    # the end of a run
+    "aborted": "有 {n} 个文件无法导入（原因见上），本次没有写入任何文件。",
+    "nothing_new": "没有可写入的新行，未写入任何文件。",
+    "written": "已写入 {out}：",
+    "written_table": "  {name}（{table}）{rows} 行 → {file}",
+    "lacking": "注意：数据目录中还没有必需的表 {tables}，看板还不能打开它；可用 --append 导入这些表的导出文件。",
+    "next": "下一步：python -m queries build --data {out}，然后 python dashboard.py --data {out}",
+    # refusals of the arguments
+    "no_input": "找不到导出文件或文件夹：{path}",
+    "not_export": "{file} 不是导出文件（应为 .xlsx、.xls 或 .csv）",
+    "no_exports": "文件夹 {dir} 中没有导出文件（.xlsx、.xls、.csv）",
+    "out_is_file": "输出目录 {out} 是一个文件，不是文件夹",
+    "out_not_empty": "输出目录 {out} 不是空的；要向已有数据追加，请加 --append",
+    "single_file_table": "输出目录 {out} 中的表 {table} 是单个文件 {table}.parquet；追加需要文件夹形式，"
+                         "请先把它移到 {table}/ 文件夹中（docs/DATA.md §1）",
+    "existing_unreadable": "无法读取输出目录 {out} 中已有的表 {table}（{error}）",
+    "unwritable": "无法写入输出目录 {out}：{error}（没有留下不完整的文件）",
+    "bad_mapping": "映射文件 {file} 无法使用：{why}",
+    "mapping_unreadable": "无法读取（{error}）",
+    "mapping_not_toml": "不是有效的 TOML（{error}）",
+    "mapping_not_column": "表头“{header}”对应的“{column}”不是可导入的列（写列名，如 customer_id，"
+                          "或 表.列，如 payments.amount；见 docs/DATA.md §2）",
+    "mapping_restore_table": "[restore] 应是一个表，例如 [restore] 下写 customer_id = { width = 12 }",
+    "mapping_restore_column": "[restore] 中的 {column} 不是编号列（可用：{ids}）",
+    "mapping_restore_width": "[restore] 中 {column} 的 width 应是 1 到 40 之间的整数，例如 {column} = {{ width = 12 }}",
+}
+# Why a file or a row was not imported (a row's reason follows its header: 发行日期：无法识别的日期…).
+IMPORT_REASON = {
+    "unreadable": "文件无法读取（{error}）",
+    "undecodable": "无法按 UTF-8 或 GB18030（GBK）解码（第 {line} 行）",
+    "no_header": "前 {n} 行中没有找到表头（表头行至少要有 {least} 个可识别的列名；"
+                 "可识别的名称见 docs/DATA.md §7，其他名称可用 --mapping 补充）",
+    "unknown_table": "无法识别是哪张表：表头（{headers}）中没有 收费流水号、应收标识、回收目标 或 户号 等关键列",
+    "duplicate_header": "表头“{first}”和“{second}”都对应列 {column}，无法确定用哪一个",
+    "missing_column": "按表头识别为{table}，但缺少必需的列 {columns}",
+    "numeric_id": "列“{header}”（{column}）—— 编号被电子表格存成了数字，前导零可能已经丢失。共 {count} 行，"
+                  "例如 {examples}。请在营销系统中把该列按文本导出，或在 --mapping 文件的 [restore] 中写明编号位数，"
+                  "例如 {column} = {{ width = 12 }}（docs/DATA.md §7）",
+    # rows
+    "missing": "缺少必需的值",
+    "money": "无法识别的金额（可用 1234.56、1,234.56）",
+    "money_range": "金额的绝对值不小于 10^12 元",
+    "number": "无法识别的数值",
+    "date": "无法识别的日期（可用 2021-12-31、2021/12/31、20211231 或电子表格日期）",
+    "timestamp": "无法识别的时间（可用 2021-12-31 08:30:00、2021/12/31 8:30、20211231083000 或电子表格日期时间）",
+    "period": "无法识别的电费年月（可用 202112、2021-12 或日期）",
+    "year": "无法识别的年度（应为四位年份，如 2021）",
+    "bool": "无法识别的是/否（可用 是/否、Y/N、1/0、true/false）",
+    "target": "无法识别的回收目标（应为 0 到 1 之间的小数，或百分数如 99.99%）",
+    "restore": "按数字存储的编号无法恢复为 {width} 位（不是整数、超过 {width} 位，或超过 15 位已被电子表格改动）",
+    "duplicate": "编号在本文件中重复（保留先出现的行）",
+    # rows kept with a change
+    "unknown_tariff": "无法识别的电价类型，按空值（未登记）导入",
+}
