@@ -41,10 +41,24 @@ select
     bool_or(p.channel = 'bank' and p.amount > 0) as via_bank,
     count(*) filter (where p.paid_at::date = p.posted_at::date) as same_day_payments,
     sum(p.amount) filter (where p.paid_at::date = p.posted_at::date) as same_day_amount,
-    arg_max(p.channel, (p.amount, p.payment_id)) filter (where p.paid_at::date = p.posted_at::date) as same_day_channel
+    -- the channel when all of them came through one (a cheap state); else settled below
+    min(p.channel) filter (where p.paid_at::date = p.posted_at::date) as same_day_channel_min,
+    max(p.channel) filter (where p.paid_at::date = p.posted_at::date) as same_day_channel_max
 from raw_payments as p
 where p.bill_id is not null
   and p.posted_at is not null
+  and p.customer_id in (select customer_id from accounts)
+group by p.bill_id;
+
+-- The few bills posted on one day and paid that day through several channels: the channel of
+-- the larger payment (then of the later payment_id).
+create temp table same_day_channels as
+select p.bill_id, arg_max(p.channel, (p.amount, p.payment_id)) as channel
+from raw_payments as p
+where p.bill_id in (select bill_id from bill_paid
+                    where first_posted_on = last_posted_on and same_day_channel_min <> same_day_channel_max)
+  and p.posted_at is not null
+  and p.posted_at::date = p.paid_at::date
   and p.customer_id in (select customer_id from accounts)
 group by p.bill_id;
 
@@ -79,9 +93,12 @@ window w as (partition by bill_id order by posted_on);
 create temp table bill_state as
 with days as (
     select bill_id, first_posted_on as posted_on, amount as day_amount, via_bank, same_day_payments,
-           same_day_amount, same_day_channel, amount as paid_to_date, null::date as next_posted_on,
-           true as first_step
+           same_day_amount,
+           case when same_day_channel_min = same_day_channel_max then same_day_channel_min else c.channel end
+               as same_day_channel,
+           amount as paid_to_date, null::date as next_posted_on, true as first_step
     from bill_paid
+    left join same_day_channels as c using (bill_id)
     where first_posted_on = last_posted_on
     union all
     select bill_id, posted_on, amount, via_bank, same_day_payments, same_day_amount, same_day_channel,
@@ -104,6 +121,7 @@ left join days as d using (bill_id)
 where b.bill_id is not null;
 
 drop table bill_paid;
+drop table same_day_channels;
 drop table multi_day_postings;
 
 -- Each bill once (its first row): what was billed.
