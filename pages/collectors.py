@@ -175,7 +175,7 @@ def chase_downloads(target: View, groups: list, who: str, which: str, pdf_col, x
             if record:
                 record(listed.height)
             return listed
-        return rows
+        return data.deferred(rows)  # clicked later, outside this run: the same extract
 
     pdf_rows, xlsx_rows = chase(pdf_file), chase(xlsx_file)
     pdf_col.download_button(
