@@ -171,7 +171,7 @@ def view_of(ex: Extract, args: argparse.Namespace) -> View:
 RECOVERY = ("billed", "recovered", "recovery_rate", "prior_opening", "prior_recovered",
             "prior_recovery_rate", "cumulative_rate")
 ARREARS = ("arrears", "arrears_current_year", "arrears_prior_years", "arrears_customers")
-CUT = 40  # a longer grouping value is shown cut, with … (CONTRACT §4)
+CUT = 40  # a longer grouping value is shown cut, with … (docs/DATA.md §4)
 
 
 def _text(value: str | None) -> str:
@@ -338,7 +338,7 @@ def _build_command(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- the users file (CONTRACT §8) -----------------------------------------------------------
+# --- the users file (docs/DATA.md §8) -----------------------------------------------------------
 
 def _users(args: argparse.Namespace) -> int:
     """users add|remove|list: 0 done, 2 a refused argument, password or file, 1 a file that

@@ -152,7 +152,7 @@ STAMP = {
 SCOPE = {"all_stations": "全部供电所", "high_energy_only": "仅高耗能企业", "key_accounts_only": "仅重点客户"}
 MASKED = "个人户名、电话已脱敏"
 
-# --- allowed rows (CONTRACT §8, docs/DATA.md §8: queries/access.py) ------------------------
+# --- allowed rows (docs/DATA.md §8: queries/access.py) ------------------------
 ACCESS = {
     "nothing": "无可查看的数据",  # the scope of a user who may see no row
     "all_own_stations": "本账户的全部供电所",  # the station filter's placeholder for a station or collector user
@@ -295,7 +295,7 @@ CLI_ARGPARSE = [
     (r"^argument (\S+): ", r"参数 \1："),
 ]
 
-# --- collection operations (CONTRACT §6) ------------------------------------------------
+# --- collection operations (docs/DATA.md §6) ------------------------------------------------
 UNASSIGNED = "未分配"  # shown for a null collector (meter_reader)
 
 METRIC.update({
@@ -822,7 +822,7 @@ DECK = {
     "collectors_chart_ends": "各催费责任人电费回收率与目标（前 {n} 名与后 {n} 名，共 {total} 人；%）",
 }
 
-# --- logins, users and the audit log (CONTRACT §8; queries/users.py, ui/auth.py, pages/audit.py) ---
+# --- logins, users and the audit log (docs/DATA.md §8; queries/users.py, ui/auth.py, pages/audit.py) ---
 PAGE_TITLE.update({"audit": "审计日志"})
 ROLE = {"manager": "经理", "station": "供电所", "collector": "抄表员/催费员"}
 LOCAL_USER = "本机经理"  # the user of the audit log when there is no users file

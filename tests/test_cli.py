@@ -1,4 +1,4 @@
-"""CONTRACT §5: python -m queries summary --data DIR [--as-of] [--year] [--station] --json; and
+"""docs/DATA.md §5: python -m queries summary --data DIR [--as-of] [--year] [--station] --json; and
 the shared option checks, messages and exit codes of python -m reports daily-report."""
 
 from __future__ import annotations
