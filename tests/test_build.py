@@ -221,3 +221,21 @@ def test_the_help_points_at_the_project_documentation(capsys):
     for argv in (["--help"], ["build", "--help"]):
         assert main(argv) == 0
         assert "docs/DATA.md" in capsys.readouterr().out
+
+
+def test_the_page_bar_names_the_stage_under_way_and_the_stages_done():
+    from queries.progress import Stages
+    from ui.data import _build_text
+
+    clock = Clock()
+    stages = Stages(clock)
+    for at, i, n, what in BUILD[:3]:
+        clock.now = at
+        stages.update(i, n, what)
+    clock.now = 2.5
+    assert stages.fraction == 0.5
+    assert _build_text(stages).split("  \n") == [
+        "**正在检查数据并建立数据缓存（数据更新后只需一次）**",
+        "第 2 步：汇总，已用 1.0 秒（共 2.5 秒）",
+        "已完成：检查数据 1.5 秒",
+    ]

@@ -1,4 +1,6 @@
-"""The pages' only door to the numbers: the opened extract and cached, parameter-keyed queries."""
+"""The pages' only door to the numbers: the extract this session shows (kept while newer data
+waits, ui/freshness.py), opened with a progress bar when it must be built, and cached,
+parameter-keyed queries."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from queries.progress import Stages, Ticker, seconds
 from reports.reminders import with_reminders
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "extract"
+WORDS = labels.BUILD_PROGRESS
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 
 
@@ -181,7 +184,7 @@ class _PageBar:
             self._ticker = Ticker(self._tick)
 
     def _draw(self) -> None:
-        self.bar.progress(self.stages.fraction, text=build_text(self.stages))
+        self.bar.progress(self.stages.fraction, text=_build_text(self.stages))
 
     def _tick(self) -> None:
         add_script_run_ctx(threading.current_thread(), self._ctx)
@@ -195,10 +198,7 @@ class _PageBar:
         self.bar.empty()
 
 
-WORDS = labels.BUILD_PROGRESS
-
-
-def build_text(stages: Stages) -> str:
+def _build_text(stages: Stages) -> str:
     """The bar's text: what the build does, the stage under way, the stages done."""
     lines = [f"**{WORDS['page_title']}**"]
     if stages.current is not None:
