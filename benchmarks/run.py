@@ -91,7 +91,7 @@ def _workload(ex):
         ("bank_shortfall", "bank_shortfall", Scope(), dict(as_of=d, show_personal=False)),
         ("filter_options (一个供电所)", "filter_options", Scope(), dict(stations=[stations[0]])),
     ]
-    # collection operations (CONTRACT §6), asked with the shipped settings
+    # collection operations (docs/DATA.md §6), asked with the shipped settings
     from queries.collections import load_settings
 
     settings = load_settings().params()

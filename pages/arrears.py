@@ -163,7 +163,7 @@ else:
         fig.update_yaxes(title="欠费（万元）", tickformat=",.2f")
         charts.show(fig, "arrears_aging", f"欠费账龄_{view.as_of:%Y%m%d}")
 
-# --- risk grades (风险分级, CONTRACT §6) ---------------------------------------------------
+# --- risk grades (风险分级, docs/DATA.md §6) ---------------------------------------------------
 settings = collections.load_settings()  # a file that cannot be used: ui/frame.guard says why
 params = settings.params()
 R = labels.RISK

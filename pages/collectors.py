@@ -66,7 +66,7 @@ if not (total["bills"] or total["arrears"] or total["prior_opening"]):
 # Ranks are among the branch's collectors on the same terms: the station and collector filters
 # choose whom the page shows, not whom they are ranked against. A (station, collector) group's
 # figures are the same either way, as those two filters take or leave whole groups. The rows
-# shown are the view's (its filters and the user's allowed rows, CONTRACT §8); a station user
+# shown are the view's (its filters and the user's allowed rows, docs/DATA.md §8); a station user
 # is ranked against the whole branch only when the setting allows it, else against its own
 # stations, and a collector user sees no rank (docs/DATA.md §8).
 access = app.page_access()
@@ -175,7 +175,7 @@ def chase_downloads(target: View, groups: list, who: str, which: str, pdf_col, x
             if record:
                 record(listed.height)
             return listed
-        return rows
+        return data.deferred(rows)  # clicked later, outside this run: the same extract
 
     pdf_rows, xlsx_rows = chase(pdf_file), chase(xlsx_file)
     pdf_col.download_button(

@@ -3,6 +3,7 @@
               python -m queries users add NAME --role R [--station S]… [--collector C] --users FILE
               python -m queries users remove NAME --users FILE | list --users FILE
               python -m queries import FILE_OR_DIR… --out DIR [--mapping FILE] [--append]
+              python -m queries build --data DIR [--cache DIR] [--engine duckdb|spark]
 
 The parser, the checks of --data, --as-of, --year and --station, and the process's exit
 handling are shared: `python -m reports` (the daily report) imports them from here."""
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from . import labels
 from .checks import ExtractRefused
 from .extract import CacheUnavailable, Extract, Scope, open_extract
+from .progress import StderrBar, seconds
 from .summary import METRICS, MONEY, default_view, summary
 from .view import View
 
@@ -87,7 +89,7 @@ def view_arguments(command: argparse.ArgumentParser, year: bool = True) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = Parser(prog="python -m queries", description=f"{labels.APP_TITLE}：{HELP['queries']}")
+    p = Parser(prog="python -m queries", description=f"{labels.APP_TITLE}：{HELP['queries']}", epilog=HELP["docs"])
     sub = p.add_subparsers(dest="command", required=True, parser_class=Command)
     s = sub.add_parser("summary", help=HELP["summary"])
     view_arguments(s)
@@ -98,6 +100,8 @@ def parser() -> argparse.ArgumentParser:
     users_arguments(sub.add_parser("users", help=HELP["users"]))
     from .importer import add_arguments as import_arguments  # marketing-system exports (§7)
     import_arguments(sub.add_parser("import", help=labels.IMPORT["help"]))
+    build_arguments(sub.add_parser("build", help=HELP["build"], description=HELP["build_description"],
+                                   epilog=HELP["build_docs"]))
     return p
 
 
@@ -119,46 +123,13 @@ def users_arguments(command: argparse.ArgumentParser) -> None:
                        help=HELP["users_file"])
 
 
-class _Progress:
-    """A first open's build steps on stderr: one line per step, or one line rewritten in
-    place on a terminal. stdout stays for the answer alone."""
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.tty = stream.isatty()
-        self.pending = False  # a terminal line not yet ended
-
-    def __call__(self, i: int, n: int, what: str) -> None:
-        line = CLI["building"].format(what=what, i=i, n=n)
-        if self.tty:
-            self.stream.write(f"\r{line}\033[K")
-            self.pending = True
-            if i >= n:
-                self.end()
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
-
-    def end(self) -> None:
-        if self.pending:
-            self.stream.write("\n")
-            self.stream.flush()
-            self.pending = False
-
-
 def opened(args: argparse.Namespace) -> Extract | int:
     """The extract, or the exit status after printing why not on stderr: 2 for a refused
     extract, no as-of date or an unknown station; 1 for a cache that cannot be written.
     An --as-of outside the extract's dates is answered, with a note."""
-    progress = _Progress(sys.stderr)
-    try:
-        ex = open_extract(args.data, progress=progress)
-    except ExtractRefused as exc:
-        return fail(str(exc), 2)
-    except CacheUnavailable as exc:
-        return fail(str(exc), 1)
-    finally:
-        progress.end()
+    ex, _ = open_showing_progress(args.data, None, {ExtractRefused: 2, CacheUnavailable: 1})
+    if isinstance(ex, int):
+        return ex
     if args.as_of is None and ex.default_as_of is None:
         return fail(labels.MSG["no_as_of_cli"], 2)
     if args.station is not None:
@@ -170,6 +141,21 @@ def opened(args: argparse.Namespace) -> Extract | int:
     if note:
         print(note, file=sys.stderr)
     return ex
+
+
+def open_showing_progress(data: str, cache_dir: str | None, codes: dict[type, int]) -> tuple[Extract | int, StderrBar]:
+    """The extract, built first if need be with its progress on stderr; or, for a refused
+    extract or a cache fault, the exit status `codes` gives it after printing why, below the
+    stage the build stopped in."""
+    bar = StderrBar(sys.stderr)
+    try:
+        ex = open_extract(data, cache_dir, progress=bar)
+    except (ExtractRefused, CacheUnavailable) as exc:
+        bar.end()
+        return fail(str(exc), codes[type(exc)]), bar
+    finally:
+        bar.end()  # also when interrupted
+    return ex, bar
 
 
 def fail(message: str, code: int) -> int:
@@ -188,7 +174,7 @@ def view_of(ex: Extract, args: argparse.Namespace) -> View:
 RECOVERY = ("billed", "recovered", "recovery_rate", "prior_opening", "prior_recovered",
             "prior_recovery_rate", "cumulative_rate")
 ARREARS = ("arrears", "arrears_current_year", "arrears_prior_years", "arrears_customers")
-CUT = 40  # a longer grouping value is shown cut, with … (CONTRACT §4)
+CUT = 40  # a longer grouping value is shown cut, with … (docs/DATA.md §4)
 
 
 def _text(value: str | None) -> str:
@@ -313,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "import":
         from . import importer
         return importer.run(args.inputs, args.out, args.mapping, args.append)
+    if args.command == "build":
+        return _build_command(args)
     ex = opened(args)
     if isinstance(ex, int):
         return ex
@@ -321,7 +309,42 @@ def main(argv: list[str] | None = None) -> int:
     return _answer(summary(ex, view_of(ex, args)), args.json, _print_text)
 
 
-# --- the users file (CONTRACT §8) -----------------------------------------------------------
+# --- building ahead of time (docs/DATA.md §9) ------------------------------------------------
+
+ENGINES = ("duckdb", "spark")
+
+
+def build_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--data", required=True, metavar="DIR", help=HELP["data"])
+    command.add_argument("--cache", metavar="DIR", help=HELP["cache"])
+    command.add_argument("--engine", choices=ENGINES, default="duckdb", help=HELP["engine"])
+
+
+def _build_command(args: argparse.Namespace) -> int:
+    """build: check the extract and build its cache unless it is current. 0 built or already
+    current, 1 a refused extract, 2 a data directory that is not one, a cache fault or an engine
+    not available (the same messages as the pages)."""
+    say = labels.BUILD_CLI
+    if args.engine != "duckdb":
+        return fail(say["no_spark"], 2)
+    data = os.path.abspath(args.data)
+    if not os.path.isdir(data):
+        return fail(labels.MSG["data_dir_is_file" if os.path.exists(data) else "no_data_dir"].format(path=data), 2)
+    ex, bar = open_showing_progress(data, args.cache, {ExtractRefused: 1, CacheUnavailable: 2})
+    if isinstance(ex, int):
+        return ex
+    as_of = ex.default_as_of or say["no_as_of"]
+    if bar.started:
+        print(say["built"].format(seconds=seconds(bar.stages.total_seconds()), as_of=as_of, file=ex.cache_file))
+    else:
+        print(say["current"].format(as_of=as_of, file=ex.cache_file))
+    findings = ex.query("data_findings", Scope()).height
+    if findings:
+        print(say["findings"].format(n=findings))
+    return 0
+
+
+# --- the users file (docs/DATA.md §8) -----------------------------------------------------------
 
 def _users(args: argparse.Namespace) -> int:
     """users add|remove|list: 0 done, 2 a refused argument, password or file, 1 a file that

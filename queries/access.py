@@ -1,4 +1,4 @@
-"""Who is looking and which rows they may see (CONTRACT §8, docs/DATA.md §8).
+"""Who is looking and which rows they may see (docs/DATA.md §8).
 
 The restriction is part of the one scope: `Access.restrict` sets the Scope's allowed rows,
 and the macro scoped_segments, through which every question reads its rows, keeps only

@@ -1,4 +1,4 @@
-"""The audit log (CONTRACT §8, docs/DATA.md §8): every reveal of contacts and every download
+"""The audit log (docs/DATA.md §8): every reveal of contacts and every download
 that carries them, appended to an SQLite database outside the extract.
 
 Append-only from the app: it only inserts; triggers refuse UPDATE and DELETE; and each row

@@ -1,4 +1,4 @@
-"""Finding an extract's files and checking them against CONTRACT.md §1–2 (rules of §4).
+"""Finding an extract's files and checking them against docs/DATA.md §1–2 (rules of §4).
 
 Refusals raise `ExtractRefused` with one Chinese sentence naming file, column, rule, count
 and up to five examples. Findings are returned as rows for the data-quality view.
@@ -17,7 +17,7 @@ from .schema import (CODES, QUIET_OPTIONAL_COLUMNS, REQUIRED_TABLES, ROW_NAME, S
 
 
 class ExtractRefused(Exception):
-    """The extract breaks a refusing rule of CONTRACT §4; str(exc) is the Chinese message."""
+    """The extract breaks a refusing rule of docs/DATA.md §4; str(exc) is the Chinese message."""
 
 
 @dataclass
@@ -106,7 +106,7 @@ def _unreadable_rows(con: duckdb.DuckDBPyConnection, file: Path, column: str) ->
     return int(count), [r[0] for r in rows]
 
 
-MONEY_LIMIT = 10**12  # yuan: a larger magnitude cannot be money on a bill (CONTRACT §4)
+MONEY_LIMIT = 10**12  # yuan: a larger magnitude cannot be money on a bill (docs/DATA.md §4)
 
 
 def _number_tests(column: str, kind: str, duckdb_type: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Collection operations (CONTRACT §6): the settings the questions are asked with (penalty
+"""Collection operations (docs/DATA.md §6): the settings the questions are asked with (penalty
 rates, risk thresholds and the watch list's, queries/collections.toml or the file FEE_SETTINGS
 names), the Chinese reason of a risk grade, and the §6 JSON of `python -m queries collections`."""
 
@@ -200,7 +200,7 @@ def with_risk_words(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
 
 
 def rule_text(risk: RiskThresholds) -> str:
-    """The default rule of CONTRACT §6 in words, with the thresholds in force."""
+    """The default rule of docs/DATA.md §6 in words, with the thresholds in force."""
     return labels.RISK["rule"].format(
         high_days_overdue=risk.high_days_overdue, high_arrears=_plain(risk.high_arrears),
         medium_days_overdue=risk.medium_days_overdue, multiple=_plain(risk.medium_average_bill_multiple),
@@ -268,7 +268,7 @@ def risk_customers(ex: Extract, view: View, show_personal: bool = False, setting
 
 def collections(ex: Extract, view: View | None = None, *, as_of: dt.date | None = None,
                 scope: Scope | None = None, settings: Settings | None = None) -> dict:
-    """CONTRACT §6 as plain Python values: money rounded to 0.01, rates unrounded or None.
+    """docs/DATA.md §6 as plain Python values: money rounded to 0.01, rates unrounded or None.
     by_collector uses D's year, one row per collector name (null last)."""
     view = view or default_view(ex, as_of, None, scope)
     params = (settings or load_settings()).params()

@@ -38,12 +38,12 @@ class CacheUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Scope:
-    """Filters on customer attributes (CONTRACT §3), bound to every question as one STRUCT
+    """Filters on customer attributes (docs/DATA.md §3), bound to every question as one STRUCT
     parameter, $scope, read by the macro scoped_segments alone (queries/sql/_macros.sql).
     Empty means all; '' is a null village/line. A new dimension is a field here, a line in
     scoped_segments, and a widget in ui/filters.py.
 
-    The last three fields are the rows a user may see (CONTRACT §8), set by
+    The last three fields are the rows a user may see (docs/DATA.md §8), set by
     queries/access.py (Access.restrict) and never by a filter: a restricted scope sees only
     the customers of allowed_stations (when given) whose meter_reader is in
     allowed_collectors (when given), and nothing at all when both are empty (fail closed).
@@ -313,7 +313,7 @@ class Extract:
 
     def query(self, name: str, scope: Scope | None = None, **params) -> pl.DataFrame:
         """Run a named question with its bound parameters; unused parameters are ignored, and
-        those of OPTIONAL and the settings of CONTRACT §6 may be left out."""
+        those of OPTIONAL and the settings of docs/DATA.md §6 may be left out."""
         sql = sql_text(name)
         wanted = set(_PARAM.findall(sql))
         given = {**OPTIONAL, **(scope or Scope()).params(), **params}
@@ -359,7 +359,7 @@ def is_built(data_dir: str | Path, cache_dir: str | Path | None = None) -> bool:
 def open_extract(data_dir: str | Path, cache_dir: str | Path | None = None,
                  progress: Progress | None = None) -> Extract:
     """Check and open an extract, building its rollups first if need be. Raises
-    ExtractRefused (the extract breaks CONTRACT §4) or CacheUnavailable (the cache cannot
+    ExtractRefused (the extract breaks docs/DATA.md §4) or CacheUnavailable (the cache cannot
     be written or read), each with a Chinese message. A cache file that was truncated,
     replaced or cannot be opened is built again."""
     data_dir = Path(data_dir)

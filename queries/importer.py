@@ -1,9 +1,9 @@
-"""Importing marketing-system exports (CONTRACT §7, docs/DATA.md §7):
+"""Importing marketing-system exports (docs/DATA.md §7):
 
     python -m queries import FILE_OR_DIR… --out DIR [--mapping FILE] [--append]
 
 Each .xlsx, .xls or .csv export is one table, recognised by its header row; its rows are
-converted to the types of CONTRACT §2 and written as one Parquet file per table,
+converted to the types of docs/DATA.md §2 and written as one Parquet file per table,
 `<out>/<table>/import-<time>.parquet`, so that a later `--append` adds files beside them.
 
 All-or-nothing per run: every file is read and converted first; if any file is refused
@@ -92,7 +92,7 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "recovery_target": ("回收目标", "电费回收率目标"),
         "collector": _COLLECTOR,  # a row with a collector is that person's target (§6)
     },
-    # Not in CONTRACT §7: headers chosen for this project (docs/DATA.md §7).
+    # Not in docs/DATA.md §7: headers chosen for this project (docs/DATA.md §7).
     "instalment_plans": {
         "bill_id": _BILL_ID,
         "due_on": ("分次截止日期", "计划缴费日期"),
@@ -111,7 +111,7 @@ RECOGNISED_BY: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("customers", ("customer_id",)),
 )
 
-# Chinese values to codes (CONTRACT §7). A code itself is accepted as well.
+# Chinese values to codes (docs/DATA.md §7). A code itself is accepted as well.
 CATEGORY_NAMES = {
     "居民生活": "residential", "城镇居民": "residential", "乡村居民": "residential",
     "一般工商业": "small_power", "小动力": "small_power", "非居民照明": "small_power",
@@ -138,7 +138,7 @@ MIN_HEADER_CELLS = 2  # …as the first row with at least this many known header
 ID_COLUMNS = ("customer_id", "bill_id", "payment_id")
 SPREADSHEET_DIGITS = 15  # a spreadsheet number keeps 15 significant digits, no more
 EXAMPLES = 5  # example rows shown per reason
-MONEY_LIMIT = Decimal(10) ** 12  # CONTRACT §4: money of this magnitude is refused
+MONEY_LIMIT = Decimal(10) ** 12  # docs/DATA.md §4: money of this magnitude is refused
 
 POLARS_TYPE = {
     "text": pl.String, "bool": pl.Boolean, "date": pl.Date, "timestamp": pl.Datetime("us"),
@@ -344,7 +344,7 @@ class Problems:
 
 @dataclass
 class Imported:
-    """One file, read and converted: its table's rows (CONTRACT §2 types) ready to write."""
+    """One file, read and converted: its table's rows (docs/DATA.md §2 types) ready to write."""
 
     path: Path
     table: str
@@ -441,7 +441,7 @@ def _refuse_numeric_ids(numeric: dict[str, list[bool]], texts: dict[str, list], 
 
 def _convert(table: str, texts: dict[str, list], numeric: dict[str, list[bool]], numbers: list[int],
              headers: dict[str, str], mapping: Mapping, spreadsheet: bool):
-    """The table's columns in CONTRACT §2 types (a column the file lacks: nulls), which rows
+    """The table's columns in docs/DATA.md §2 types (a column the file lacks: nulls), which rows
     are kept, and the reasons the others were left out."""
     rejected, notes = Problems(), Problems()
     ok = [True] * len(numbers)
@@ -540,7 +540,7 @@ def _decimal(text: str) -> Decimal:
 
 def parse_money(text: str) -> Decimal:
     """1234.56, 1,234.56, -0.5, ¥12: exact, rounded half away from zero to the fen like a
-    DOUBLE of CONTRACT §2."""
+    DOUBLE of docs/DATA.md §2."""
     try:
         value = _decimal(text)
     except Invalid:

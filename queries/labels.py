@@ -152,7 +152,7 @@ STAMP = {
 SCOPE = {"all_stations": "全部供电所", "high_energy_only": "仅高耗能企业", "key_accounts_only": "仅重点客户"}
 MASKED = "个人户名、电话已脱敏"
 
-# --- allowed rows (CONTRACT §8, docs/DATA.md §8: queries/access.py) ------------------------
+# --- allowed rows (docs/DATA.md §8: queries/access.py) ------------------------
 ACCESS = {
     "nothing": "无可查看的数据",  # the scope of a user who may see no row
     "all_own_stations": "本账户的全部供电所",  # the station filter's placeholder for a station or collector user
@@ -228,7 +228,6 @@ MSG = {
     "cache_other": "无法写入或读取缓存目录 {path} 中的数据缓存。（{error}）",
     "as_of_outside": "所选截至日期 {as_of} 不在数据的日期范围（{first} 至 {last}）内；"
                      "数字仍按定义计算，但可能没有意义。",
-    "building": "首次打开这份数据，正在检查并建立数据缓存：",
     "no_as_of_pick": "请在左侧“数据截至”中选择一个日期，看板将按该日期计算。",
     "no_as_of": "数据中没有可用的入账日期（没有付款，或入账日期都异常），无法确定截至日期。",
     "no_as_of_cli": "数据中没有可用的入账日期（没有付款，或入账日期都异常），无法确定截至日期；请用 --as-of 指定。",
@@ -244,7 +243,7 @@ BUILD_STEP = {
     "done": "完成",
 }
 
-# The command line (python -m queries): argument errors, build progress and the text summary.
+# The command line (python -m queries): argument errors and the text summary.
 CLI = {
     "bad_date": "日期格式应为 YYYY-MM-DD：{text}",
     "date_range": "日期应在 {low} 至 {high} 之间：{text}",
@@ -253,7 +252,6 @@ CLI = {
     "unknown_args": "无法识别的参数：{args}",
     "unknown_station": "数据中没有这个供电所：{station}（可选：{stations}）",
     "no_stations": "数据中没有任何供电所",
-    "building": "正在建立数据缓存：{what} {i}/{n}",
     "header": "数据截至 {as_of}　统计年度 {year}　范围：{scope}",
     "all_stations": SCOPE["all_stations"],
     "total": "合计",
@@ -297,7 +295,7 @@ CLI_ARGPARSE = [
     (r"^argument (\S+): ", r"参数 \1："),
 ]
 
-# --- collection operations (CONTRACT §6) ------------------------------------------------
+# --- collection operations (docs/DATA.md §6) ------------------------------------------------
 UNASSIGNED = "未分配"  # shown for a null collector (meter_reader)
 
 METRIC.update({
@@ -824,7 +822,7 @@ DECK = {
     "collectors_chart_ends": "各催费责任人电费回收率与目标（前 {n} 名与后 {n} 名，共 {total} 人；%）",
 }
 
-# --- logins, users and the audit log (CONTRACT §8; queries/users.py, ui/auth.py, pages/audit.py) ---
+# --- logins, users and the audit log (docs/DATA.md §8; queries/users.py, ui/auth.py, pages/audit.py) ---
 PAGE_TITLE.update({"audit": "审计日志"})
 ROLE = {"manager": "经理", "station": "供电所", "collector": "抄表员/催费员"}
 LOCAL_USER = "本机经理"  # the user of the audit log when there is no users file
@@ -1004,7 +1002,7 @@ COLUMN.update({
     "audit_detail": "内容",
 })
 
-# --- importing marketing-system exports (CONTRACT §7, docs/DATA.md §7: queries/importer.py) ---
+# --- importing marketing-system exports (docs/DATA.md §7: queries/importer.py) ---
 IMPORT = {
     "help": "导入营销系统导出文件（.xlsx、.xls、.csv），写成数据目录（docs/DATA.md §7）",
     "inputs_help": "导出文件，或放有导出文件的文件夹（只读其中的 .xlsx、.xls、.csv）",
@@ -1079,4 +1077,43 @@ IMPORT_REASON = {
     "duplicate": "编号在本文件中重复（保留先出现的行）",
     # rows kept with a change
     "unknown_tariff": "无法识别的电价类型，按空值（未登记）导入",
+}
+# --- building ahead of time and newer data (docs/DATA.md §9; python -m queries build,
+# queries/progress.py, ui/data.py, ui/freshness.py) -----------------------------------------
+CLI_HELP.update({
+    "docs": "数据目录、表、指标定义、导入与预先构建的说明见 docs/DATA.md（Data format and definitions）。",
+    "build": "预先构建（docs/DATA.md §9）：检查数据并建立数据缓存，打开看板时不再等待",
+    "build_description": "检查数据目录（docs/DATA.md §4）并建立数据缓存；缓存已是最新时只核对、不重建。"
+                         "适合在每晚导出、导入之后运行。",
+    "build_docs": "退出码：0 已建立或已是最新；1 数据未通过检查；2 参数有误、缓存目录不可用或引擎不可用。"
+                  "说明见 docs/DATA.md §9。",
+    "cache": "缓存目录（默认为环境变量 FEE_CACHE_DIR，未设时为 ~/.cache/fee-recovery）；看板须使用同一目录",
+    "engine": "计算引擎：duckdb（默认，目前唯一可用）或 spark（尚未提供）",
+})
+BUILD_CLI = {
+    "no_spark": "Spark 引擎尚未安装，目前不可用（计划在后续版本提供）；请使用默认的 --engine duckdb（docs/DATA.md §9）。",
+    "built": "已建立数据缓存，用时 {seconds} 秒；数据截至 {as_of}。缓存文件：{file}",
+    "current": "数据缓存已是最新，无需重建；数据截至 {as_of}。缓存文件：{file}",
+    "no_as_of": "（没有可用的入账日期）",
+    "findings": "另有 {n} 项数据质量提示（不影响计算），详见看板的“数据质量”页。",
+}
+# A build's progress, stage by stage: on stderr (queries/progress.py) and on the page (ui/data.py).
+BUILD_PROGRESS = {
+    "tty_bar": "建立数据缓存 [{bar}] {percent:>3}%  {stage}  {seconds} 秒（共 {total} 秒）",
+    "tty_stage": "✓ {stage}  {seconds} 秒",
+    "log_stage": "建立数据缓存 {percent:>3}%  {stage}  用时 {seconds} 秒",
+    "cut": "建立数据缓存未完成：{stage}  已用 {seconds} 秒",
+    "page_title": "正在检查数据并建立数据缓存（数据更新后只需一次）",
+    "page_stage": "第 {number} 步：{stage}，已用 {seconds} 秒（共 {total} 秒）",
+    "page_finished": "已完成：{stages}",
+    "page_one": "{stage} {seconds} 秒",
+}
+# Newer data in the data directory, seen by an open session (ui/freshness.py).
+FRESHNESS = {
+    "updated": "数据已更新至 {as_of}，点击刷新",
+    "updated_no_date": "数据已更新，点击刷新",
+    "building": "数据目录有新文件，正在建立数据缓存，完成后这里会提示刷新。",
+    "unbuilt": "数据目录有新文件，尚未建立数据缓存；点击刷新将先检查数据并建立缓存（可能需要几分钟）。",
+    "refresh": "刷新",
+    "refresh_help": "改用新数据；如未另选“数据截至”日期，将移到新数据的最后入账日期。",
 }

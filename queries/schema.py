@@ -1,4 +1,4 @@
-"""The tables and columns of CONTRACT.md §2, and which stored types each may be read from."""
+"""The tables and columns of docs/DATA.md §2, and which stored types each may be read from."""
 
 from __future__ import annotations
 
@@ -57,9 +57,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("station", "text", False),
         ("year", "integer", False),
         ("recovery_target", "double", False),
-        ("collector", "text", True),  # CONTRACT §6: a row with a collector is that collector's target
+        ("collector", "text", True),  # docs/DATA.md §6: a row with a collector is that collector's target
     ),
-    # CONTRACT §6: the agreed parts (分次结算) of one bill
+    # docs/DATA.md §6: the agreed parts (分次结算) of one bill
     "instalment_plans": _cols(
         ("bill_id", "text", False),
         ("due_on", "date", False),

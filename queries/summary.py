@@ -1,4 +1,4 @@
-"""The CONTRACT §5 summary: total and by station, village and line, as plain Python values."""
+"""The docs/DATA.md §5 summary: total and by station, village and line, as plain Python values."""
 
 from __future__ import annotations
 

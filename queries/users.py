@@ -1,4 +1,4 @@
-"""The users file (CONTRACT §8, docs/DATA.md §8): who may log in, with which role and rows,
+"""The users file (docs/DATA.md §8): who may log in, with which role and rows,
 their password hashes (Argon2id, argon2-cffi), and the login settings of a deployment,
 among them single sign-on: whether a company's identity provider (OpenID Connect, Streamlit's
 st.login) may sign people in, and which claims of its ID token give their role and rows.

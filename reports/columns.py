@@ -41,7 +41,7 @@ KIND = {
     "is_key_account": "bool", "oldest_period": "month", "days_overdue": "days",
     "payment_id": "text", "bill_id": "text", "channel": "text", "paid_at": "time", "posted_at": "time",
     "payment_amount": "money", "days_in_transit": "days", "paid": "money", "shortfall": "money",
-    # risk grades (CONTRACT §6): the grade and its reason in words (queries/collections.with_risk_words);
+    # risk grades (docs/DATA.md §6): the grade and its reason in words (queries/collections.with_risk_words);
     # per grade, customers and arrears (collections.grade_table); moves since last month's end
     "risk_grade": "text", "risk_reason": "text", "penalty_exposure": "money", "penalty_bills": "int",
     "customers_high": "int", "customers_medium": "int", "customers_low": "int",

@@ -447,7 +447,7 @@ class Deck:
                        [0.7, 1.9, 1.3, 1.2, 1.1, 1.3, 1.45, 1.45, 1.1, 1.1], right=set(range(2, 10)))
 
 
-    # --- collection operations (CONTRACT §6): grades, penalties, the collectors' ranking
+    # --- collection operations (docs/DATA.md §6): grades, penalties, the collectors' ranking
     def risk_slide(self) -> None:
         """Customers per grade against last month's end, and how many moved: tiles."""
         d, R, D = self.data, labels.RISK, labels.DECK

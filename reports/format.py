@@ -265,7 +265,7 @@ def month_cn(day: dt.date | None) -> str:
 
 def scope_text(scope: Scope, limit: int | None = CUT) -> str:
     """The scope in words, as the dashboard's header shows it: each name cut at `limit`
-    characters (None: whole, for a file's header lines). A user's allowed rows (CONTRACT §8)
+    characters (None: whole, for a file's header lines). A user's allowed rows (docs/DATA.md §8)
     stand where no filter names stations or collectors."""
     if scope.restricted and not (scope.allowed_stations or scope.allowed_collectors):
         return labels.ACCESS["nothing"]

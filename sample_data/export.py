@@ -39,7 +39,7 @@ FILES = {"customers": "用户档案.xlsx", "bills": "应收电费.csv", "payment
          "targets": "回收目标.xlsx", "instalment_plans": "分次结算计划.xlsx"}
 EXPORTED_ON = dt.datetime(2022, 6, 30, 18, 0)  # fixed, so the same sample gives the same bytes
 
-# Each code's Chinese names, used in turn (CONTRACT §7 maps every one of them back).
+# Each code's Chinese names, used in turn (docs/DATA.md §7 maps every one of them back).
 CATEGORY_NAMES = {"residential": ("居民生活", "城镇居民", "乡村居民"),
                   "small_power": ("一般工商业", "小动力", "非居民照明"),
                   "large_industry": ("大工业",), "agriculture": ("农业生产", "农业排灌"), "other": ("其他",)}

@@ -3,7 +3,7 @@
     python -m sample_data.generate --out DIR [--accounts N] [--seed S] [--monthly]
 
 Without ``--accounts`` it writes the small extract shipped in ``sample_data/extract/``
-(about 6,500 accounts, single-file layout of CONTRACT §1). ``--accounts N --monthly``
+(about 6,500 accounts, single-file layout of docs/DATA.md §1). ``--accounts N --monthly``
 writes an extract of the same shape for benchmarks in the folder layout
 (``bills/2020-01.parquet`` … one file per bill month, ``payments/2020-01.parquet`` … one
 file per month of ``paid_at``), generating and writing one month at a time so memory
@@ -23,7 +23,7 @@ unpaid December bills), most of it recovered in 2021; some 2020 bills are still 
 2022. In 2022 two high-energy enterprises, squeezed by the market prices that followed
 the 2021 tariff reform, pay their bills only in part.
 
-Collection operations (CONTRACT §6, docs/DATA.md §6): the two largest key high-energy
+Collection operations (docs/DATA.md §6): the two largest key high-energy
 accounts, the squeezed key one and the largest other key account pay their bills of
 2022-03 … 2022-06 by instalment plans (``instalment_plans``, 50 parts at the default size),
 so that as of 2022-06-30 there are parts upcoming, paid on time, paid late and missed; two
@@ -33,7 +33,7 @@ the first two collectors of 千钢供电所 and 城郊供电所 have targets of 
 and 2022 (``targets.collector``). These use no draw of the random streams the rest of the
 extract comes from, so every other row is as it was without them.
 
-Deliberate data-quality findings (CONTRACT §4; none of them refuses the extract):
+Deliberate data-quality findings (docs/DATA.md §4; none of them refuses the extract):
 - 2 orphan payments whose customer_id is not in customers: one settles the orphan bill
   below (2021-05), one is a prepayment without a bill (2022-04) from another closed
   account;
@@ -1265,7 +1265,7 @@ def _payments_table(C: _Customers, P: dict, p: int, width: int) -> pa.Table:
     )
 
 
-# Targets of their own (CONTRACT §6) for the first two collectors of the first two stations,
+# Targets of their own (docs/DATA.md §6) for the first two collectors of the first two stations,
 # from 2021: a new collector's a little below the station's, a senior one's at it or above.
 COLLECTOR_TARGETS = {2021: (0.999, 0.9999), 2022: (0.9995, 1.0)}
 

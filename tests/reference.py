@@ -1,4 +1,4 @@
-"""A second implementation of CONTRACT §3, written the plain way: bill by bill, in polars,
+"""A second implementation of docs/DATA.md §3, written the plain way: bill by bill, in polars,
 straight from the three tables, sharing nothing with the query layer (no SQL, no rollups).
 
 `reference(customers, bills, payments, as_of, year)` answers the §5 `total` keys for one
@@ -39,7 +39,7 @@ def _sum(frame: pl.DataFrame, column: str) -> Decimal:
 
 
 def _rate(numerator: Decimal, denominator: Decimal) -> float | None:
-    """numerator / denominator, null where the denominator is 0 (CONTRACT §3)."""
+    """numerator / denominator, null where the denominator is 0 (docs/DATA.md §3)."""
     return None if denominator == 0 else float(numerator) / float(denominator)
 
 
@@ -70,14 +70,14 @@ def load(data_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
 
 
 def load_plans(data_dir: Path) -> pl.DataFrame | None:
-    """The optional instalment_plans table (CONTRACT §6), or None when the extract has none."""
+    """The optional instalment_plans table (docs/DATA.md §6), or None when the extract has none."""
     if not (data_dir / "instalment_plans.parquet").exists() and not (data_dir / "instalment_plans").is_dir():
         return None
     return _read_money(_read(data_dir, "instalment_plans"))
 
 
 def default_as_of(bills: pl.DataFrame, payments: pl.DataFrame) -> dt.date | None:
-    """D's default (CONTRACT §3): the date of the latest plausible posted_at — not before
+    """D's default (docs/DATA.md §3): the date of the latest plausible posted_at — not before
     1990-01-01 and not more than 366 days after the latest issued_on (any bill of the extract)."""
     posted = payments.filter(pl.col("posted_at").is_not_null())["posted_at"].dt.date().to_list()
     latest_issue = bills["issued_on"].max() if bills.height else None
@@ -111,7 +111,7 @@ def bill_balances(customers: pl.DataFrame, bills: pl.DataFrame, payments: pl.Dat
 def reference(customers: pl.DataFrame, bills: pl.DataFrame, payments: pl.DataFrame,
               as_of: dt.date, year: int, station: str | None = None,
               where: pl.Expr | None = None) -> dict:
-    """The §5 `total` figures of CONTRACT §3 for the bills of customers in scope (the customers
+    """The §5 `total` figures of docs/DATA.md §3 for the bills of customers in scope (the customers
     of `station`, and those `where` holds for on the customers table), as of `as_of`, year
     `year`. Also answers `bills`: how many of the scope's bills with period in Y are issued by D."""
     in_scope = customers
@@ -165,7 +165,7 @@ def _scope_figures(all_at_d: pl.DataFrame, all_at_e: pl.DataFrame, in_scope: pl.
 
 
 def shown(figures: dict) -> bool:
-    """CONTRACT §5: a group with no issued bill in Y, no arrears and no prior_opening is left out."""
+    """docs/DATA.md §5: a group with no issued bill in Y, no arrears and no prior_opening is left out."""
     return figures["bills"] > 0 or figures["arrears"] != 0 or figures["prior_opening"] != 0
 
 
@@ -215,7 +215,7 @@ def mismatches(got: dict, want: dict, rate_tolerance: float = 1e-12, skip: tuple
     return wrong
 
 
-# --- CONTRACT §6, collection operations: day by day, bill by bill -------------------------
+# --- docs/DATA.md §6, collection operations: day by day, bill by bill -------------------------
 
 # The contract's defaults, written out here (not read from queries/collections.toml).
 PENALTY_1996 = ({"effective_from": dt.date(1996, 1, 1), "residential": Decimal("0.001"),

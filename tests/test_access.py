@@ -1,4 +1,4 @@
-"""Allowed rows (CONTRACT §8, docs/DATA.md §8): a station user sees its stations' customers, a
+"""Allowed rows (docs/DATA.md §8): a station user sees its stations' customers, a
 collector user the customers whose meter_reader is its name, in every figure and list, and no
 filter, URL or stale session widens that; whoever names nothing it may see sees nothing.
 

@@ -1,4 +1,4 @@
-"""Logins and roles in a real browser (CONTRACT §8, docs/DATA.md §8): `python dashboard.py
+"""Logins and roles in a real browser (docs/DATA.md §8): `python dashboard.py
 --users FILE` on the shipped sample, the users file made here with `python -m queries users
 add` and FEE_PASSWORD, headless Debian Chromium through Playwright (started as in
 tests/test_browser.py). Each role logs in through the form itself: a manager (老王), a station
@@ -190,7 +190,7 @@ def _wan(yuan) -> str:
 
 
 def _pct(rate) -> str:
-    """A rate as a percentage truncated to two decimals (CONTRACT §3): 98.11 %."""
+    """A rate as a percentage truncated to two decimals (docs/DATA.md §3): 98.11 %."""
     return f"{(Decimal(str(rate)) * 100).quantize(Decimal('0.01'), ROUND_DOWN):.2f} %"
 
 

@@ -1,4 +1,4 @@
-"""CONTRACT §6, collection operations, one rule at a time on the smallest extract that shows
+"""docs/DATA.md §6, collection operations, one rule at a time on the smallest extract that shows
 it: risk grades, penalty exposure, instalments, posting, collector targets, the settings file
 and the `collections` JSON. Every expected number is worked out by hand in the test; at the
 end the query layer meets the second implementation (tests/reference.py) on the shipped sample.

@@ -1,4 +1,4 @@
-"""CONTRACT §4: which extracts are refused (and what the message says), which breaks are
+"""docs/DATA.md §4: which extracts are refused (and what the message says), which breaks are
 findings that still let the numbers through, and that a data directory is never written."""
 
 from __future__ import annotations

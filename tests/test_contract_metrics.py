@@ -1,4 +1,4 @@
-"""CONTRACT §3, one definition at a time, on the smallest extract that shows it.
+"""docs/DATA.md §3, one definition at a time, on the smallest extract that shows it.
 
 Every expected number is worked out by hand in the test. Unless a test says otherwise a
 bill of period 2021-03 is issued 2021-03-05 and due 2021-03-20 (tests/tiny.py defaults).
@@ -83,7 +83,7 @@ def test_reversal_after_year_end_gives_negative_prior_recovered(tmp_path):
                     payment("P2", "C1", "B0", "-100.00", "2021-02-01 09:00:00")])
     t = total(ex, "2021-03-01", year=2021)
     # outstanding(B0, 2020-12-31) = 0, outstanding(B0, D) = 100:
-    # prior_opening 0, prior_recovered 0 − 100 = −100 (CONTRACT §3 taken literally);
+    # prior_opening 0, prior_recovered 0 − 100 = −100 (docs/DATA.md §3 taken literally);
     # prior rate undefined, nothing billed in 2021 → cumulative undefined too.
     assert (t["prior_opening"], t["prior_recovered"]) == (0.0, -100.0)
     assert (t["prior_recovery_rate"], t["cumulative_rate"]) == (None, None)
@@ -265,7 +265,7 @@ def test_single_file_and_folder_layouts_give_identical_results(tmp_path):
 def test_folder_names_like_hive_partitions_carry_no_data(tmp_path):
     root = tmp_path / "folder"
     write_part(root / "customers.parquet", "customers", LAYOUT_CUSTOMERS)
-    # CONTRACT §1's own example: bills/period=2021-11/part-0.parquet
+    # docs/DATA.md §1's own example: bills/period=2021-11/part-0.parquet
     write_part(root / "bills" / "period=2021-03" / "part-0.parquet", "bills", LAYOUT_BILLS[:2])
     write_part(root / "bills" / "period=2021-04" / "part-0.parquet", "bills", LAYOUT_BILLS[2:], reverse=True)
     write_part(root / "payments.parquet", "payments", LAYOUT_PAYMENTS)
@@ -338,7 +338,7 @@ def test_worked_example_of_the_three_rates(tmp_path):
                    [payment("P0", "C1", "B0", "340000.00", "2021-06-10 09:00:00"),
                     payment("P1", "C2", "B1", "640000.00", "2021-04-10 09:00:00")])
     t = total(ex, "2021-12-31", year=2021)
-    # CONTRACT §3's example: billed 750,500, recovered 640,000; B0 was 500,000 outstanding
+    # docs/DATA.md §3's example: billed 750,500, recovered 640,000; B0 was 500,000 outstanding
     # on E = 2020-12-31 and 160,000 at D, so prior_recovered = 340,000.
     assert t["billed"] == 750500.0
     assert t["recovered"] == 640000.0
@@ -511,7 +511,7 @@ def test_every_money_figure_is_rounded_to_the_fen(tmp_path):
 
 
 def test_the_total_of_a_scope_with_nothing_in_it_is_one_row_of_zeros(tmp_path):
-    # a station with no account: billed and arrears 0, every rate undefined (CONTRACT §3)
+    # a station with no account: billed and arrears 0, every rate undefined (docs/DATA.md §3)
     ex = open_extract(write_extract(tmp_path, [customer("C1")], [bill("B1", "C1", "10.00")], []))
     rows = ex.query("recovery_summary", Scope(stations=("没有这个供电所",)), as_of=d("2021-12-31"),
                     year=2021, group_by="total").to_dicts()

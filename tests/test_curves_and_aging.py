@@ -1,5 +1,5 @@
 """Daily questions on a hand-made extract: the recovery curve of a month and of a year,
-daily collections, and the aging buckets' edges (CONTRACT §3: days overdue = D − due_on)."""
+daily collections, and the aging buckets' edges (docs/DATA.md §3: days overdue = D − due_on)."""
 
 from decimal import Decimal
 

@@ -19,7 +19,7 @@ PAGES = ["pages/home.py", "pages/recovery.py", "pages/arrears.py", "pages/high_e
 @pytest.fixture(scope="module")
 def refused_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp("refused") / "x"
-    # the same 户号 twice: CONTRACT §4 refuses the extract
+    # the same 户号 twice: docs/DATA.md §4 refuses the extract
     return write_extract(root, [customer("001"), customer("001")], [bill("b1", "001", "10.00")], [])
 
 

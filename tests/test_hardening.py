@@ -37,7 +37,7 @@ def small(root: Path, payments: list[dict] | None = None, **kw) -> Path:
     return write_extract(root, [customer("001")], [bill("b1", "001", "100.00")], payments, **kw)
 
 
-# --- numbers that cannot be money are refused (CONTRACT §4) --------------------------------
+# --- numbers that cannot be money are refused (docs/DATA.md §4) --------------------------------
 
 @pytest.mark.parametrize("value, shown", [
     (float("nan"), "NaN"), (float("inf"), "inf"), (float("-inf"), "-inf"), (1e17, "1e+17"), (1e12, "1e+12"),
@@ -81,7 +81,7 @@ def test_the_cli_refuses_a_nan_amount_with_exit_2_and_no_traceback(tmp_path):
     assert "Traceback" not in run.stderr and "amount" in run.stderr and run.stdout == ""
 
 
-# --- implausible dates (CONTRACT §3) --------------------------------------------------------
+# --- implausible dates (docs/DATA.md §3) --------------------------------------------------------
 
 def test_a_posting_dated_9999_is_a_finding_and_does_not_become_the_default_date(tmp_path):
     root = small(tmp_path / "x", payments=[
@@ -109,7 +109,7 @@ def test_a_posting_more_than_366_days_after_the_last_issue_is_implausible(tmp_pa
     assert open_extract(root).default_as_of == d("2022-03-06")
 
 
-# --- every year and every as-of date (CONTRACT §3) -----------------------------------------
+# --- every year and every as-of date (docs/DATA.md §3) -----------------------------------------
 
 def test_prior_opening_holds_for_years_after_the_last_bill(sample):
     """At 2024-01-01 nothing was posted since 2023-12-31 and every bill is long overdue, so the
@@ -145,7 +145,7 @@ def test_the_page_notes_a_date_outside_the_data(sample_env):
     assert at.metric  # answered all the same
 
 
-# --- empty tables (CONTRACT §4: an empty state, not a crash) -------------------------------
+# --- empty tables (docs/DATA.md §4: an empty state, not a crash) -------------------------------
 
 def _empty_cases(root: Path) -> dict[str, Path]:
     return {

@@ -1,4 +1,4 @@
-"""The importer's round trip (issue 11, CONTRACT §7): the sample extract exported in the
+"""The importer's round trip (issue 11, docs/DATA.md §7): the sample extract exported in the
 marketing system's forms (sample_data/export.py) and imported back is the sample again —
 every table row for row, and every figure of `summary --json` and `collections --json`.
 

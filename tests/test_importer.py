@@ -1,4 +1,4 @@
-"""CONTRACT §7 (docs/DATA.md §7): python -m queries import, rule by rule, on tiny hand-made
+"""docs/DATA.md §7: python -m queries import, rule by rule, on tiny hand-made
 exports. Expected values are written by hand from the contract's wording, never taken from
 the importer's own tables."""
 
@@ -24,7 +24,7 @@ from queries.summary import default_view, summary
 
 D, T = dt.date, dt.datetime
 
-# CONTRACT §7's header table, typed here from the contract (not imported from the code).
+# docs/DATA.md §7's header table, typed here from the contract (not imported from the code).
 CONTRACT_HEADERS = {
     "customers": {
         "customer_id": ["户号", "用户编号", "CONS_NO"],
@@ -346,7 +346,7 @@ def imported_bills(capsys, tmp_path: Path, export: Path) -> tuple[dict, str]:
 
 MONEY = [("1,234.56", Decimal("1234.56")), ("1234.5", Decimal("1234.50")), ("-0.10", Decimal("-0.10")),
          ("¥12", Decimal("12.00")), ("12,345,678.9", Decimal("12345678.90")),
-         # more than two decimals: half away from zero, as CONTRACT §2 reads a DOUBLE
+         # more than two decimals: half away from zero, as docs/DATA.md §2 reads a DOUBLE
          ("2.675", Decimal("2.68")), ("-2.675", Decimal("-2.68")), ("0.004", Decimal("0.00"))]
 BAD_MONEY = ["1,23", "abc", "1e3", "1.2.3", "1,000,000,000,000"]
 

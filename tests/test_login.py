@@ -1,4 +1,4 @@
-"""CONTRACT §8 in the app (AppTest): with a users file, nothing but the login form before
+"""docs/DATA.md §8 in the app (AppTest): with a users file, nothing but the login form before
 login — the extract is not even opened; a station user logs in and sees its station; wrong
 passwords are refused and throttled, idle sessions end, 退出登录 ends one; contacts only for
 the roles allowed and never in presentation mode; every reveal and every download with

@@ -1,5 +1,5 @@
 """数据质量 page: it names the extract and its dates, lists the files and rows the query
-layer counted, lists exactly the findings of CONTRACT §4, and says so when there are none."""
+layer counted, lists exactly the findings of docs/DATA.md §4, and says so when there are none."""
 
 from __future__ import annotations
 

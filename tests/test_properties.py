@@ -1,5 +1,5 @@
 """Property: on any small extract, for any as-of date D and year Y, the query layer's §5
-figures equal the bill-by-bill second implementation of CONTRACT §3 (tests/reference.py), and
+figures equal the bill-by-bill second implementation of docs/DATA.md §3 (tests/reference.py), and
 for one D of each example so do the §6 collections figures (by collector, posting, penalty
 exposure, risk grades, instalments).
 

@@ -1,4 +1,4 @@
-"""The shipped sample extract: reproducible, conforming to CONTRACT §2, calibrated to 2021."""
+"""The shipped sample extract: reproducible, conforming to docs/DATA.md §2, calibrated to 2021."""
 
 import datetime as dt
 from pathlib import Path
@@ -14,7 +14,7 @@ from sample_data.generate import generate
 SHIPPED = Path(__file__).resolve().parent.parent / "sample_data" / "extract"
 TABLES = ("customers", "bills", "payments", "targets", "instalment_plans")
 
-# CONTRACT §2, as DuckDB reads the files.
+# docs/DATA.md §2, as DuckDB reads the files.
 CONTRACT_TYPES = {
     "customers": {
         "customer_id": "VARCHAR", "customer_name": "VARCHAR", "phone": "VARCHAR", "station": "VARCHAR",
@@ -157,7 +157,7 @@ def test_accounts_mix(shipped):
 
 
 def test_2021_headline_as_of_year_end(shipped):
-    """CONTRACT §3 written out plainly: the branch recovered 15,220 万元 at 99.99 % in 2021."""
+    """docs/DATA.md §3 written out plainly: the branch recovered 15,220 万元 at 99.99 % in 2021."""
     as_of = dt.date(2021, 12, 31)
     customers, bills, payments = shipped["customers"], shipped["bills"], shipped["payments"]
     paid = (
@@ -200,7 +200,7 @@ def test_monthly_layout_has_one_file_per_month(monthly_extract):
 
 def test_instalment_plans_show_every_status_as_of_2022_06_30(shipped):
     """The plans are of key accounts' bills, their parts add up to the bill, and as of the
-    sample's as-of date (CONTRACT §6, by the second implementation) some part is upcoming,
+    sample's as-of date (docs/DATA.md §6, by the second implementation) some part is upcoming,
     some paid on time, some late and some missed."""
     customers, bills, payments, plans = (shipped[t] for t in ("customers", "bills", "payments", "instalment_plans"))
     planned = plans.group_by("bill_id").agg(pl.col("amount").sum().alias("parts")).join(bills, on="bill_id")

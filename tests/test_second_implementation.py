@@ -1,4 +1,4 @@
-"""The second implementation of CONTRACT §3 (tests/reference.py: bill by bill, in polars,
+"""The second implementation of docs/DATA.md §3 (tests/reference.py: bill by bill, in polars,
 straight from the Parquet files) against the query layer's rollups on the shipped sample:
 for several as-of dates — year ends, mid-month, the day before — years and scopes.
 tests/test_properties.py runs the same comparison on random small extracts."""

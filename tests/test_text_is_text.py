@@ -1,4 +1,4 @@
-"""CONTRACT §4: text from the extract is always shown as text. A name with HTML, Markdown or a
+"""docs/DATA.md §4: text from the extract is always shown as text. A name with HTML, Markdown or a
 spreadsheet formula in it shows as typed on every page, in every chart (plotly reads <a>, <b>,
 <br> in any text), table, message, download, daily brief and meeting deck; a grouping value
 over 40 characters is cut with … on screen and whole on hover and in the downloads; clicks on

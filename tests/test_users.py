@@ -1,4 +1,4 @@
-"""CONTRACT §8: the users file and `python -m queries users add|remove|list`; Argon2 hashes,
+"""docs/DATA.md §8: the users file and `python -m queries users add|remove|list`; Argon2 hashes,
 never passwords; the Access of each role; throttled failures and idle sessions on a fake
 clock; the append-only audit log."""
 

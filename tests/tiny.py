@@ -1,4 +1,4 @@
-"""Hand-made extracts for tests: a few rows, written with the exact types of CONTRACT §2."""
+"""Hand-made extracts for tests: a few rows, written with the exact types of docs/DATA.md §2."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ import streamlit as st
 from queries import Extract, labels
 from queries.access import Access
 
-from . import auth, data, downloads, filters, frame, personal
+from . import auth, data, downloads, filters, frame, freshness, personal
 
 _run = threading.local()  # the view of the script run in progress on this thread
 
@@ -60,6 +60,7 @@ def main() -> None:
         frame.unavailable(ex)
         auth.sidebar(access)
         return
+    freshness.follow(ex)
     filters.filter_bar(ex, access)
     st.sidebar.toggle(labels.FRAME["present"], key=filters.PRESENT, bind="query-params",
                       help=labels.FRAME["present_help"])
@@ -68,6 +69,8 @@ def main() -> None:
         downloads.meeting_deck(st.sidebar, ex, view)
     frame.text(labels.FRAME["data"].format(name=ex.name), "fee-caption", st.sidebar)
     auth.sidebar(access)
+    if not st.session_state.get(filters.PRESENT):  # a meeting's figures do not change under it
+        freshness.notice(ex)
     if view is None:  # no posting to default to, and no date chosen
         if page.url_path not in ("data_quality", "audit"):
             frame.no_as_of()

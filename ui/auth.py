@@ -1,4 +1,4 @@
-"""Who is looking (CONTRACT §8). ui/app.main() asks `who()` before anything else:
+"""Who is looking (docs/DATA.md §8). ui/app.main() asks `who()` before anything else:
 
 - without a users file, the local manager, to clients on this machine only;
 - with one (`--users FILE` given to dashboard.py, or $FEE_USERS_FILE), the user logged in

@@ -17,7 +17,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _stem(view: View) -> str:
     """The file name's scope: the chosen stations, else the user's stations or collector
-    (CONTRACT §8), else 全部供电所."""
+    (docs/DATA.md §8), else 全部供电所."""
     stations = view.scope.stations or view.scope.allowed_stations or view.scope.allowed_collectors
     scope = "_".join(fmt.cut(s, 20) for s in stations) if stations else labels.DOWNLOAD["all_stations"]
     return f"{fmt.cut(scope, 60)}_{view.as_of:%Y%m%d}"

@@ -1,7 +1,7 @@
 """`python dashboard.py [--data DIR] [--users FILE] [streamlit options]`: start Streamlit on
 dashboard.py, exactly as `streamlit run dashboard.py -- --data DIR --users FILE` would.
 
-Without a users file the server listens on 127.0.0.1 only (CONTRACT §8), and an address
+Without a users file the server listens on 127.0.0.1 only (docs/DATA.md §8), and an address
 off this machine is refused; with one it listens on every interface unless told otherwise.
 (`streamlit run` reads the same default from .streamlit/config.toml; ui/auth.py refuses a
 client off this machine whenever there is no users file, however the server was started.)"""

@@ -1,4 +1,4 @@
-"""Contacts — full names of people and phone numbers (CONTRACT §8, docs/DATA.md §8).
+"""Contacts — full names of people and phone numbers (docs/DATA.md §8).
 
 One toggle for every page that offers them (`contacts_toggle`): drawn only when the user's
 role may reveal contacts (users file: contacts_roles) and the view is not in presentation

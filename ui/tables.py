@@ -18,7 +18,7 @@ from reports import format as fmt
 from reports.columns import Col, display_frame
 from reports.xlsx import Sheet, write_csv, write_sheets
 
-from . import personal
+from . import data, personal
 from .filters import View
 
 
@@ -63,7 +63,7 @@ def downloads(df: pl.DataFrame | Callable[[], pl.DataFrame], cols: list[Col], vi
             if record:
                 record(frame.height)
             return frame
-        return built
+        return data.deferred(built)  # clicked later, outside this run: the same extract
 
     xlsx, csv = rows(f"{stem}.xlsx"), rows(f"{stem}.csv")
     left, right, _ = st.columns([1, 1, 4])

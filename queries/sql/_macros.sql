@@ -1,17 +1,17 @@
--- The definitions of CONTRACT §3, written once; every question file builds on these.
+-- The definitions of docs/DATA.md §3, written once; every question file builds on these.
 -- Stored with the rollups, so a question sees them on a read-only connection.
 -- A scope is one STRUCT value (queries/extract.py: Scope), bound once as $scope and read
 -- here alone: scoped_segments is the only place that knows its fields. Macros pass the
 -- value down (not a list of segments), so each filters with a plain semi-join that DuckDB
 -- plans as a hash join.
 
--- A rate; null where the denominator is 0 (CONTRACT §3).
+-- A rate; null where the denominator is 0 (docs/DATA.md §3).
 create macro rate(numerator, denominator) as
     case when denominator is null or denominator = 0 then null
          else numerator::double / denominator::double end;
 
 -- The segments of a scope. Empty lists mean "no filter"; '' stands for a null village/line.
--- The rows a user may see (CONTRACT §8, queries/access.py) come first and hold whatever the
+-- The rows a user may see (docs/DATA.md §8, queries/access.py) come first and hold whatever the
 -- filters say: a restricted scope keeps the segments of its allowed stations (if any are
 -- named) whose collector is allowed (if any are named), and none when neither is named; a
 -- missing or null field keeps none (fail closed).
@@ -80,7 +80,7 @@ where valid_to > as_of and valid_from <= as_of
   and seg_id in (select seg_id from scope)
 group by seg_id;
 
--- Every additive figure of CONTRACT §3 per segment of a scope, for year yr as of as_of.
+-- Every additive figure of docs/DATA.md §3 per segment of a scope, for year yr as of as_of.
 -- A customer lies in exactly one segment, so even arrears_customers adds up across segments.
 -- With E = 31 December of yr − 1 and P the bills of earlier months issued by E:
 -- prior_opening = Σ_P outstanding(b, E) is kept per year (year_openings), and
@@ -141,14 +141,14 @@ left join opening as o using (seg_id)
 left join prior_moves as m using (seg_id)
 left join arrears as a using (seg_id);
 
--- Each station's target for a year (CONTRACT §2: 1.0 where none is set).
+-- Each station's target for a year (docs/DATA.md §2: 1.0 where none is set).
 create macro station_targets(yr) as table
 select station, max(recovery_target) as target
 from targets
 where year = yr and collector is null
 group by station;
 
--- Each collector's own target for a year, within a station (CONTRACT §6: a collector without
+-- Each collector's own target for a year, within a station (docs/DATA.md §6: a collector without
 -- one has the station's). The row's station tells namesakes in two stations apart.
 create macro collector_targets(yr) as table
 select station, collector as meter_reader, max(recovery_target) as target
@@ -172,7 +172,7 @@ create macro group_target(target, billed) as
         else coalesce(round(rate(sum(target::decimal(18, 6) * billed), sum(billed)), 6), min(target))
     end;
 
--- CONTRACT §3 figures of a scope in total or per group (station, village, line,
+-- docs/DATA.md §3 figures of a scope in total or per group (station, village, line,
 -- transformer, category, collector within a station, or collector_name: one collector name
 -- across stations), with each group's target and its accounts (户数: every customer of the
 -- group, also one with nothing billed or owed); a group with nothing to show is left out,
@@ -288,7 +288,7 @@ create macro mask_phone(phone) as
         else repeat('*', length(phone))
     end;
 
--- --- Collection operations (CONTRACT §6) -------------------------------------------------
+-- --- Collection operations (docs/DATA.md §6) -------------------------------------------------
 -- Settings (queries/collections.toml) arrive as parameters: $penalty_rates, a list of
 -- structs (effective_from, residential, current_year, cross_year, minimum), and $risk, a
 -- struct of the risk-grade thresholds. Nothing here needs a rebuild when they change.
@@ -326,7 +326,7 @@ create macro penalty_rate_sum(due_on, bill_year, residential, as_of, rate_rows) 
         end));
 
 -- Every issued, overdue bill in scope still owing at D (o = outstanding > 0) with its penalty
--- exposure (CONTRACT §6: what it would owe if paid at D): penalty = max(the minimum of the rate
+-- exposure (docs/DATA.md §6: what it would owe if paid at D): penalty = max(the minimum of the rate
 -- row in force on D, round(o × Σ rates, 2)), in DECIMAL so that round takes halves away from
 -- zero. Σ rates depends only on the due date, the bill's year and whether residential: it is
 -- worked out once for each such combination, not once per bill.
@@ -401,7 +401,7 @@ select
 from keyed
 group by group_station, group_village, group_collector, group_customer, group_bill;
 
--- The risk grade (CONTRACT §6 default rule) is decided in two steps, so that a list can grade only
+-- The risk grade (docs/DATA.md §6 default rule) is decided in two steps, so that a list can grade only
 -- the customers it shows. risk_reason_at_once: the clauses that need no history, given a
 -- customer's longest days overdue, arrears on bills of years before D's and arrears: the reason,
 -- or null when the customer's history decides (thresholds from the $risk setting).
@@ -489,7 +489,7 @@ select
     risk_reason
 from graded;
 
--- The payments in transit at D (在途, CONTRACT §6): paid by D and not posted by D, whatever the
+-- The payments in transit at D (在途, docs/DATA.md §6): paid by D and not posted by D, whatever the
 -- year, each with its age, D − the day paid.
 create macro payments_in_transit_at(as_of, scope) as table
 select p.*, as_of::date - p.paid_at::date as age_days

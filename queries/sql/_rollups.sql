@@ -141,7 +141,7 @@ where posted_on is not null;
 -- paid in a later year (陈欠 collections) come first, so zone maps skip the rest when a
 -- question asks about earlier years' bills. posted_on is kept beside eff_date for the one
 -- question that looks at bills not yet issued on D (prior_recovered with E after D): a
--- payment posted before its bill's issue still counts by its posting day (CONTRACT §3).
+-- payment posted before its bill's issue still counts by its posting day (docs/DATA.md §3).
 create table out_events as
 with changes as (
     select
@@ -311,7 +311,7 @@ where b.customer_id in (select customer_id from large_accounts)
 order by b.customer_id, b.period;
 
 -- Payments by segment, day paid, day posted (null: not posted) and channel, with or without
--- a bill: cash posted, and same-day posting and its latency (CONTRACT §6) by channel,
+-- a bill: cash posted, and same-day posting and its latency (docs/DATA.md §6) by channel,
 -- station and month. prepaid: the part paid without a bill (预收).
 create table payment_days as
 select a.seg_id, p.paid_at::date as paid_on, p.posted_at::date as posted_on, p.channel,
@@ -363,14 +363,14 @@ where due_on < next_working_day and settled > 0
 group by all
 order by paid_on, seg_id;
 
--- A station's target (collector null), or one collector's within a station (CONTRACT §6).
+-- A station's target (collector null), or one collector's within a station (docs/DATA.md §6).
 create table targets as
 select station, collector, year, recovery_target
 from raw_targets
 -- a target outside 0–1 is a finding and is not used (the station's target stays 1.0)
 where station is not null and year is not null and recovery_target between 0 and 1;
 
--- D defaults to the latest plausible posting (CONTRACT §3): not before 1990-01-01 and not
+-- D defaults to the latest plausible posting (docs/DATA.md §3): not before 1990-01-01 and not
 -- more than 366 days after the latest issue date (with no bills, only the first rule).
 create table extract_dates as
 with latest_issue as (select max(issued_on) as day from raw_bills)
@@ -385,7 +385,7 @@ select
     (select min(paid_at)::date from raw_payments) as first_paid,
     (select max(paid_at)::date from raw_payments) as last_paid;
 
--- --- Collection operations (CONTRACT §6) -------------------------------------------------
+-- --- Collection operations (docs/DATA.md §6) -------------------------------------------------
 
 -- The customers ever in arrears (some stretch in overdue_pieces): only they can ever have a
 -- risk grade. Numbered, so that their history is grouped and joined on an integer, and with

@@ -1,5 +1,5 @@
 -- The accounts with arrears at $as_of, largest first, with the attributes a collector
--- chases by and the risk grade (风险等级, CONTRACT §6) with the clause that gave it; only the
+-- chases by and the risk grade (风险等级, docs/DATA.md §6) with the clause that gave it; only the
 -- grades in $grades (none: every grade). Names and phones masked unless $show_personal.
 -- $as_of DATE, $show_personal BOOLEAN, $limit INTEGER (0 = all), $grades VARCHAR[] ('high' |
 -- 'medium' | 'low'), $risk STRUCT (queries/collections.py: the settings), $scope (a Scope STRUCT)

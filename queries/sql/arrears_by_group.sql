@@ -1,4 +1,4 @@
--- Arrears at $as_of (CONTRACT §3) in total or by station, village or 10 kV line: the
+-- Arrears at $as_of (docs/DATA.md §3) in total or by station, village or 10 kV line: the
 -- current-year and prior-year parts, accounts and bills; the arrears columns of
 -- recovery_summary without its recovery figures, so the arrears page stays fast.
 -- $as_of DATE, $group_by VARCHAR ('total' | 'station' | 'village' | 'line'), $scope (a Scope STRUCT)

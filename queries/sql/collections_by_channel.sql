@@ -1,4 +1,4 @@
--- Payments by channel over time (CONTRACT §6: by their customer's scope, with or without a
+-- Payments by channel over time (docs/DATA.md §6: by their customer's scope, with or without a
 -- bill, by the day paid): how many and their amount per channel, per month of $as_of's year up
 -- to $as_of, or, given $month (the 1st of a month), per day of that month up to $as_of.
 -- $as_of DATE, $month DATE (null: the months of the year), $scope (a Scope STRUCT)

@@ -1,6 +1,6 @@
--- Findings of CONTRACT §4 that do not refuse the extract: table, column, rule, rows, examples.
+-- Findings of docs/DATA.md §4 that do not refuse the extract: table, column, rule, rows, examples.
 -- They describe the whole extract (the examples are rows of any station), so a restricted
--- scope (CONTRACT §8) gets none.
+-- scope (docs/DATA.md §8) gets none.
 -- $scope (a Scope STRUCT)
 with findings as (
     select * from findings

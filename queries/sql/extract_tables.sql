@@ -1,5 +1,5 @@
 -- The extract's files: table, file, rows and size (for the data-quality view). They describe
--- the whole extract, so a restricted scope (CONTRACT §8) gets none.
+-- the whole extract, so a restricted scope (docs/DATA.md §8) gets none.
 -- $scope (a Scope STRUCT)
 with files as (
     select * from extract_files

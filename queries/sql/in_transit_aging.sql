@@ -1,4 +1,4 @@
--- Payments in transit at $as_of (CONTRACT §6: paid by then, not posted by then, whatever the
+-- Payments in transit at $as_of (docs/DATA.md §6: paid by then, not posted by then, whatever the
 -- year) by age, $as_of − the day paid: 0, 1, 2–3, 4–7, 8–30, > 30 days.
 -- $as_of DATE, $scope (a Scope STRUCT)
 with buckets as (

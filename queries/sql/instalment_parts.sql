@@ -1,4 +1,4 @@
--- The parts of instalment plans (分次结算, CONTRACT §6) at $as_of, each upcoming, on_time,
+-- The parts of instalment plans (分次结算, docs/DATA.md §6) at $as_of, each upcoming, on_time,
 -- late or missed (the macro instalment_statuses), with what was due and paid by when. Names
 -- masked unless $show_personal.
 -- $as_of DATE, $show_personal BOOLEAN, $scope (a Scope STRUCT)

@@ -1,4 +1,4 @@
--- Instalment parts (分次结算, CONTRACT §6) at $as_of per status — upcoming, on_time, late,
+-- Instalment parts (分次结算, docs/DATA.md §6) at $as_of per status — upcoming, on_time, late,
 -- missed (the macro instalment_statuses) — with their bills and amounts; every status
 -- appears, with zeros.
 -- $as_of DATE, $scope (a Scope STRUCT)

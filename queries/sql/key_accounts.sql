@@ -46,7 +46,7 @@ this_month as (
         b.customer_id,
         any_value(b.period) as period,
         sum(b.amount) as amount,
-        -- recovered(b, D) and outstanding(b, D) of CONTRACT §3, bill by bill
+        -- recovered(b, D) and outstanding(b, D) of docs/DATA.md §3, bill by bill
         sum(b.amount - greatest(0, b.amount - greatest(0, coalesce(p.paid, 0)))) as paid,
         sum(greatest(0, b.amount - greatest(0, coalesce(p.paid, 0)))) as outstanding,
         coalesce(min(b.due_on) filter (where b.amount > 0), min(b.due_on)) as due_on

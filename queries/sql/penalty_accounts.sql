@@ -1,4 +1,4 @@
--- The customers (or bills) carrying a penalty exposure at $as_of (CONTRACT §6), largest penalty
+-- The customers (or bills) carrying a penalty exposure at $as_of (docs/DATA.md §6), largest penalty
 -- first, with the attributes a collector chases by; names and phones masked unless
 -- $show_personal. The figures are penalty_exposure.sql's (both read the macro penalty_groups).
 -- $as_of DATE, $group_by VARCHAR ('customer' | 'bill'), $show_personal BOOLEAN, $limit INTEGER (0 = all),

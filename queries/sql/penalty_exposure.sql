@@ -1,4 +1,4 @@
--- Penalty exposure (违约金敞口, CONTRACT §6) at $as_of: what the arrears would owe if paid that
+-- Penalty exposure (违约金敞口, docs/DATA.md §6) at $as_of: what the arrears would owe if paid that
 -- day, in total or per station, village, collector (within a station), customer or bill: the
 -- penalty, how many bills carry one, and the arrears it is reckoned on.
 -- $as_of DATE, $group_by VARCHAR ('total' | 'station' | 'village' | 'collector' | 'customer' | 'bill'),

@@ -1,4 +1,4 @@
--- How long posting took (CONTRACT §6: posted day − paid day, in days) for the payments paid
+-- How long posting took (docs/DATA.md §6: posted day − paid day, in days) for the payments paid
 -- from 1 January of $as_of's year to $as_of and posted by $as_of: payments and amount per
 -- number of days (0 = the same day).
 -- $as_of DATE, $scope (a Scope STRUCT)

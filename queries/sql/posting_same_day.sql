@@ -1,4 +1,4 @@
--- Same-day posting (CONTRACT §6) of the payments paid from 1 January of $as_of's year to
+-- Same-day posting (docs/DATA.md §6) of the payments paid from 1 January of $as_of's year to
 -- $as_of, in total or by channel, station, collector (within a station) or month paid: how
 -- many, how many were posted the day they were paid, the rate, and the amount paid.
 -- $as_of DATE, $group_by VARCHAR ('total' | 'channel' | 'station' | 'collector' | 'month'), $scope (a Scope STRUCT)

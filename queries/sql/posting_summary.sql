@@ -1,4 +1,4 @@
--- Posting (入账, CONTRACT §6) at $as_of: of the payments paid from 1 January of $as_of's year to
+-- Posting (入账, docs/DATA.md §6) at $as_of: of the payments paid from 1 January of $as_of's year to
 -- $as_of, how many, how many were posted the day they were paid, and the rate; and the
 -- payments in transit at $as_of whatever the year (paid by then, not posted by then).
 -- $as_of DATE, $scope (a Scope STRUCT)

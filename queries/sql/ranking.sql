@@ -1,4 +1,4 @@
--- Any grouping ranked for a meeting: each group's CONTRACT §3 figures at $as_of, its gap to
+-- Any grouping ranked for a meeting: each group's docs/DATA.md §3 figures at $as_of, its gap to
 -- target and its change since the day before, in the one order every page, report and
 -- deck uses: recovery rate high to low (undefined last), then arrears high to low, then name.
 -- Gaps and rate changes are in percentage points. rank is the place among all groups of the

@@ -1,4 +1,4 @@
--- CONTRACT §3 figures of a scope, in total or grouped by station, village, line,
+-- docs/DATA.md §3 figures of a scope, in total or grouped by station, village, line,
 -- transformer, category or collector (a group with nothing to show is left out).
 -- $as_of DATE, $year INTEGER, $group_by VARCHAR ('total' | 'station' | 'village' | 'line' |
 -- 'transformer' | 'category' | 'collector'), $scope (a Scope STRUCT)

@@ -1,5 +1,5 @@
 -- The chase list (催费清单) at $as_of: every customer with arrears, its risk grade and the
--- clause that gave it (CONTRACT §6), arrears, days overdue, its last payment and channel,
+-- clause that gave it (docs/DATA.md §6), arrears, days overdue, its last payment and channel,
 -- collector and penalty exposure; highest grade first, then largest arrears. Names and phones
 -- masked unless $show_personal. The history figures (average_monthly_bill, late_bills_12m)
 -- are there for the customers the rule reached them for.

@@ -1,4 +1,4 @@
--- How risk grades (CONTRACT §6) moved from the end of last month to $as_of: customers per
+-- How risk grades (docs/DATA.md §6) moved from the end of last month to $as_of: customers per
 -- grade then and grade now ('none': no arrears), with the move: up, down, same, new (no
 -- arrears then) or cleared (no arrears now), and their arrears then and now.
 -- $as_of DATE, $risk STRUCT and $penalty_rates STRUCT[] (queries/collections.py: the settings),

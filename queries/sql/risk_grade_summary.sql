@@ -1,5 +1,5 @@
 -- Customers with arrears at $as_of, their arrears and penalty exposure per risk grade (风险等级,
--- CONTRACT §6), in total or per station, village or collector (within a station); each group
+-- docs/DATA.md §6), in total or per station, village or collector (within a station); each group
 -- lists every grade, with zeros.
 -- $as_of DATE, $group_by VARCHAR ('total' | 'station' | 'village' | 'collector'), $risk STRUCT
 -- and $penalty_rates STRUCT[] (queries/collections.py: the settings), $scope (a Scope STRUCT)
