@@ -283,30 +283,33 @@ _FINDING_SOURCE = {
 }
 
 
-def findings_sql(sources: dict[str, TableSource]) -> str:
-    """One query listing every non-refusing finding: table, column, rule, count, examples.
-    Each table is read once: every rule of it is a filtered count and list of one aggregate."""
+def create_findings(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSource]) -> None:
+    """The table `findings`: every non-refusing finding with rows (and each missing optional
+    column): table, column, rule, count and up to five examples in the order of the row's name.
+    Each table is read once for all its rules' counts; only a rule some rows break is read
+    again, for its first five examples."""
     by_table: dict[str, list[tuple[str, str, str, str]]] = {}
     for table, column, rule, where, example in _finding_queries(sources):
         text = labels.RULE[rule]
         if rule == "unknown_code":
             text = text.format(allowed="、".join(CODES[(table, column)]))
         by_table.setdefault(table, []).append((column, text, where, example))
-    ctes, parts = [], []
-    for t, (table, rules) in enumerate(by_table.items()):
+    rows: list[tuple[str, str, str, int, list[str]]] = []
+    for table, rules in by_table.items():
         key = ROW_NAME.get(table, "station")
-        measures = ",\n".join(
-            f"count(*) filter (where {where}) as n{i}, "
-            f"(list({example} order by {key}) filter (where {where}))[1:5] as e{i}"
-            for i, (_, _, where, example) in enumerate(rules))
-        source = _FINDING_SOURCE.get(table, f"select * from raw_{table}")
-        ctes.append(f"t{t} as materialized (select {measures} from ({source}) as raw_{table})")
-        for i, (column, text, _, _) in enumerate(rules):
-            parts.append(f"select {sql_str(table)} as table_name, {sql_str(column)} as column_name, "
-                         f"{sql_str(text)} as rule, n{i} as rows, e{i} as examples from t{t}")
-    for table, source in sources.items():
+        source = f"({_FINDING_SOURCE.get(table, f'select * from raw_{table}')}) as raw_{table}"
+        counts = con.sql("select " + ", ".join(f"count(*) filter (where {where})" for _, _, where, _ in rules)
+                         + f" from {source}").fetchall()[0]
+        for (column, text, where, example), count in zip(rules, counts):
+            if count:
+                examples = [r[0] for r in con.sql(
+                    f"select {example} from {source} where {where} order by {key} limit 5").fetchall()]
+                rows.append((table, column, text, int(count), examples))
+    for table, src in sources.items():
         for col in TABLES[table]:
-            if col.nullable and col.name not in source.columns and (table, col.name) not in QUIET_OPTIONAL_COLUMNS:
-                parts.append(f"select {sql_str(table)}, {sql_str(col.name)}, "
-                             f"{sql_str(labels.RULE['missing_optional_column'])}, 0, []::varchar[]")
-    return "with " + ",\n".join(ctes) + "\n" + "\nunion all\n".join(parts)
+            if col.nullable and col.name not in src.columns and (table, col.name) not in QUIET_OPTIONAL_COLUMNS:
+                rows.append((table, col.name, labels.RULE["missing_optional_column"], 0, []))
+    con.execute("create table findings (table_name varchar, column_name varchar, rule varchar, "
+                "rows bigint, examples varchar[])")
+    if rows:
+        con.executemany("insert into findings values (?, ?, ?, ?, ?)", rows)

@@ -217,8 +217,7 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
             step(i, labels.BUILD_STEP["rollups"])
             con.execute(statement)
         step(total - 2, labels.BUILD_STEP["findings"])
-        con.execute(f"create table findings as select * from ({checks.findings_sql(sources)}) "
-                    "where rows > 0 or rule like '%可选列%'")
+        checks.create_findings(con, sources)
         files = []
         for name, source in sources.items():
             for f in source.files:

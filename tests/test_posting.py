@@ -178,6 +178,22 @@ def test_the_part_settled_is_at_most_the_same_day_payments_and_the_day_s_drop(tm
     assert {r["member"]: r["bills"] for r in avoided(ex, "2021-03-31", "channel")} == {"bank": 1, "counter": 1}
 
 
+def test_equal_same_day_payments_through_two_channels_count_under_the_later_payment_id(tmp_path):
+    ex = open_tiny(tmp_path, [customer("R1")],
+                   [bill("B1", "R1", "100.00", due_on="2021-03-19"), bill("B2", "R1", "100.00", due_on="2021-03-19")],
+                   [payment("P1", "R1", "B1", "50.00", "2021-03-19 10:00:00", channel="wechat"),
+                    payment("P2", "R1", "B1", "50.00", "2021-03-19 09:00:00", channel="counter"),
+                    # B2 is posted on two days; its Friday has the same tie, P4 the later id
+                    payment("P3", "R1", "B2", "30.00", "2021-03-18 10:00:00", channel="bank"),
+                    payment("P4", "R1", "B2", "35.00", "2021-03-19 10:00:00", channel="alipay"),
+                    payment("P5", "R1", "B2", "35.00", "2021-03-19 10:00:00", channel="app")])
+    # Both bills settle on Friday 2021-03-19 under the channel of P2 and of P5 (equal amounts:
+    # the later payment_id): B1 100 and B2 70 (30 came on Thursday) × 3 days × 0.001.
+    assert {r["member"]: r["bills"] for r in avoided(ex, "2021-03-31", "channel")} == {"counter": 1, "app": 1}
+    [total] = avoided(ex, "2021-03-31")
+    assert total["penalty_avoided"] == Decimal("0.51")
+
+
 def test_rounded_once_per_figure_half_away_from_zero(tmp_path):
     ex = open_tiny(tmp_path, [customer("R1"), customer("R2", station=CHENGJIAO)],
                    [bill("B1", "R1", "125.00", due_on="2021-03-16"), bill("B2", "R2", "125.00", due_on="2021-03-16")],

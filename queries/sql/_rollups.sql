@@ -50,20 +50,10 @@ where p.bill_id is not null
   and p.customer_id in (select customer_id from accounts)
 group by p.bill_id;
 
--- The few bills posted on one day and paid that day through several channels: the channel of
--- the larger payment (then of the later payment_id).
-create temp table same_day_channels as
-select p.bill_id, arg_max(p.channel, (p.amount, p.payment_id)) as channel
-from raw_payments as p
-where p.bill_id in (select bill_id from bill_paid
-                    where first_posted_on = last_posted_on and same_day_channel_min <> same_day_channel_max)
-  and p.posted_at is not null
-  and p.posted_at::date = p.paid_at::date
-  and p.customer_id in (select customer_id from accounts)
-group by p.bill_id;
-
--- The bills posted on more than one day: their postings per day, with the running sum.
-create temp table multi_day_postings as
+-- The bills that need their postings day by day: those posted on several days (for the running
+-- sum), and those paid on their posting day through several channels (the same-day channel is
+-- that of the larger payment, then of the later payment_id). Few of them.
+create temp table bill_day_postings as
 with days as (
     select
         p.bill_id, p.posted_at::date as posted_on, sum(p.amount) as amount,
@@ -72,7 +62,8 @@ with days as (
         sum(p.amount) filter (where p.paid_at::date = p.posted_at::date) as same_day_amount,
         arg_max(p.channel, (p.amount, p.payment_id)) filter (where p.paid_at::date = p.posted_at::date) as same_day_channel
     from raw_payments as p
-    where p.bill_id in (select bill_id from bill_paid where first_posted_on <> last_posted_on)
+    where p.bill_id in (select bill_id from bill_paid
+                        where first_posted_on <> last_posted_on or same_day_channel_min <> same_day_channel_max)
       and p.posted_at is not null
       and p.customer_id in (select customer_id from accounts)
     group by p.bill_id, p.posted_at::date
@@ -93,21 +84,18 @@ window w as (partition by bill_id order by posted_on);
 create temp table bill_state as
 with days as (
     select bill_id, first_posted_on as posted_on, amount as day_amount, via_bank, same_day_payments,
-           same_day_amount,
-           case when same_day_channel_min = same_day_channel_max then same_day_channel_min else c.channel end
-               as same_day_channel,
-           amount as paid_to_date, null::date as next_posted_on, true as first_step
+           same_day_amount, same_day_channel_min as same_day_channel, amount as paid_to_date,
+           null::date as next_posted_on, true as first_step
     from bill_paid
-    left join same_day_channels as c using (bill_id)
     where first_posted_on = last_posted_on
+      and same_day_channel_min is not distinct from same_day_channel_max
     union all
     select bill_id, posted_on, amount, via_bank, same_day_payments, same_day_amount, same_day_channel,
            paid_to_date, next_posted_on, first_step
-    from multi_day_postings
+    from bill_day_postings
 )
 select
     b.bill_id, b.customer_id, a.seg_id, b.period, b.issued_on, b.due_on, b.amount,
-    b.kwh, b.kwh_peak, b.kwh_flat, b.kwh_valley, b.tariff,
     d.posted_on, d.next_posted_on, coalesce(d.first_step, true) as first_step,
     coalesce(d.via_bank, false) as via_bank, d.paid_to_date, d.same_day_payments, d.same_day_amount,
     d.same_day_channel,
@@ -121,14 +109,17 @@ left join days as d using (bill_id)
 where b.bill_id is not null;
 
 drop table bill_paid;
-drop table same_day_channels;
-drop table multi_day_postings;
+drop table bill_day_postings;
 
--- Each bill once (its first row): what was billed.
+-- Bills whose customer is known (the others count nowhere), with their energy: read from the
+-- files by the few tables that need the energy, rather than carried through bill_state.
 create temp view known_bills as
-select bill_id, customer_id, seg_id, period, issued_on, due_on, amount, kwh, kwh_peak, kwh_flat, kwh_valley, tariff
-from bill_state
-where first_step;
+select
+    b.bill_id, b.customer_id, a.seg_id, b.period, b.issued_on, b.due_on, b.amount,
+    b.kwh, b.kwh_peak, b.kwh_flat, b.kwh_valley, b.tariff
+from raw_bills as b
+join accounts as a using (customer_id)
+where b.bill_id is not null;
 
 -- Each posting day of each bill: outstanding before and after it.
 create temp view bill_steps as
