@@ -201,8 +201,9 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
             progress(i, len(steps) + 3, what)
 
     try:
-        # DuckDB's own parser splits the scripts, so each statement is one step of the progress bar
-        steps = [*con.extract_statements(sql_text("_rollups")), *con.extract_statements(sql_text("_macros"))]
+        # DuckDB's own parser splits the rollup script, so each statement is one step of the progress bar
+        # (the macros are one step: they take no time)
+        steps = [*con.extract_statements(sql_text("_rollups")), sql_text("_macros")]
         total = len(steps) + 3
         con.execute("set enable_progress_bar = false")  # never mix DuckDB's bar into stdout
         con.execute("set preserve_insertion_order = false")
@@ -213,8 +214,10 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
         step(0, labels.BUILD_STEP["check"])
         _raw_views(con, data_dir, sources)
         checks.check_refusals(con, data_dir, sources)
+        stage = labels.BUILD_STEP["rollups"]
         for i, statement in enumerate(steps, start=1):
-            step(i, labels.BUILD_STEP["rollups"])
+            stage = _rollup_stage(getattr(statement, "query", statement), stage)
+            step(i, stage)
             con.execute(statement)
         step(total - 2, labels.BUILD_STEP["findings"])
         checks.create_findings(con, sources)
@@ -245,6 +248,21 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
             for child in spill.iterdir():
                 child.unlink(missing_ok=True)
             spill.rmdir()
+
+
+_CREATES = re.compile(r"^\s*create\s+(?:or\s+replace\s+)?(?:temp\s+)?(table|view|macro)\s+(\w+)",
+                      re.IGNORECASE | re.MULTILINE)
+
+
+def _rollup_stage(statement: str, before: str) -> str:
+    """The progress stage a statement of the build belongs to (labels.ROLLUP_STAGE): by the
+    table it creates; a macro is 准备查询; anything else stays in the stage before."""
+    match = _CREATES.search(statement)
+    if match is None:
+        return before
+    if match.group(1).lower() == "macro":
+        return labels.ROLLUP_STAGE_MACROS
+    return labels.ROLLUP_STAGE.get(match.group(2), before)
 
 
 class Extract:

@@ -242,6 +242,22 @@ BUILD_STEP = {
     "save": "写入缓存",
     "done": "完成",
 }
+# The stages of the rollup build (queries/sql/_rollups.sql): each table it creates, by the
+# stage it belongs to; statements that create none (drops, macros) stay in the stage before.
+_ROLLUP_STAGES = {
+    "整理用户档案与分段": ("accounts", "segments"),
+    "逐张账单核算实收与余额": ("bill_paid", "bill_day_postings", "bill_state", "known_bills", "bill_steps"),
+    "汇总回收进度": ("out_events", "cohorts", "opening_years", "year_openings", "month_end_balances"),
+    "整理欠费时段": ("overdue_pieces",),
+    "汇总电量电费": ("usage_monthly", "large_accounts", "large_customer_bills"),
+    "汇总缴费与入账": ("payment_days", "postings_daily", "late_postings", "same_day_settlements"),
+    "回收目标与数据日期": ("targets", "extract_dates"),
+    "风险分级依据": ("graded_customers", "grading_bills", "last_payments"),
+    "分次结算与重点客户": ("instalment_postings", "instalment_parts", "large_customer_postings",
+                          "large_customer_last_payments"),
+}
+ROLLUP_STAGE = {table: stage for stage, tables in _ROLLUP_STAGES.items() for table in tables}
+ROLLUP_STAGE_MACROS = "准备查询"
 
 # The command line (python -m queries): argument errors and the text summary.
 CLI = {

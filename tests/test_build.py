@@ -21,7 +21,8 @@ from tiny import bill, customer, payment, write_extract
 
 # One line per finished stage when stderr is not a terminal: share done, stage, seconds.
 LOG_LINE = re.compile(r"^建立数据缓存 +(\d+)%  (.+)  用时 (\d+\.\d) 秒$")
-STAGE_NAMES = set(labels.BUILD_STEP.values()) - {labels.BUILD_STEP["done"]}
+STAGE_NAMES = ((set(labels.BUILD_STEP.values()) | set(labels.ROLLUP_STAGE.values()) | {labels.ROLLUP_STAGE_MACROS})
+               - {labels.BUILD_STEP["done"]})
 
 
 def stage_lines(err: str) -> list[tuple[int, str]]:
@@ -239,3 +240,13 @@ def test_the_page_bar_names_the_stage_under_way_and_the_stages_done():
         "第 2 步：汇总，已用 1.0 秒（共 2.5 秒）",
         "已完成：检查数据 1.5 秒",
     ]
+
+
+def test_every_table_the_build_creates_names_its_progress_stage():
+    """A new rollup table gets its place in the progress stages (labels.ROLLUP_STAGE), so the
+    bar and the nightly log say what the build is doing instead of folding it into another."""
+    import re
+    from queries import labels
+    from queries.extract import sql_text
+    created = re.findall(r"^create (?:temp )?(?:table|view) (\w+)", sql_text("_rollups"), re.MULTILINE)
+    assert created and set(created) <= set(labels.ROLLUP_STAGE), set(created) - set(labels.ROLLUP_STAGE)
