@@ -38,9 +38,14 @@ def _phase(name: str, data: Path, cache: Path) -> dict:
 def build_phase(data: Path, cache: Path) -> dict:
     from queries import open_extract
 
+    from queries.progress import Stages
+
+    stages = Stages()
+    load = os.getloadavg()[0]
     t = time.perf_counter()
-    open_extract(data, cache_dir=cache)
-    return {"build_s": time.perf_counter() - t, "peak_mb": _peak_mb()}
+    open_extract(data, cache_dir=cache, progress=stages.update)
+    return {"build_s": time.perf_counter() - t, "peak_mb": _peak_mb(),
+            "stages": [(s.name, s.seconds) for s in stages.finished], "load": [load, os.getloadavg()[0]]}
 
 
 def _workload(ex):
@@ -307,7 +312,11 @@ def report(args, results: dict) -> str:
     if "build" in results:
         r = results["build"]
         lines += [f"Checks + rollup build (once per extract, cached): **{r['build_s']:.1f} s**, "
-                  f"peak memory {r['peak_mb']:.0f} MB.", ""]
+                  f"peak memory {r['peak_mb']:.0f} MB"
+                  + (f", load average {r['load'][0]:.1f} → {r['load'][1]:.1f}" if "load" in r else "") + ".", ""]
+        if r.get("stages"):
+            lines += ["| build stage | s |", "|---|---:|"]
+            lines += [f"| {name} | {sec:.1f} |" for name, sec in r["stages"]] + [""]
     if "query" in results:
         r = results["query"]
         if "load" in r:  # other work on the machine stretches wall times; CPU time is the question's own
