@@ -236,7 +236,7 @@ MSG = {
 
 # What a build is doing, for its progress bar.
 BUILD_STEP = {
-    "check": "检查数据（docs/DATA.md §4）",
+    "check": "检查数据",
     "rollups": "建立汇总表",
     "findings": "整理数据质量问题",
     "save": "写入缓存",
