@@ -246,7 +246,7 @@ BUILD_STEP = {
 # stage it belongs to; statements that create none (drops, macros) stay in the stage before.
 _ROLLUP_STAGES = {
     "整理用户档案与分段": ("accounts", "segments"),
-    "逐张账单核算实收与余额": ("bill_paid", "bill_day_postings", "bill_state", "known_bills", "bill_steps"),
+    "逐张账单核算实收与余额": ("bill_payments", "bill_paid", "bill_day_postings", "bill_state", "known_bills", "bill_steps"),
     "汇总回收进度": ("out_events", "cohorts", "opening_years", "year_openings", "month_end_balances"),
     "整理欠费时段": ("overdue_pieces",),
     "汇总电量电费": ("usage_monthly", "large_accounts", "large_customer_bills"),

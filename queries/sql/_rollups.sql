@@ -29,26 +29,33 @@ from accounts
 group by all
 order by seg_id;
 
--- Posted payments per bill (in-transit and unbilled payments never count): most bills are
--- posted on a single day, and need no running sum. For the same-day saving (same_day_settlements)
--- each day's payments paid and posted that day are summed apart, with the channel of the larger.
-create temp table bill_paid as
+-- The payments that settle bills: posted, with a bill, of a known customer (in-transit and
+-- unbilled payments never count); same_day: paid on the day it was posted.
+create temp view bill_payments as
 select
-    p.bill_id,
-    min(p.posted_at::date) as first_posted_on,
-    max(p.posted_at::date) as last_posted_on,
-    sum(p.amount) as amount,
-    bool_or(p.channel = 'bank' and p.amount > 0) as via_bank,
-    count(*) filter (where p.paid_at::date = p.posted_at::date) as same_day_payments,
-    sum(p.amount) filter (where p.paid_at::date = p.posted_at::date) as same_day_amount,
-    -- the channel when all of them came through one (a cheap state); else settled below
-    min(p.channel) filter (where p.paid_at::date = p.posted_at::date) as same_day_channel_min,
-    max(p.channel) filter (where p.paid_at::date = p.posted_at::date) as same_day_channel_max
+    p.bill_id, p.payment_id, p.posted_at::date as posted_on, p.amount, p.channel,
+    p.paid_at::date = p.posted_at::date as same_day
 from raw_payments as p
 where p.bill_id is not null
   and p.posted_at is not null
-  and p.customer_id in (select customer_id from accounts)
-group by p.bill_id;
+  and p.customer_id in (select customer_id from accounts);
+
+-- Per bill: most bills are posted on a single day, and need no running sum. For the same-day
+-- saving (same_day_settlements) the payments paid on their posting day are summed apart.
+create temp table bill_paid as
+select
+    bill_id,
+    min(posted_on) as first_posted_on,
+    max(posted_on) as last_posted_on,
+    sum(amount) as amount,
+    bool_or(channel = 'bank' and amount > 0) as via_bank,
+    count(*) filter (where same_day) as same_day_payments,
+    sum(amount) filter (where same_day) as same_day_amount,
+    -- the channel when all of them came through one (a cheap state); else settled below
+    min(channel) filter (where same_day) as same_day_channel_min,
+    max(channel) filter (where same_day) as same_day_channel_max
+from bill_payments
+group by bill_id;
 
 -- The bills that need their postings day by day: those posted on several days (for the running
 -- sum), and those paid on their posting day through several channels (the same-day channel is
@@ -56,17 +63,15 @@ group by p.bill_id;
 create temp table bill_day_postings as
 with days as (
     select
-        p.bill_id, p.posted_at::date as posted_on, sum(p.amount) as amount,
-        bool_or(p.channel = 'bank' and p.amount > 0) as via_bank,
-        count(*) filter (where p.paid_at::date = p.posted_at::date) as same_day_payments,
-        sum(p.amount) filter (where p.paid_at::date = p.posted_at::date) as same_day_amount,
-        arg_max(p.channel, (p.amount, p.payment_id)) filter (where p.paid_at::date = p.posted_at::date) as same_day_channel
-    from raw_payments as p
-    where p.bill_id in (select bill_id from bill_paid
-                        where first_posted_on <> last_posted_on or same_day_channel_min <> same_day_channel_max)
-      and p.posted_at is not null
-      and p.customer_id in (select customer_id from accounts)
-    group by p.bill_id, p.posted_at::date
+        bill_id, posted_on, sum(amount) as amount,
+        bool_or(channel = 'bank' and amount > 0) as via_bank,
+        count(*) filter (where same_day) as same_day_payments,
+        sum(amount) filter (where same_day) as same_day_amount,
+        arg_max(channel, (amount, payment_id)) filter (where same_day) as same_day_channel
+    from bill_payments
+    where bill_id in (select bill_id from bill_paid
+                      where first_posted_on <> last_posted_on or same_day_channel_min <> same_day_channel_max)
+    group by bill_id, posted_on
 )
 select
     *,
