@@ -277,17 +277,17 @@ def _finding_queries(sources: dict[str, TableSource]) -> list[tuple[str, str, st
     return q
 
 
-# What each table's findings read: its rows with the facts the rules about other tables need,
-# joined once (refusals come first, so the keys joined on are unique).
+# What each table's findings read: its rows ({rows}) with the facts the rules about other tables
+# need, joined once (refusals come first, so the keys joined on are unique).
 _FINDING_SOURCE = {
     "bills": """
         select r.*, c.customer_id is not null as customer_known
-        from raw_bills as r
+        from {rows} as r
         left join (select customer_id from raw_customers where customer_id is not null) as c using (customer_id)""",
     "payments": """
         select r.*, c.customer_id is not null as customer_known, b.bill_id is not null as bill_known,
                b.customer_id as bill_customer_id, m.latest_issue
-        from raw_payments as r
+        from {rows} as r
         left join (select customer_id from raw_customers where customer_id is not null) as c
                on c.customer_id = r.customer_id
         left join (select bill_id, customer_id from raw_bills where bill_id is not null) as b
@@ -296,39 +296,59 @@ _FINDING_SOURCE = {
     # the few plans' bills are looked up among the many bills, not the other way round
     "instalment_plans": """
         select r.*, b.bill_id is not null as bill_known
-        from raw_instalment_plans as r
+        from {rows} as r
         left join (select distinct bill_id from raw_bills
                    where bill_id in (select bill_id from raw_instalment_plans)) as b using (bill_id)""",
 }
 
 
-def create_findings(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSource]) -> None:
-    """The table `findings`: every non-refusing finding with rows (and each missing optional
-    column): table, column, rule, count and up to five examples in the order of the row's name.
-    Each table is read once for all its rules' counts; only a rule some rows break is read
-    again, for its first five examples."""
+def finding_rules(sources: dict[str, TableSource]) -> dict[str, list[tuple[str, str, str, str]]]:
+    """Each table's non-refusing rules: (column, rule as worded, where-condition, example)."""
     by_table: dict[str, list[tuple[str, str, str, str]]] = {}
     for table, column, rule, where, example in _finding_queries(sources):
         text = labels.RULE[rule]
         if rule == "unknown_code":
             text = text.format(allowed="、".join(CODES[(table, column)]))
         by_table.setdefault(table, []).append((column, text, where, example))
-    rows: list[tuple[str, str, str, int, list[str]]] = []
-    for table, rules in by_table.items():
-        key = ROW_NAME.get(table, "station")
-        source = f"({_FINDING_SOURCE.get(table, f'select * from raw_{table}')}) as raw_{table}"
-        counts = con.sql("select " + ", ".join(f"count(*) filter (where {where})" for _, _, where, _ in rules)
-                         + f" from {source}").fetchall()[0]
-        for (column, text, where, example), count in zip(rules, counts):
-            if count:
-                examples = [r[0] for r in con.sql(
-                    f"select {example} from {source} where {where} order by {key} limit 5").fetchall()]
-                rows.append((table, column, text, int(count), examples))
+    return by_table
+
+
+def finding_source(table: str, rows: str | None = None) -> str:
+    """What a table's findings read: its rows (raw_<table>, or the view `rows`) with the facts
+    the rules about other tables need."""
+    rows = rows or f"raw_{table}"
+    return f"({_FINDING_SOURCE.get(table, 'select * from {rows}').format(rows=rows)}) as raw_{table}"
+
+
+def table_findings(con: duckdb.DuckDBPyConnection, table: str, rules: list[tuple[str, str, str, str]],
+                   source: str) -> list[tuple[str, str, str, int, list[str], list[str]]]:
+    """(table, column, rule, rows, examples, the examples' row names) of each rule some rows of
+    `source` break: one scan for all the counts; only a rule that fires is read again, for its
+    first five examples in the order of the row's name."""
+    key = ROW_NAME.get(table, "station")
+    counts = con.sql("select " + ", ".join(f"count(*) filter (where {where})" for _, _, where, _ in rules)
+                     + f" from {source}").fetchall()[0]
+    found = []
+    for (column, text, where, example), count in zip(rules, counts):
+        if count:
+            shown = con.sql(f"select {example}, {key}::varchar from {source} where {where} "
+                            f"order by {key} limit 5").fetchall()
+            found.append((table, column, text, int(count), [r[0] for r in shown], [r[1] for r in shown]))
+    return found
+
+
+def create_findings(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSource]) -> None:
+    """The table `findings`: every non-refusing finding with rows (and each missing optional
+    column): table, column, rule, count and up to five examples in the order of the row's name
+    (example_keys: those names, for a refresh to merge the examples of new rows)."""
+    rows: list[tuple[str, str, str, int, list[str], list[str]]] = []
+    for table, rules in finding_rules(sources).items():
+        rows += table_findings(con, table, rules, finding_source(table))
     for table, src in sources.items():
         for col in TABLES[table]:
             if col.nullable and col.name not in src.columns and (table, col.name) not in QUIET_OPTIONAL_COLUMNS:
-                rows.append((table, col.name, labels.RULE["missing_optional_column"], 0, []))
+                rows.append((table, col.name, labels.RULE["missing_optional_column"], 0, [], []))
     con.execute("create table findings (table_name varchar, column_name varchar, rule varchar, "
-                "rows bigint, examples varchar[])")
+                "rows bigint, examples varchar[], example_keys varchar[])")
     if rows:
-        con.executemany("insert into findings values (?, ?, ?, ?, ?)", rows)
+        con.executemany("insert into findings values (?, ?, ?, ?, ?, ?)", rows)

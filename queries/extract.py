@@ -104,28 +104,74 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "fee-recovery"
 
 
-def _fingerprint(data_dir: Path, sources: dict[str, TableSource]) -> str:
+BUILD_SQL = ("_parts", "_rollups", "_macros", "_refresh")
+
+
+def code_version() -> str:
+    """The code that builds and refreshes a cache: a cache made by other code is never refreshed."""
     h = hashlib.sha256(CACHE_FORMAT.encode())
+    for part in BUILD_SQL:
+        h.update(sql_text(part).encode())
+    for module in ("checks.py", "schema.py", "extract.py", "refresh.py"):
+        h.update((Path(__file__).parent / module).read_bytes())
+    return h.hexdigest()[:24]
+
+
+def _fingerprint(data_dir: Path, sources: dict[str, TableSource]) -> str:
+    h = hashlib.sha256(code_version().encode())
     h.update(str(data_dir.resolve()).encode())
     for name in sorted(sources):
         for f in sources[name].files:
             st = f.stat()
             h.update(f"{name}|{f.relative_to(data_dir)}|{st.st_size}|{st.st_mtime_ns}".encode())
-    for part in ("_rollups", "_macros"):
-        h.update(sql_text(part).encode())
-    for module in (checks.__file__, schema.__file__, __file__):  # the code that builds the cache
-        h.update(Path(module).read_bytes())
     return h.hexdigest()[:24]
+
+
+def sql_statements(con: duckdb.DuckDBPyConnection, name: str) -> list:
+    """The statements of queries/sql/<name>.sql, split by DuckDB's own parser."""
+    return list(con.extract_statements(sql_text(name)))
+
+
+def create_raw_views(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSource]) -> None:
+    """raw_<table> for every table: the files' rows with the contract's columns and types,
+    and no rows for an optional table the extract does not have."""
+    for name, source in sources.items():
+        con.execute(f"create or replace temp view raw_{name} as {checks.raw_view_sql(source)}")
+    for name in TABLES.keys() - sources.keys():
+        columns = ", ".join(f"null::{SQL_TYPE[c.kind]} as {c.name}" for c in TABLES[name])
+        con.execute(f"create or replace temp view raw_{name} as select {columns}, "
+                    "null::varchar as source_file where false")
+
+
+def build_settings(con: duckdb.DuckDBPyConnection, spill: Path) -> None:
+    con.execute("set enable_progress_bar = false")  # never mix DuckDB's bar into stdout
+    con.execute("set preserve_insertion_order = false")
+    # A 30 M-bill build spills to disk rather than take most of the machine's memory;
+    # the spill files sit beside the cache, never in the extract.
+    con.execute(f"set memory_limit = '{os.environ.get('FEE_BUILD_MEMORY_LIMIT', '4GB')}'")
+    con.execute(f"set temp_directory = {checks.sql_str(str(spill))}")
+
+
+def record_files(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict[str, TableSource]) -> None:
+    """Add the extract's files to extract_files and the columns they hold to extract_columns
+    (a refresh compares them with the files it finds)."""
+    files, columns = [], []
+    for name, source in sources.items():
+        for f in source.files:
+            rows = con.sql(f"select sum(num_rows) from parquet_file_metadata({checks.sql_str(str(f))})").fetchall()[0][0]
+            st = f.stat()
+            files.append((name, f.relative_to(data_dir).as_posix(), int(rows or 0), st.st_size, st.st_mtime_ns))
+        for column, first in source.columns.items():
+            columns.append((name, column, first, sorted(source.types.get(column, ()))))
+    if files:
+        con.executemany("insert into extract_files values (?, ?, ?, ?, ?)", files)
+    if columns:
+        con.executemany("insert into extract_columns values (?, ?, ?, ?)", columns)
 
 
 def _raw_views(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict[str, TableSource]) -> None:
     checks.read_schemas(con, data_dir, sources)
-    for name, source in sources.items():
-        con.execute(f"create or replace temp view raw_{name} as {checks.raw_view_sql(source)}")
-    for name in TABLES.keys() - sources.keys():  # an optional table the extract does not have: no rows
-        columns = ", ".join(f"null::{SQL_TYPE[c.kind]} as {c.name}" for c in TABLES[name])
-        con.execute(f"create or replace temp view raw_{name} as select {columns}, "
-                    "null::varchar as source_file where false")
+    create_raw_views(con, sources)
 
 
 def _cache_fault(exc: BaseException, where: Path) -> CacheUnavailable:
@@ -182,9 +228,10 @@ Progress = Callable[[int, int, str], None]
 
 
 def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
-           progress: Progress | None = None) -> None:
+           progress: Progress | None = None, note: str | None = None) -> None:
     """Check the extract and write its rollups to `target` (atomically). `progress(i, n, what)`
-    is told each step, for a progress bar on the page or on stderr."""
+    is told each step, for a progress bar on the page or on stderr. `note`: why this is a full
+    build although an earlier cache of the folder exists (kept in extract_info)."""
     tmp = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
     spill = target.parent / f"spill-{os.getpid()}"
     try:
@@ -203,17 +250,14 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
     try:
         # DuckDB's own parser splits the rollup script, so each statement is one step of the progress bar
         # (the macros are one step: they take no time)
-        steps = [*con.extract_statements(sql_text("_rollups")), sql_text("_macros")]
+        steps = [*sql_statements(con, "_rollups"), sql_text("_macros")]
         total = len(steps) + 3
-        con.execute("set enable_progress_bar = false")  # never mix DuckDB's bar into stdout
-        con.execute("set preserve_insertion_order = false")
-        # A 30 M-bill build spills to disk rather than take most of the machine's memory;
-        # the spill files sit beside the cache, never in the extract.
-        con.execute(f"set memory_limit = '{os.environ.get('FEE_BUILD_MEMORY_LIMIT', '4GB')}'")
-        con.execute(f"set temp_directory = {checks.sql_str(str(spill))}")
+        build_settings(con, spill)
         step(0, labels.BUILD_STEP["check"])
         _raw_views(con, data_dir, sources)
         checks.check_refusals(con, data_dir, sources)
+        for statement in sql_statements(con, "_parts"):  # the tables' definitions: no time
+            con.execute(statement)
         stage = labels.BUILD_STEP["rollups"]
         for i, statement in enumerate(steps, start=1):
             stage = _rollup_stage(getattr(statement, "query", statement), stage)
@@ -221,16 +265,14 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
             con.execute(statement)
         step(total - 2, labels.BUILD_STEP["findings"])
         checks.create_findings(con, sources)
-        files = []
-        for name, source in sources.items():
-            for f in source.files:
-                rows = con.sql(f"select sum(num_rows) from parquet_file_metadata({checks.sql_str(str(f))})").fetchall()[0][0]
-                files.append((name, f.relative_to(data_dir).as_posix(), int(rows or 0), f.stat().st_size))
-        con.execute("create table extract_files (table_name varchar, file varchar, rows bigint, bytes bigint)")
-        if files:
-            con.executemany("insert into extract_files values (?, ?, ?, ?)", files)
-        con.execute("create table extract_info as select ? as name, ? as data_dir, now()::timestamp as built_at",
-                    ["/".join(data_dir.resolve().parts[-2:]), str(data_dir.resolve())])
+        con.execute("create table extract_files (table_name varchar, file varchar, rows bigint, bytes bigint, "
+                    "modified bigint)")
+        con.execute("create table extract_columns (table_name varchar, column_name varchar, type varchar, "
+                    "types varchar[])")
+        record_files(con, data_dir, sources)
+        con.execute("create table extract_info as select ? as name, ? as data_dir, now()::timestamp as built_at, "
+                    "'full' as build_kind, ?::varchar as build_note, ? as code",
+                    ["/".join(data_dir.resolve().parts[-2:]), str(data_dir.resolve()), note, code_version()])
         step(total - 1, labels.BUILD_STEP["save"])
         con.execute("checkpoint")
         con.close()
@@ -400,13 +442,37 @@ def open_extract(data_dir: str | Path, cache_dir: str | Path | None = None,
                     cache_file.unlink(missing_ok=True)
                 except OSError as exc:
                     raise _cache_fault(exc, cache_file.parent) from None
-        _build(data_dir, sources, cache_file, progress)
+        note = _refresh(data_dir, sources, cache_file, folder, progress)
+        if not cache_file.exists():
+            _build(data_dir, sources, cache_file, progress, note)
         _remove_superseded(cache_file.parent, folder, cache_file)
         try:
             _opened[cache_file] = Extract(data_dir, cache_file)
         except duckdb.Error as exc:
             raise _cache_fault(exc, cache_file.parent) from None
         return _opened[cache_file]
+
+
+def _refresh(data_dir: Path, sources: dict[str, TableSource], cache_file: Path, folder: str,
+             progress: Progress | None) -> str | None:
+    """Make the cache from the folder's previous one when only payments files were added
+    (queries/refresh.py). None when there is none to start from; else why it could not (the
+    caller builds in full) or None after a refresh."""
+    from . import refresh
+
+    previous = refresh.previous_cache(cache_file.parent, folder, cache_file)
+    if previous is None:
+        return None
+    try:
+        new_files = refresh.plan(data_dir, sources, previous, code_version())
+        refresh.refresh(data_dir, sources, previous, new_files, cache_file, code_version(), progress)
+        return None
+    except refresh.CannotRefresh as exc:
+        return str(exc)
+    except (OSError, duckdb.IOException, duckdb.OutOfMemoryException, duckdb.PermissionException) as exc:
+        raise _cache_fault(exc, cache_file.parent) from None
+    except duckdb.Error as exc:  # anything else: the full build still answers
+        return labels.REFRESH_BLOCKED["failed"].format(error=str(exc).splitlines()[0][:200])
 
 
 def _forget(cache_file: Path) -> None:

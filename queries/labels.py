@@ -246,15 +246,16 @@ BUILD_STEP = {
 # stage it belongs to; statements that create none (drops, macros) stay in the stage before.
 _ROLLUP_STAGES = {
     "整理用户档案与分段": ("accounts", "segments"),
-    "逐张账单核算实收与余额": ("bill_payments", "bill_paid", "bill_day_postings", "bill_state", "known_bills", "bill_steps"),
+    "逐张账单核算实收与余额": ("bill_payments", "bill_paid", "bill_day_postings", "bill_state", "bill_tails",
+                          "known_bills", "bill_steps"),
     "汇总回收进度": ("out_events", "cohorts", "opening_years", "year_openings", "month_end_balances"),
     "整理欠费时段": ("overdue_pieces",),
     "汇总电量电费": ("usage_monthly", "large_accounts", "large_customer_bills"),
     "汇总缴费与入账": ("payment_days", "postings_daily", "late_postings", "same_day_settlements"),
     "回收目标与数据日期": ("targets", "extract_dates"),
-    "风险分级依据": ("graded_customers", "grading_bills", "last_payments"),
+    "风险分级依据": ("graded_customers", "grading_bills", "graded_payments", "last_payments"),
     "分次结算与重点客户": ("instalment_postings", "instalment_parts", "large_customer_postings",
-                          "large_customer_last_payments"),
+                          "large_payments", "large_customer_last_payments"),
 }
 ROLLUP_STAGE = {table: stage for stage, tables in _ROLLUP_STAGES.items() for table in tables}
 ROLLUP_STAGE_MACROS = "准备查询"
@@ -1132,4 +1133,33 @@ FRESHNESS = {
     "unbuilt": "数据目录有新文件，尚未建立数据缓存；点击刷新将先检查数据并建立缓存（可能需要几分钟）。",
     "refresh": "刷新",
     "refresh_help": "改用新数据；如未另选“数据截至”日期，将移到新数据的最后入账日期。",
+}
+# The refresh (queries/refresh.py): new payments files added to an extract, applied to its
+# previous cache instead of building everything again (docs/DATA.md §9).
+REFRESH_STEP = {
+    "check": "检查新增的缴费文件",
+    "copy": "复制上次的数据缓存",
+    "apply": "计入新增缴费",
+    "sum": "更新汇总表",
+    "findings": "更新数据质量问题",
+    "save": "写入缓存",
+    "done": "完成",
+}
+REFRESH_NOTE = "在上次的数据缓存上计入新增的 {files} 个缴费文件（{rows} 条）"
+# Why a change is built in full rather than refreshed (kept in extract_info.build_note, shown by
+# `python -m queries build`).
+REFRESH_BLOCKED = {
+    "previous_unreadable": "上次的数据缓存无法读取（{error}），已完整重建",
+    "code": "程序已更新，已完整重建",
+    "file_gone": "文件 {file} 已删除，已完整重建",
+    "file_changed": "文件 {file} 已改动，已完整重建",
+    "not_payments": "新增文件 {file} 不是缴费记录，已完整重建",
+    "nothing_new": "数据文件与上次相同，已完整重建",
+    "columns": "新增缴费文件的列 {column} 与已有文件不同，已完整重建",
+    "duplicate_ids": "新增缴费文件与已有缴费记录有重复的 payment_id，已完整检查",
+    "backdated": "新增缴费中有入账日期早于该账单已有入账的记录，已完整重建",
+    "new_year": "新增缴费进入新的年度，年初陈欠需完整重建",
+    "new_arrears": "有用户因冲正或退款新出现欠费，已完整重建",
+    "earlier_payments": "新增缴费中有缴费时间早于（或等于）该用户已有最近一笔缴费的记录，已完整重建",
+    "failed": "增量更新未能完成（{error}），已完整重建",
 }

@@ -1,5 +1,7 @@
 -- Builds the per-extract rollups that every question reads (run once per extract, cached
--- outside the data directory). Inputs: views raw_customers, raw_bills, raw_payments, raw_targets.
+-- outside the data directory). Inputs: views raw_customers, raw_bills, raw_payments, raw_targets;
+-- the macros of _parts.sql, which say what each table holds (a refresh, _refresh.sql, runs them
+-- on the rows a new payments file touches).
 --
 -- Why this shape: outstanding(b, D) only changes on the days a payment for b is posted, so
 -- a bill is its opening balance plus a few dated deltas. Summing deltas by segment and day
@@ -16,7 +18,10 @@ select
     dense_rank() over (
         order by station, village, line, transformer, category, is_high_energy,
                  coalesce(is_key_account, false), meter_reader, industry
-    )::integer as seg_id
+    )::integer as seg_id,
+    -- a number for joining a customer's history on an integer (graded_customers): from every
+    -- account, so that it stays the same when new payments change who is ever in arrears
+    row_number() over (order by customer_id)::integer as customer_no
 from raw_customers
 where customer_id is not null;
 
@@ -29,16 +34,9 @@ from accounts
 group by all
 order by seg_id;
 
--- The payments that settle bills: posted, with a bill, of a known customer (in-transit and
--- unbilled payments never count); same_day: paid on the day it was posted.
+-- The payments that settle bills (_parts.sql).
 create temp view bill_payments as
-select
-    p.bill_id, p.payment_id, p.posted_at::date as posted_on, p.amount, p.channel,
-    p.paid_at::date = p.posted_at::date as same_day
-from raw_payments as p
-where p.bill_id is not null
-  and p.posted_at is not null
-  and p.customer_id in (select customer_id from accounts);
+select * from settling_payments('raw_payments');
 
 -- Per bill: most bills are posted on a single day, and need no running sum. For the same-day
 -- saving (same_day_settlements) the payments paid on their posting day are summed apart.
@@ -102,12 +100,8 @@ with days as (
 select
     b.bill_id, b.customer_id, a.seg_id, b.period, b.issued_on, b.due_on, b.amount,
     d.posted_on, d.next_posted_on, coalesce(d.first_step, true) as first_step,
-    coalesce(d.via_bank, false) as via_bank, d.paid_to_date, d.same_day_payments, d.same_day_amount,
-    d.same_day_channel,
-    case when d.posted_on is null then greatest(0, b.amount)
-         else greatest(0, b.amount - greatest(0, d.paid_to_date - d.day_amount)) end as out_before,
-    case when d.posted_on is null then greatest(0, b.amount)
-         else greatest(0, b.amount - greatest(0, d.paid_to_date)) end as out_after
+    coalesce(d.via_bank, false) as via_bank, d.paid_to_date, d.day_amount, d.same_day_payments,
+    d.same_day_amount, d.same_day_channel
 from raw_bills as b
 join accounts as a using (customer_id)
 left join days as d using (bill_id)
@@ -115,6 +109,13 @@ where b.bill_id is not null;
 
 drop table bill_paid;
 drop table bill_day_postings;
+
+-- Each bill's last row (its state after every posting so far), kept with the rollups: a
+-- refresh continues from it when new payments arrive, rather than reading every payment again.
+create table bill_tails as
+select *
+from bill_state
+where next_posted_on is null;
 
 -- Bills whose customer is known (the others count nowhere), with their energy: read from the
 -- files by the few tables that need the energy, rather than carried through bill_state.
@@ -128,9 +129,8 @@ where b.bill_id is not null;
 
 -- Each posting day of each bill: outstanding before and after it.
 create temp view bill_steps as
-select bill_id, customer_id, seg_id, period, issued_on, due_on, amount, posted_on, via_bank, paid_to_date,
-       out_after, out_before, next_posted_on, same_day_payments, same_day_amount, same_day_channel
-from bill_state
+select *
+from with_balances('bill_state')
 where posted_on is not null;
 
 -- Changes of balance by segment, bill month, issue date and effective day. Rows of bills
@@ -139,28 +139,11 @@ where posted_on is not null;
 -- question that looks at bills not yet issued on D (prior_recovered with E after D): a
 -- payment posted before its bill's issue still counts by its posting day (docs/DATA.md §3).
 create table out_events as
-with changes as (
-    select
-        seg_id, period, issued_on, posted_on,
-        greatest(posted_on, issued_on) as eff_date,
-        sum(out_after - out_before) as delta
-    from bill_steps
-    where out_after <> out_before
-    group by seg_id, period, issued_on, posted_on
-)
-select * from changes
+select * from out_event_rows('bill_state')
 order by year(eff_date) = year(period), eff_date, seg_id;
 
 create table cohorts as
-select
-    seg_id, period, issued_on,
-    count(*) as bills,
-    sum(amount) as billed,
-    sum(greatest(0, amount)) as out_open,
-    sum(out_after) as out_final
-from bill_state
-where next_posted_on is null  -- each bill's last row: its balance after every posting
-group by all
+select * from cohort_rows('bill_state')
 order by period, seg_id;
 
 -- Arrears carried into each year (年初陈欠): with E = 31 December of year − 1, the balance
@@ -179,29 +162,10 @@ from (
 order by year;
 
 create table year_openings as
-with years as (
-    select year from opening_years
-),
-finals as (
-    select y.year, c.seg_id, sum(c.out_final) as out_final
-    from cohorts as c
-    join years as y on c.period < make_date(y.year, 1, 1) and c.issued_on <= make_date(y.year - 1, 12, 31)
-    group by all
-),
-settled_after_year_end as (
-    select y.year, e.seg_id, sum(e.delta) as delta
-    from out_events as e
-    join years as y
-      on e.period < make_date(y.year, 1, 1)
-     and e.issued_on <= make_date(y.year - 1, 12, 31)
-     and e.eff_date > make_date(y.year - 1, 12, 31)
-    group by all
-)
-select f.year, f.seg_id, f.out_final - coalesce(s.delta, 0) as prior_opening
-from finals as f
-left join settled_after_year_end as s using (year, seg_id)
-where f.out_final - coalesce(s.delta, 0) <> 0
-order by f.year, f.seg_id;
+select *
+from year_opening_rows('cohorts', 'out_events', 'opening_years')
+where prior_opening <> 0
+order by year, seg_id;
 
 -- Each year's recovery curve at its month ends, per segment: of the bills of the year (bill
 -- month in it) issued by the last day of each of its months (month_no 1–12) or of the December
@@ -211,69 +175,13 @@ order by f.year, f.seg_id;
 -- postings. Month first: a question reads a few month ends of every year (and, within them, the
 -- segments of a station or village lie together).
 create table month_end_balances as
-with changes as (  -- what first counts at each month end: bills issued, and postings
-    select seg_id, year(period) as bill_year,
-           case when year(issued_on) < year(period) then 0 else month(issued_on) end as month_no,
-           billed, out_open as unpaid
-    from cohorts
-    where year(issued_on) <= year(period)
-    union all
-    select seg_id, year(period),
-           case when year(eff_date) < year(period) then 0 else month(eff_date) end,
-           0, delta
-    from out_events
-    where year(eff_date) <= year(period)
-),
-by_month as (
-    select seg_id, bill_year, month_no, sum(billed) as billed, sum(unpaid) as unpaid
-    from changes
-    group by all
-),
-month_ends as (  -- every month end of every year a segment has bills in
-    select s.seg_id, s.bill_year, m.month_no
-    from (select distinct seg_id, bill_year from by_month) as s
-    cross join range(0, 13) as m(month_no)
-),
-running as (
-    select
-        e.seg_id, e.bill_year, e.month_no,
-        sum(coalesce(b.billed, 0)) over w as billed,
-        sum(coalesce(b.unpaid, 0)) over w as unpaid
-    from month_ends as e
-    left join by_month as b using (seg_id, bill_year, month_no)
-    window w as (partition by e.seg_id, e.bill_year order by e.month_no)
-)
-select seg_id, bill_year, month_no::integer as month_no, billed, unpaid
-from running
-where billed <> 0 or unpaid <> 0
+select * from month_end_rows('cohorts', 'out_events')
 order by month_no, seg_id, bill_year;
 
 -- Stretches of days on which a bill is issued, overdue and has a positive balance:
 -- the arrears at D are the pieces with valid_from <= D < valid_to.
 create table overdue_pieces as
-with pieces as (
-    -- before its first posting day (posted_on of its first row; none: open-ended)
-    select bill_id, customer_id, seg_id, period, issued_on, due_on,
-           date '0001-01-01' as from_day, posted_on as to_day, greatest(0, amount) as outstanding,
-           0::decimal(38, 2) as paid_to_date, false as via_bank
-    from bill_state
-    where first_step
-    union all
-    select bill_id, customer_id, seg_id, period, issued_on, due_on,
-           posted_on, next_posted_on, out_after, paid_to_date, via_bank
-    from bill_steps
-),
-clipped as (
-    select *,
-        greatest(from_day, due_on + 1, issued_on) as valid_from,
-        coalesce(to_day, 'infinity'::date) as valid_to  -- open-ended, past any as-of date
-    from pieces
-    where outstanding > 0
-)
-select customer_id, seg_id, bill_id, period, issued_on, due_on, valid_from, valid_to, outstanding,
-       paid_to_date, via_bank  -- paid so far, and whether that day's payment came through a bank
-from clipped
-where valid_from < valid_to
+select * from overdue_piece_rows('bill_state')
 order by valid_to, seg_id;  -- a recent as-of date skips the stretches that ended before it
 
 -- Energy and amount by segment, month and tariff (trends, price per kWh, TOU shares).
@@ -293,7 +201,7 @@ order by period, seg_id;
 
 -- The few dozen large-industry, high-energy and key accounts (重点客户) of a branch: their
 -- bills, postings and payments are kept one by one.
-create temp table large_accounts as
+create table large_accounts as
 select customer_id
 from accounts
 where is_high_energy or category = 'large_industry' or is_key_account;
@@ -310,29 +218,18 @@ order by b.customer_id, b.period;
 -- a bill: cash posted, and same-day posting and its latency (docs/DATA.md §6) by channel,
 -- station and month. prepaid: the part paid without a bill (预收).
 create table payment_days as
-select a.seg_id, p.paid_at::date as paid_on, p.posted_at::date as posted_on, p.channel,
-       count(*) as payments, sum(p.amount) as amount,
-       sum(p.amount) filter (where p.bill_id is null) as prepaid
-from raw_payments as p
-join accounts as a using (customer_id)
-group by all
+select * from payment_day_rows('raw_payments')
 order by paid_on, seg_id;
 
 -- Cash posted per segment and day (prepayments included: this is cash, not 实收).
 create table postings_daily as
-select seg_id, posted_on, sum(payments)::bigint as payments, sum(amount) as amount, sum(prepaid) as prepaid
-from payment_days
-where posted_on is not null
-group by all
+select * from posting_day_rows('payment_days')
 order by posted_on;
 
 -- Payments not posted on the day they were paid (in transit at some date).
 create table late_postings as
-select p.payment_id, p.customer_id, a.seg_id, p.bill_id, p.paid_at, p.posted_at, p.amount, p.channel
-from raw_payments as p
-join accounts as a using (customer_id)
-where p.posted_at is null or p.posted_at::date > p.paid_at::date
-order by p.paid_at;
+select * from late_posting_rows('raw_payments')
+order by paid_at;
 
 -- What same-day posting saved (docs/DATA.md §6): each bill's payments paid and posted on one
 -- day p, with the part of the bill's balance they settled that day (at most their sum, at most
@@ -342,21 +239,7 @@ order by p.paid_at;
 -- settings, applied when asked. A bill paid the same day through two channels counts under
 -- the channel of its larger payment. Summed per segment, day, due date, bill year and channel.
 create table same_day_settlements as
-with settled as (
-    select
-        seg_id, posted_on as paid_on, due_on, year(period) as bill_year,
-        same_day_channel as channel, same_day_payments as payments,
-        posted_on + case isodow(posted_on) when 5 then 3 when 6 then 2 else 1 end as next_working_day,
-        greatest(0, least(same_day_amount, out_before - out_after)) as settled
-    from bill_steps
-    where same_day_payments > 0
-)
-select
-    seg_id, paid_on, next_working_day, due_on, bill_year, channel,
-    count(*) as bills, sum(payments)::bigint as payments, sum(settled) as settled
-from settled
-where due_on < next_working_day and settled > 0
-group by all
+select * from same_day_settlement_rows('bill_state')
 order by paid_on, seg_id;
 
 -- A station's target (collector null), or one collector's within a station (docs/DATA.md §6).
@@ -379,7 +262,8 @@ select
     (select min(period) from raw_bills) as first_period,
     (select max(period) from raw_bills) as last_period,
     (select min(paid_at)::date from raw_payments) as first_paid,
-    (select max(paid_at)::date from raw_payments) as last_paid;
+    (select max(paid_at)::date from raw_payments) as last_paid,
+    (select day from latest_issue) as last_issued;
 
 -- --- Collection operations (docs/DATA.md §6) -------------------------------------------------
 
@@ -388,8 +272,7 @@ select
 -- the attributes a chase list shows.
 create table graded_customers as
 select
-    row_number() over (order by customer_id)::integer as customer_no,
-    customer_id, seg_id, customer_name, phone, station, village, line, transformer, category,
+    customer_no, customer_id, seg_id, customer_name, phone, station, village, line, transformer, category,
     meter_reader, is_high_energy, is_key_account
 from accounts
 where customer_id in (select customer_id from overdue_pieces);
@@ -398,38 +281,18 @@ where customer_id in (select customer_id from overdue_pieces);
 -- 1), issue and due dates, amount, and whether the bill still owed on its due date
 -- (outstanding(b, due_on) > 0).
 create table grading_bills as
-with owed_at_due as (  -- each bill's row that holds its balance on its due date
-    select
-        s.customer_id, s.period, s.issued_on, s.due_on, s.amount,
-        case when s.posted_on <= s.due_on then s.out_after else greatest(0, s.amount) end as outstanding
-    from bill_state as s
-    where s.customer_id in (select customer_id from graded_customers)
-      and (   (s.first_step and (s.posted_on is null or s.posted_on > s.due_on))  -- nothing posted by then
-           or (s.posted_on <= s.due_on and (s.next_posted_on is null or s.next_posted_on > s.due_on)))
-)
-select
-    g.customer_no,
-    (year(b.period) * 12 + month(b.period) - 1)::integer as month_no,
-    b.issued_on, b.due_on, b.amount,
-    b.outstanding > 0 as owed_at_due
-from owed_at_due as b
-join graded_customers as g using (customer_id)
-order by month_no, g.customer_no;
+select * from grading_bill_rows('bill_state')
+order by month_no, customer_no;
 
 -- Their last payment (amount > 0: not a reversal or refund) of each day they paid, valid
 -- until the next day they paid: the last payment at D is the row with paid_on <= D < valid_to.
+create temp view graded_payments as
+select * from raw_payments where customer_id in (select customer_id from graded_customers);
+
 create table last_payments as
-with ordered as (
-    select
-        g.customer_no, p.paid_at::date as paid_on, p.paid_at, p.amount, p.channel,
-        lead(p.paid_at::date) over (partition by g.customer_no order by p.paid_at, p.payment_id) as next_paid_on
-    from raw_payments as p
-    join graded_customers as g using (customer_id)
-    where p.amount > 0 and p.paid_at is not null
-)
-select customer_no, paid_on, paid_at, amount, channel, coalesce(next_paid_on, 'infinity'::date) as valid_to
-from ordered
-where next_paid_on is distinct from paid_on  -- the day's last
+select g.customer_no, p.paid_on, p.paid_at, p.amount, p.channel, p.valid_to
+from last_payment_rows('graded_payments') as p
+join graded_customers as g using (customer_id)
 order by valid_to, customer_no;  -- a recent D skips the stretches that ended before it
 
 -- Instalment plans (分次结算) of bills of known customers: each part with C_k, the plan's total
@@ -442,22 +305,8 @@ where bill_id in (select bill_id from raw_instalment_plans)
 order by bill_id, posted_on;
 
 create table instalment_parts as
-with parts as (
-    select
-        bill_id, due_on, amount,
-        sum(amount) over (partition by bill_id order by due_on
-                          range between unbounded preceding and current row) as due_by_then
-    from raw_instalment_plans
-    where bill_id is not null and due_on is not null and amount is not null
-)
-select
-    b.customer_id, b.seg_id, b.period, b.amount as bill_amount,
-    p.bill_id, p.due_on, p.amount, p.due_by_then,
-    coalesce(s.paid_to_date, 0) as paid_by_due
-from parts as p
-join known_bills as b using (bill_id)
-asof left join instalment_postings as s on p.bill_id = s.bill_id and p.due_on >= s.posted_on
-order by p.bill_id, p.due_on;
+select * from instalment_part_rows('raw_instalment_plans', 'bill_tails', 'instalment_postings')
+order by bill_id, due_on;
 
 -- --- Key and high-energy accounts (重点客户, docs/DATA.md §6) ------------------------------
 
@@ -473,16 +322,9 @@ order by bill_id, posted_on;
 -- Their last payment (amount > 0: not a reversal or refund; with or without a bill) of each day
 -- they paid, valid until the next day they paid, as last_payments keeps it for the customers
 -- ever in arrears: the last payment at D is the row with paid_on <= D < valid_to.
+create temp view large_payments as
+select * from raw_payments where customer_id in (select customer_id from large_accounts);
+
 create table large_customer_last_payments as
-with ordered as (
-    select
-        p.customer_id, p.paid_at::date as paid_on, p.paid_at, p.amount, p.channel,
-        lead(p.paid_at::date) over (partition by p.customer_id order by p.paid_at, p.payment_id) as next_paid_on
-    from raw_payments as p
-    where p.amount > 0 and p.paid_at is not null
-      and p.customer_id in (select customer_id from large_accounts)
-)
-select customer_id, paid_on, paid_at, amount, channel, coalesce(next_paid_on, 'infinity'::date) as valid_to
-from ordered
-where next_paid_on is distinct from paid_on  -- the day's last
+select * from last_payment_rows('large_payments')
 order by valid_to, customer_id;  -- a recent D skips the stretches that ended before it
