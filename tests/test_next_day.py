@@ -1,4 +1,5 @@
-"""benchmarks/next_day.py: one more day of payments, for the refresh benchmark.
+"""benchmarks/next_day.py (one more day of payments for the refresh benchmark) and the refresh
+phase of benchmarks/run.py, which must leave the extract and its cache as they were.
 
 The day file's rules are checked against balances worked out by hand on a tiny extract, and
 against a second implementation (polars) on a generated one."""
@@ -6,7 +7,9 @@ against a second implementation (polars) on a generated one."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +17,9 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
+from benchmarks import run
 from benchmarks.next_day import Mix, NextDayError, write_next_day
+from queries import open_extract
 from sample_data.generate import generate
 from tiny import bill, customer, payment, table, write_extract
 
@@ -215,3 +220,49 @@ def test_generated_extract_more_rows_than_bills_owing(generated, tmp_path):
                                                             on="bill_id", how="left")
     assert rest.height == billed.height - owing.height and rest["bill"].null_count() == 0
     assert (rest["amount"] == rest["bill"]).all()  # paid once more, in full: an overpayment
+
+
+def _snapshot(*folders: Path) -> dict[str, tuple[int, int, str]]:
+    return {str(f): (f.stat().st_size, f.stat().st_mtime_ns, hashlib.sha256(f.read_bytes()).hexdigest())
+            for folder in folders for f in sorted(folder.rglob("*")) if f.is_file()}
+
+
+@pytest.fixture
+def built(generated, tmp_path):
+    root = _copy(generated, tmp_path / "extract")
+    cache = tmp_path / "cache"
+    open_extract(root, cache_dir=cache)
+    return root, cache
+
+
+def test_refresh_phase_leaves_extract_and_cache_as_they_were(built):
+    root, cache = built
+    before = _snapshot(root, cache)
+    result = run.refresh_phase(root, cache, [300])
+    assert _snapshot(root, cache) == before
+    (only,) = result["runs"]
+    assert "error" not in only and only["restored"]
+    assert "build" not in result  # it was built already
+    # the refreshed cache answers as of the new day (the phase's answers come back as JSON)
+    day = dt.date.fromisoformat(only["after"]["as_of"])
+    assert day == only["day"] == dt.date.fromisoformat(only["before"]["as_of"]) + dt.timedelta(days=1)
+    assert only["build_kind"] in (None, "full", "refresh")
+
+
+def test_refresh_phase_restores_even_when_the_refresh_fails(built, monkeypatch):
+    root, cache = built
+    before = _snapshot(root, cache)
+    files = len(list((root / "payments").glob("*.parquet")))
+    real = run._phase
+
+    def failing(name, data, cache_dir, *options):
+        if name == "refresh_open":
+            assert len(list((data / "payments").glob("*.parquet"))) == files + 1  # the day file is there
+            raise subprocess.CalledProcessError(1, "refresh", stderr="Traceback …\nboom")
+        return real(name, data, cache_dir, *options)
+
+    monkeypatch.setattr(run, "_phase", failing)
+    result = run.refresh_phase(root, cache, [100])
+    assert _snapshot(root, cache) == before
+    assert result["runs"][0]["error"][-1] == "boom" and result["runs"][0]["restored"]
+    assert "failed" in "\n".join(run._refresh_report(result))
