@@ -5,6 +5,14 @@ same questions answered the way a typical dashboard does (pandas, whole tables i
 
 Writes the extract first if DIR does not hold one (sample_data.generate, monthly files).
 Each phase runs in its own process so its peak memory (ru_maxrss) is its own.
+
+    python -m benchmarks.run --phase refresh --data DIR [--cache C] [--payments 40000,1000000]
+
+times the refresh after one more day of payments (issue 11 §2): with the extract built in C
+(built first if not, and that time reported apart), for each size it saves the cache file aside,
+writes DIR/payments/<day>.parquet with benchmarks.next_day, opens the extract (the refresh), asks
+two questions, then removes the day file and puts the saved cache back, so DIR and C end as
+they began, whether the refresh worked or not.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -29,9 +38,9 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _phase(name: str, data: Path, cache: Path) -> dict:
+def _phase(name: str, data: Path, cache: Path, *options: str) -> dict:
     out = subprocess.run([sys.executable, "-m", "benchmarks.run", "--phase", name, "--data", str(data),
-                          "--cache", str(cache)], cwd=ROOT, capture_output=True, text=True, check=True)
+                          "--cache", str(cache), *options], cwd=ROOT, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -260,7 +269,123 @@ def render_phase(data: Path, cache: Path) -> dict:
     return {"home_first_s": first, "home_station_filter_s": station, "home_back_cached_s": back, "peak_mb": _peak_mb()}
 
 
-PHASES = {"build": build_phase, "query": query_phase, "pandas": pandas_phase, "render": render_phase}
+def _answers(ex) -> dict:
+    """Two questions at the extract's data date, with their first (cold) seconds: the figures
+    that show a refreshed cache answers, and answers the new day."""
+    from queries import Scope
+
+    d = ex.default_as_of
+    t = time.perf_counter()
+    total = ex.query("recovery_summary", Scope(), as_of=d, year=d.year, group_by="total").row(0, named=True)
+    summary_s = time.perf_counter() - t
+    t = time.perf_counter()
+    aging = ex.query("arrears_aging", Scope(), as_of=d)
+    aging_s = time.perf_counter() - t
+    return {"as_of": d, "recovered": float(total["recovered"]), "arrears": float(total["arrears"]),
+            "arrears_by_aging": float(aging["arrears"].sum()), "recovery_summary_s": summary_s,
+            "arrears_aging_s": aging_s}
+
+
+def answers_phase(data: Path, cache: Path) -> dict:
+    """The questions of _answers on the extract as it is (built already)."""
+    from queries import open_extract
+
+    return _answers(open_extract(data, cache_dir=cache))
+
+
+def refresh_open_phase(data: Path, cache: Path) -> dict:
+    """Open the extract right after a day file arrived: the refresh (or, without one, a full
+    build), timed stage by stage, then what the cache says it did and two of its answers."""
+    from queries import open_extract
+    from queries.progress import Stages
+
+    stages = Stages()
+    load = os.getloadavg()[0]
+    t = time.perf_counter()
+    ex = open_extract(data, cache_dir=cache, progress=stages.update)
+    seconds, peak = time.perf_counter() - t, _peak_mb()
+    columns = {row[0] for row in ex.query_rows("describe extract_info")}
+    kind, note = (ex.query_rows("select build_kind, build_note from extract_info")[0]
+                  if {"build_kind", "build_note"} <= columns else (None, None))
+    return {"refresh_s": seconds, "peak_mb": peak, "stages": [(s.name, s.seconds) for s in stages.finished],
+            "build_kind": kind, "build_note": note, "load": [load, os.getloadavg()[0]], "after": _answers(ex)}
+
+
+def _caches_of(cache_file: Path) -> list[Path]:
+    """Every cache file of the same extract folder (extract-<folder>-<fingerprint>.duckdb), with WAL."""
+    folder = cache_file.name.split("-")[1]
+    return [*cache_file.parent.glob(f"extract-{folder}-*.duckdb"),
+            *cache_file.parent.glob(f"extract-{folder}-*.duckdb.wal")]
+
+
+def refresh_once(data: Path, cache: Path, payments: int, seed: int) -> dict:
+    """One day file of `payments` rows: save the cache, add the file, time the refresh (own
+    process), then remove the file and put the cache back, whatever happened."""
+    from benchmarks.next_day import write_next_day
+    from queries.extract import cache_file_for
+
+    cache_file = cache_file_for(data, cache)
+    saved_dir = cache / "benchmark-saved"  # a subfolder: no cache glob sees the saved copy
+    saved_dir.mkdir(parents=True, exist_ok=True)
+    saved = [(f, saved_dir / f.name) for f in (cache_file, Path(f"{cache_file}.wal")) if f.exists()]
+    for f, copy in saved:
+        shutil.copy2(f, copy)
+    payments_dir = data / "payments"
+    before = set(payments_dir.rglob("*.parquet"))
+    run: dict = {"payments": payments}
+    try:
+        run["before"] = _phase("answers", data, cache)
+        t = time.perf_counter()
+        day = write_next_day(data, payments=payments, seed=seed)
+        run.update(day=day.day, file=str(day.path.relative_to(data)), day_file=day.describe(),
+                   day_file_mb=day.path.stat().st_size / 1e6, next_day_s=time.perf_counter() - t)
+        try:
+            run.update(_phase("refresh_open", data, cache))
+        except subprocess.CalledProcessError as exc:
+            run["error"] = (exc.stderr or "").strip().splitlines()[-5:]
+    finally:
+        for f in set(payments_dir.rglob("*.parquet")) - before:
+            f.unlink()
+        for f in _caches_of(cache_file):
+            f.unlink(missing_ok=True)
+        for f, copy in saved:
+            os.replace(copy, f)
+        saved_dir.rmdir()
+    run["restored"] = cache_file_for(data, cache) == cache_file and cache_file.exists()
+    return run
+
+
+def refresh_phase(data: Path, cache: Path, payments: list[int], seed: int | None = None) -> dict:
+    """The refresh after one more day of payments, once per size; the extract built first if
+    it is not (that full build timed apart, by the build phase)."""
+    from benchmarks.next_day import DEFAULT_SEED
+    from queries.extract import is_built
+
+    seed = DEFAULT_SEED if seed is None else seed
+    result: dict = {"runs": []}
+    if not is_built(data, cache):
+        print("the extract is not built in the cache: building it first …", file=sys.stderr)
+        result["build"] = _phase("build", data, cache)
+    for n in payments:
+        print(f"refresh after a day of {n:,} payments …", file=sys.stderr)
+        result["runs"].append(refresh_once(data, cache, n, seed))
+    return result
+
+
+PHASES = {"build": build_phase, "query": query_phase, "pandas": pandas_phase, "render": render_phase,
+          "refresh": refresh_phase}
+STEPS = {"answers": answers_phase, "refresh_open": refresh_open_phase}  # the refresh phase's own processes
+
+
+def _sizes(text: str) -> list[int]:
+    """--payments 40000,1000000"""
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of row counts: {text}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"row counts must be at least 1: {text}")
+    return sizes
 
 
 def main() -> None:
@@ -269,12 +394,20 @@ def main() -> None:
     p.add_argument("--cache", type=Path, default=None)
     p.add_argument("--accounts", type=int, default=1_000_000)
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
-    p.add_argument("--phase", choices=PHASES)
+    p.add_argument("--phase", choices=[*PHASES, *STEPS])
     p.add_argument("--skip", nargs="*", default=[], choices=list(PHASES))
+    p.add_argument("--payments", type=_sizes, default=[40_000, 1_000_000],
+                   help="refresh phase: rows of the day file, one refresh per size (default 40000,1000000)")
+    p.add_argument("--seed", type=int, default=None, help="refresh phase: the day file's seed")
     args = p.parse_args()
     cache = args.cache or args.data.parent / (args.data.name + "_cache")
+    if args.phase == "refresh":
+        result = refresh_phase(args.data, cache, args.payments, args.seed)
+        print("\n".join(_refresh_report(result)), file=sys.stderr)
+        print(json.dumps(result, default=str))
+        return
     if args.phase:
-        print(json.dumps(PHASES[args.phase](args.data, cache), default=str))
+        print(json.dumps({**PHASES, **STEPS}[args.phase](args.data, cache), default=str))
         return
 
     if not (args.data / "customers.parquet").exists():
@@ -283,14 +416,17 @@ def main() -> None:
                         "--accounts", str(args.accounts), "--monthly"], cwd=ROOT, check=True)
         print(f"extract written in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     results = {}
-    for name in ("build", "query", "pandas", "render"):
+    for name in PHASES:
         saved = args.out.with_suffix(f".{name}.json")
         if name in args.skip and saved.exists():
             results[name] = json.loads(saved.read_text())
             continue
         print(f"phase {name} …", file=sys.stderr)
         try:
-            results[name] = _phase(name, args.data, cache)
+            options = ["--payments", ",".join(map(str, args.payments))] if name == "refresh" else []
+            if name == "refresh" and args.seed is not None:
+                options += ["--seed", str(args.seed)]
+            results[name] = _phase(name, args.data, cache, *options)
         except subprocess.CalledProcessError as exc:
             print(exc.stderr, file=sys.stderr)
             continue
@@ -340,7 +476,52 @@ def report(args, results: dict) -> str:
         lines += [f"Home page through AppTest (all its queries, tiles, charts, tables): first render "
                   f"{r['home_first_s']:.2f} s, station filter {r['home_station_filter_s']:.2f} s, back to all "
                   f"(cached) {r['home_back_cached_s']:.2f} s; peak memory {r['peak_mb']:.0f} MB.", ""]
+    if "refresh" in results:
+        lines += _refresh_report(results["refresh"]) + [""]
     return "\n".join(lines)
+
+
+def _refresh_report(r: dict) -> list[str]:
+    lines = ["Refresh after one more day of payments (`python -m benchmarks.run --phase refresh`: the day file "
+             "from `python -m benchmarks.next_day`, removed afterwards and the cache put back).", ""]
+    if "build" in r:
+        lines += [f"The extract was not built yet: full build first, {r['build']['build_s']:.1f} s "
+                  f"(peak {r['build']['peak_mb']:.0f} MB), not part of the refresh.", ""]
+    runs = r["runs"]
+    lines += ["| day file | rows | MB | build_kind | refresh (s) | peak memory (MB) | data date | "
+              "recovered in D's year (元) | arrears (元) | recovery_summary (s) | arrears_aging (s) |",
+              "|---|---:|---:|---|---:|---:|---|---:|---:|---:|---:|"]
+    for run in runs:
+        if "refresh_s" not in run:
+            lines.append(f"| {run.get('file', '—')} | {run['payments']:,} | — | failed | — | — | — | — | — | — | — |")
+            continue
+        kind = run["build_kind"] or "full (the cache has no build_kind)"
+        before, after = run["before"], run["after"]
+        lines.append(
+            f"| {run['file']} | {run['payments']:,} | {run['day_file_mb']:.1f} | {kind} | **{run['refresh_s']:.1f}** | "
+            f"{run['peak_mb']:.0f} | {before['as_of']} → {after['as_of']} | "
+            f"{before['recovered']:,.2f} → {after['recovered']:,.2f} | {before['arrears']:,.2f} → {after['arrears']:,.2f} | "
+            f"{after['recovery_summary_s']:.3f} | {after['arrears_aging_s']:.3f} |")
+    lines.append("")
+    for run in runs:
+        lines.append(f"- {run['payments']:,} rows: " + (run.get("day_file") or "no day file written")
+                     + (f" ({run['next_day_s']:.1f} s)" if "next_day_s" in run else "")
+                     + (f"; load average {run['load'][0]:.1f} → {run['load'][1]:.1f} during the refresh"
+                        if "load" in run else "") + ".")
+        if run.get("build_note"):
+            lines.append(f"  build_note: {run['build_note']}")
+        if run.get("error"):
+            lines.append("  failed: " + " / ".join(run["error"]))
+        if not run.get("restored"):
+            lines.append("  **the cache was not restored as it was**")
+    stages = list(dict.fromkeys(name for run in runs for name, _ in run.get("stages", [])))
+    if stages:
+        seconds = [dict(run.get("stages", [])) for run in runs]
+        lines += ["", "| refresh stage | " + " | ".join(f"{run['payments']:,} rows" for run in runs) + " |",
+                  "|---|" + "---:|" * len(runs)]
+        lines += [f"| {name} | " + " | ".join(f"{s[name]:.1f}" if name in s else "—" for s in seconds) + " |"
+                  for name in stages]
+    return lines
 
 
 if __name__ == "__main__":
