@@ -334,8 +334,13 @@ def _build_command(args: argparse.Namespace) -> int:
     if isinstance(ex, int):
         return ex
     as_of = ex.default_as_of or say["no_as_of"]
-    if bar.started:
+    if bar.started and ex.build_kind == "refresh":
+        print(say["refreshed"].format(seconds=seconds(bar.stages.total_seconds()), as_of=as_of,
+                                      note=ex.build_note, file=ex.cache_file))
+    elif bar.started:
         print(say["built"].format(seconds=seconds(bar.stages.total_seconds()), as_of=as_of, file=ex.cache_file))
+        if ex.build_note:
+            print(say["why_full"].format(note=ex.build_note))
     else:
         print(say["current"].format(as_of=as_of, file=ex.cache_file))
     findings = ex.query("data_findings", Scope()).height

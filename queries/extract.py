@@ -328,13 +328,16 @@ class Extract:
             self._con.execute("set allowed_directories = []")
             self._con.execute("set enable_external_access = false")
             self._con.execute("set lock_configuration = true")
-            info = self.query_rows("select name from extract_info")[0]
+            info = self.query_rows("select name, build_kind, build_note from extract_info")[0]
             dates = self.query_rows(
                 "select default_as_of, first_period, last_period, first_issued from extract_dates")[0]
         except BaseException:
             self._con.close()
             raise
         self.name: str = info[0]
+        # 'full' or 'refresh' (queries/refresh.py), and what was added or why it was built in full
+        self.build_kind: str = info[1]
+        self.build_note: str | None = info[2]
         self.default_as_of: dt.date | None = dates[0]
         self.first_period: dt.date | None = dates[1]
         self.last_period: dt.date | None = dates[2]

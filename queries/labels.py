@@ -1111,6 +1111,8 @@ BUILD_CLI = {
     "no_spark": "Spark 引擎尚未安装，目前不可用（计划在后续版本提供）；请使用默认的 --engine duckdb（docs/DATA.md §9）。",
     "built": "已建立数据缓存，用时 {seconds} 秒；数据截至 {as_of}。缓存文件：{file}",
     "current": "数据缓存已是最新，无需重建；数据截至 {as_of}。缓存文件：{file}",
+    "refreshed": "已更新数据缓存（{note}），用时 {seconds} 秒；数据截至 {as_of}。缓存文件：{file}",
+    "why_full": "已完整重建，未只计入新增文件：{note}。",
     "no_as_of": "（没有可用的入账日期）",
     "findings": "另有 {n} 项数据质量提示（不影响计算），详见看板的“数据质量”页。",
 }
@@ -1147,19 +1149,19 @@ REFRESH_STEP = {
 }
 REFRESH_NOTE = "在上次的数据缓存上计入新增的 {files} 个缴费文件（{rows} 条）"
 # Why a change is built in full rather than refreshed (kept in extract_info.build_note, shown by
-# `python -m queries build`).
+# `python -m queries build` after BUILD_CLI["why_full"]).
 REFRESH_BLOCKED = {
-    "previous_unreadable": "上次的数据缓存无法读取（{error}），已完整重建",
-    "code": "程序已更新，已完整重建",
-    "file_gone": "文件 {file} 已删除，已完整重建",
-    "file_changed": "文件 {file} 已改动，已完整重建",
-    "not_payments": "新增文件 {file} 不是缴费记录，已完整重建",
-    "nothing_new": "数据文件与上次相同，已完整重建",
-    "columns": "新增缴费文件的列 {column} 与已有文件不同，已完整重建",
-    "duplicate_ids": "新增缴费文件与已有缴费记录有重复的 payment_id，已完整检查",
-    "backdated": "新增缴费中有入账日期早于该账单已有入账的记录，已完整重建",
-    "new_year": "新增缴费进入新的年度，年初陈欠需完整重建",
-    "new_arrears": "有用户因冲正或退款新出现欠费，已完整重建",
-    "earlier_payments": "新增缴费中有缴费时间早于（或等于）该用户已有最近一笔缴费的记录，已完整重建",
-    "failed": "增量更新未能完成（{error}），已完整重建",
+    "previous_unreadable": "上次的数据缓存无法读取（{error}）",
+    "code": "程序已更新",
+    "file_gone": "文件 {file} 已删除",
+    "file_changed": "文件 {file} 已改动",
+    "not_payments": "新增文件 {file} 不是缴费记录",
+    "nothing_new": "数据文件与上次相同",
+    "columns": "新增缴费文件的列 {column} 与已有文件不同",
+    "duplicate_ids": "新增缴费文件与已有缴费记录有重复的 payment_id",
+    "backdated": "新增缴费中有入账日期早于该账单已有入账的记录",
+    "new_year": "新增缴费进入新的年度（年初陈欠须从全部数据算起）",
+    "new_arrears": "有用户因冲正或退款新出现欠费",
+    "earlier_payments": "新增缴费中有缴费时间早于（或等于）该用户已有最近一笔缴费的记录",
+    "failed": "增量更新未能完成（{error}）",
 }
