@@ -288,11 +288,9 @@ _FINDING_SOURCE = {
         select r.*, c.customer_id is not null as customer_known, b.bill_id is not null as bill_known,
                b.customer_id as bill_customer_id, m.latest_issue
         from {rows} as r
-        left join (select customer_id from raw_customers where customer_id is not null) as c
-               on c.customer_id = r.customer_id
-        left join (select bill_id, customer_id from raw_bills where bill_id is not null) as b
-               on b.bill_id = r.bill_id
-        cross join (select max(issued_on) as latest_issue from raw_bills) as m""",
+        left join ({customers}) as c on c.customer_id = r.customer_id
+        left join ({bills}) as b on b.bill_id = r.bill_id
+        cross join ({latest_issue}) as m""",
     # the few plans' bills are looked up among the many bills, not the other way round
     "instalment_plans": """
         select r.*, b.bill_id is not null as bill_known
@@ -313,11 +311,21 @@ def finding_rules(sources: dict[str, TableSource]) -> dict[str, list[tuple[str, 
     return by_table
 
 
-def finding_source(table: str, rows: str | None = None) -> str:
+# Where the payments' rules look customers and bills up: in the extract's files (a build) or in
+# the cache (a refresh: queries/sql/_refresh.sql).
+FINDING_LOOKUPS = {
+    "customers": "select customer_id from raw_customers where customer_id is not null",
+    "bills": "select bill_id, customer_id from raw_bills where bill_id is not null",
+    "latest_issue": "select max(issued_on) as latest_issue from raw_bills",
+}
+
+
+def finding_source(table: str, rows: str | None = None, lookups: dict[str, str] | None = None) -> str:
     """What a table's findings read: its rows (raw_<table>, or the view `rows`) with the facts
-    the rules about other tables need."""
+    the rules about other tables need (FINDING_LOOKUPS, or `lookups`)."""
     rows = rows or f"raw_{table}"
-    return f"({_FINDING_SOURCE.get(table, 'select * from {rows}').format(rows=rows)}) as raw_{table}"
+    sql = _FINDING_SOURCE.get(table, "select * from {rows}").format(rows=rows, **(lookups or FINDING_LOOKUPS))
+    return f"({sql}) as raw_{table}"
 
 
 def table_findings(con: duckdb.DuckDBPyConnection, table: str, rules: list[tuple[str, str, str, str]],

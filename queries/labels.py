@@ -247,6 +247,7 @@ BUILD_STEP = {
 _ROLLUP_STAGES = {
     "整理用户档案与分段": ("accounts", "segments"),
     "逐张账单核算实收与余额": ("bill_payments", "bill_paid", "bill_day_postings", "bill_state", "bill_tails",
+                          "other_bills",
                           "known_bills", "bill_steps"),
     "汇总回收进度": ("out_events", "cohorts", "opening_years", "year_openings", "month_end_balances"),
     "整理欠费时段": ("overdue_pieces",),

@@ -19,18 +19,19 @@ import duckdb
 from . import checks, labels
 from .checks import TableSource
 
-# The summed tables: their keys and their sums. A refresh adds d_<table> (what the new rows make
-# minus what the old rows made) key by key, and drops the rows whose sums all come to 0, as a
-# full build never makes one.
+# The summed tables: their keys, their sums, and the column they are stored in order of. A
+# refresh adds d_<table> (what the new rows make minus what the old rows made) key by key, and
+# drops the rows whose sums all come to 0, as a full build never makes one. The differences of a
+# day's payments lie on few days of the ordering column, so only those row groups are read.
 SUMMED = {
-    "out_events": (("seg_id", "period", "issued_on", "posted_on", "eff_date"), ("delta",)),
-    "cohorts": (("seg_id", "period", "issued_on"), ("bills", "billed", "out_open", "out_final")),
-    "year_openings": (("year", "seg_id"), ("prior_opening",)),
-    "month_end_balances": (("seg_id", "bill_year", "month_no"), ("billed", "unpaid")),
+    "out_events": (("seg_id", "period", "issued_on", "posted_on", "eff_date"), ("delta",), "eff_date"),
+    "cohorts": (("seg_id", "period", "issued_on"), ("bills", "billed", "out_open", "out_final"), "period"),
+    "year_openings": (("year", "seg_id"), ("prior_opening",), "year"),
+    "month_end_balances": (("seg_id", "bill_year", "month_no"), ("billed", "unpaid"), "month_no"),
     "same_day_settlements": (("seg_id", "paid_on", "next_working_day", "due_on", "bill_year", "channel"),
-                             ("bills", "payments", "settled")),
-    "payment_days": (("seg_id", "paid_on", "posted_on", "channel"), ("payments", "amount", "prepaid")),
-    "postings_daily": (("seg_id", "posted_on"), ("payments", "amount", "prepaid")),
+                             ("bills", "payments", "settled"), "paid_on"),
+    "payment_days": (("seg_id", "paid_on", "posted_on", "channel"), ("payments", "amount", "prepaid"), "paid_on"),
+    "postings_daily": (("seg_id", "posted_on"), ("payments", "amount", "prepaid"), "posted_on"),
 }
 BLOCKED = "blocked_"
 
@@ -143,8 +144,8 @@ def refresh(data_dir: Path, sources: dict[str, TableSource], previous: Path, new
             if blocked and con.sql(f"select count(*) from {blocked}").fetchall()[0][0]:
                 raise CannotRefresh(labels.REFRESH_BLOCKED[blocked.removeprefix(BLOCKED)])
         step(3, "sum")
-        for table, (keys, sums) in SUMMED.items():
-            _merge(con, table, keys, sums)
+        for table, (keys, sums, ordered_by) in SUMMED.items():
+            _merge(con, table, keys, sums, ordered_by)
         step(4, "findings")
         _merge_findings(con, known)
         rows = con.sql("select count(*) from new_payments").fetchall()[0][0]
@@ -176,25 +177,31 @@ def _blocked_table(statement) -> str | None:
     return None
 
 
-def _merge(con: duckdb.DuckDBPyConnection, table: str, keys: tuple[str, ...], sums: tuple[str, ...]) -> None:
+def _merge(con: duckdb.DuckDBPyConnection, table: str, keys: tuple[str, ...], sums: tuple[str, ...],
+           ordered_by: str) -> None:
     """table += d_<table>, key by key (names from SUMMED above, never from data)."""
     delta = f"d_{table}"
+    low, high, nulls = con.sql(f"select min({ordered_by}), max({ordered_by}), count(*) - count({ordered_by}) "
+                               f"from {delta}").fetchall()[0]
+    if low is None and not nulls:
+        return  # nothing changed
+    # where the keys can be: a range of the ordering column, bound so the row groups outside it are skipped
+    where, params = (f"t.{ordered_by} between $low and $high", {"low": low, "high": high}) if not nulls else ("true", {})
     match = " and ".join(f"t.{k} is not distinct from d.{k}" for k in keys)
-    columns = [c for c, in con.sql(f"select column_name from duckdb_columns() "
-                                   f"where table_name = '{table}' and schema_name = 'main' "
-                                   f"order by column_index").fetchall()]
+    columns = [c for c, in con.sql("select column_name from duckdb_columns() where table_name = $table "
+                                   "and schema_name = 'main' order by column_index", params={"table": table}).fetchall()]
     key_list, sum_list = ", ".join(keys), ", ".join(sums)
     con.execute(f"""
         create or replace temp table merged as
         select {key_list}, {", ".join(f"sum({s}) as {s}" for s in sums)}
         from (
             select {", ".join(f"t.{c}" for c in keys + sums)} from {table} as t
-            where exists (select 1 from {delta} as d where {match})
+            where {where} and exists (select 1 from {delta} as d where {match})
             union all
             select {key_list}, {sum_list} from {delta}
         )
-        group by all""")
-    con.execute(f"delete from {table} as t using {delta} as d where {match}")
+        group by all""", params or None)
+    con.execute(f"delete from {table} as t using {delta} as d where {where} and {match}", params or None)
     nonzero = " or ".join(f"coalesce({s}, 0) <> 0" for s in sums)
     con.execute(f"insert into {table} ({', '.join(columns)}) select {', '.join(columns)} from merged where {nonzero}")
 
@@ -203,7 +210,13 @@ def _merge_findings(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSour
     """The payments rules' findings of the new rows, added to the table's: counts add up, and the
     examples are the first five by payment_id of the old and the new ones."""
     rules = checks.finding_rules(sources).get("payments", [])
-    found = checks.table_findings(con, "payments", rules, checks.finding_source("payments", "new_payments"))
+    lookups = {  # the customers and bills the new rows name, from the cache rather than the files
+        "customers": "select customer_id from accounts",
+        "bills": "select bill_id, customer_id from payment_bills union all "
+                 "select bill_id, customer_id from other_bills where bill_id in (select bill_id from new_payments)",
+        "latest_issue": "select last_issued as latest_issue from extract_dates",
+    }
+    found = checks.table_findings(con, "payments", rules, checks.finding_source("payments", "new_payments", lookups))
     for table, column, rule, count, examples, keys in found:
         old = con.sql("select rows, examples, example_keys from findings "
                       "where table_name = ? and column_name = ? and rule = ?", params=[table, column, rule]).fetchall()

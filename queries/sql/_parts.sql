@@ -19,6 +19,10 @@ create temp macro balance_after(amount, paid_to_date) as
 create temp macro balance_before(amount, paid_to_date, day_amount) as
     greatest(0, amount - greatest(0, coalesce(paid_to_date - day_amount, 0)));
 
+-- A bill still owing after its last row, or never posted to (bill_tails.is_open).
+create temp macro bill_open(posted_on, amount, paid_to_date) as
+    posted_on is null or balance_after(amount, paid_to_date) > 0;
+
 -- The payments that settle bills: posted, with a bill, of a known customer (in-transit and
 -- unbilled payments never count); same_day: paid on the day it was posted.
 create temp macro settling_payments(payments) as table

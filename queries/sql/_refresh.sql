@@ -5,8 +5,8 @@
 -- rollup table is made by a macro of _parts.sql from bill rows or payments. So the bills the new
 -- payments touch are taken at their last row (bill_tails: old_states), continued with the new
 -- postings (new_states), and each table gets what new_states make minus what old_states made.
--- Summed tables take those differences (d_<table>, merged by queries/refresh.py); tables of
--- rows lose the old rows and gain the new ones.
+-- Summed tables take those differences (d_<table>, without the keys where they come to 0,
+-- merged by queries/refresh.py); tables of rows lose the old rows and gain the new ones.
 --
 -- What it cannot, it says: a table named blocked_<reason> that ends up with rows sends the
 -- extract to a full build (labels.REFRESH_BLOCKED names why).
@@ -43,10 +43,26 @@ select
 from settling_payments('new_payments')
 group by bill_id, posted_on;
 
--- The bills they settle, as they were: each one's last row.
-create temp table old_states as
+-- The bills they name, as they were: each one's last row. The bills still owing come first in
+-- bill_tails, so the others are read only for the ids not found among them (none, usually).
+create temp table open_payment_bills as
 select *
 from bill_tails
+where is_open and bill_id in (select bill_id from new_payments);
+
+create temp table payment_bills as
+select * from open_payment_bills
+union all
+select *
+from bill_tails
+where not is_open
+  and bill_id in (select bill_id from new_payments
+                  where bill_id not in (select bill_id from open_payment_bills));
+
+-- The bills they settle, as they were.
+create temp table old_states as
+select * exclude (is_open)
+from payment_bills
 where bill_id in (select bill_id from new_days);
 
 -- A posting dated before a day its bill already has a posting on changes the bill's earlier rows.
@@ -118,7 +134,8 @@ from (
     union all
     select seg_id, period, issued_on, posted_on, eff_date, -delta from out_event_rows('old_states')
 )
-group by all;
+group by all
+having sum(delta) <> 0;
 
 create temp table d_cohorts as
 select seg_id, period, issued_on, sum(bills) as bills, sum(billed) as billed, sum(out_open) as out_open,
@@ -128,13 +145,14 @@ from (
     union all
     select seg_id, period, issued_on, -bills, -billed, -out_open, -out_final from cohort_rows('old_states')
 )
-group by all;
+group by all
+having sum(bills) <> 0 or sum(billed) <> 0 or sum(out_open) <> 0 or sum(out_final) <> 0;
 
 -- A posting in a year after every earlier one starts a new opening year (opening_years): its
 -- arrears carried in are made from the whole tables, by a full build.
 create temp table blocked_new_year as
 select distinct year(eff_date) + 1 as year
-from d_out_events
+from out_event_rows('new_states')
 where year(eff_date) + 1 not in (select year from opening_years);
 
 create temp table d_year_openings as
@@ -152,7 +170,8 @@ from (
     select seg_id, paid_on, next_working_day, due_on, bill_year, channel, -bills, -payments, -settled
     from same_day_settlement_rows('old_states')
 )
-group by all;
+group by all
+having sum(bills) <> 0 or sum(payments) <> 0 or sum(settled) <> 0;
 
 create temp table d_payment_days as
 select * from payment_day_rows('new_payments');
@@ -179,19 +198,23 @@ select * from overdue_piece_rows('new_states');
 create temp table touched_customers as
 select distinct customer_id from old_states;
 
+create temp table touched_in_arrears as
+select distinct customer_id
+from overdue_pieces
+where customer_id in (select customer_id from touched_customers);
+
 -- A customer in arrears who never was (a reversal or refund reopened a bill): their whole
 -- history enters the risk grade, which a full build makes.
 create temp table blocked_new_arrears as
 select customer_id
-from touched_customers
-where customer_id not in (select customer_id from graded_customers)
-  and customer_id in (select customer_id from overdue_pieces);
+from touched_in_arrears
+where customer_id not in (select customer_id from graded_customers);
 
 create temp table left_arrears as
 select customer_no, customer_id
 from graded_customers
 where customer_id in (select customer_id from touched_customers)
-  and customer_id not in (select customer_id from overdue_pieces);
+  and customer_id not in (select customer_id from touched_in_arrears);
 
 create temp table old_grading_bills as
 select bill_id from grading_bill_rows('old_states');
@@ -294,12 +317,18 @@ select *
 from instalment_part_rows('raw_instalment_plans', 'bill_tails', 'instalment_postings')
 where bill_id in (select bill_id from old_states);
 
--- The bills' last rows, for the next refresh.
+-- The bills' last rows, for the next refresh (looked for where they were found).
 delete from bill_tails
-where bill_id in (select bill_id from old_states);
+where is_open and bill_id in (select bill_id from old_states where bill_id in (select bill_id from open_payment_bills));
+
+delete from bill_tails
+where not is_open
+  and bill_id in (select bill_id from old_states where bill_id not in (select bill_id from open_payment_bills));
 
 insert into bill_tails
-select * from new_states where next_posted_on is null;
+select *, bill_open(posted_on, amount, paid_to_date)
+from new_states
+where next_posted_on is null;
 
 -- The extract's dates (as extract_dates in _rollups.sql; greatest and least skip nulls).
 update extract_dates set

@@ -112,10 +112,25 @@ drop table bill_day_postings;
 
 -- Each bill's last row (its state after every posting so far), kept with the rollups: a
 -- refresh continues from it when new payments arrive, rather than reading every payment again.
+-- The bills still owing (is_open) come first: new payments nearly always settle those, and a
+-- refresh finds them without reading the rest.
 create table bill_tails as
-select *
+select *, true as is_open
 from bill_state
-where next_posted_on is null;
+where next_posted_on is null and bill_open(posted_on, amount, paid_to_date);
+
+insert into bill_tails
+select *, false
+from bill_state
+where next_posted_on is null and not bill_open(posted_on, amount, paid_to_date);
+
+-- The bills whose customer is not known (no row in bill_tails): a refresh looks a new
+-- payment's bill up in these two tables rather than in every bill of the extract.
+create table other_bills as
+select bill_id, customer_id
+from raw_bills
+where bill_id is not null
+  and (customer_id is null or customer_id not in (select customer_id from accounts));
 
 -- Bills whose customer is known (the others count nowhere), with their energy: read from the
 -- files by the few tables that need the energy, rather than carried through bill_state.
