@@ -31,6 +31,7 @@ from conftest import SAMPLE
 from queries import Scope, open_extract, question_names
 from queries.access import Access
 from queries.collections import load_settings
+from questions import parameter_sets
 from tiny import bill, customer, d, payment, write_extract
 
 QIANGANG, CHENGJIAO = "千钢供电所", "城郊供电所"
@@ -175,56 +176,6 @@ def test_branch_comparisons(tiny):
 
 # --- every question under the View the app makes, on the shipped sample ------------------------------
 
-def _parameter_sets(sample) -> dict[str, list[dict]]:
-    """Each question's parameters; a question with a grouping is asked once per grouping."""
-    day = sample.default_as_of
-    settings = load_settings().params()
-    base = dict(as_of=day, year=day.year, show_personal=True, limit=0, **settings)
-    key_accounts = sample.query("key_accounts", Scope(), as_of=day, show_personal=False)["customer_id"].to_list()
-
-    def groups(*names: str) -> list[dict]:
-        return [dict(base, group_by=g) for g in names]
-
-    return {
-        "account_monthly": [dict(base, customer_id=c) for c in key_accounts],
-        "arrears_accounts": [base, dict(base, grades=["high"]), dict(base, grades=["medium", "low"])],
-        "arrears_aging": [base],
-        "arrears_by_group": groups("total", "station", "village", "line"),
-        "bank_shortfall": [base],
-        "collections_by_channel": [dict(base, month=None), dict(base, month=day.replace(day=1))],
-        "collections_daily": [dict(date_from=day.replace(month=1, day=1), date_to=day)],
-        "data_findings": [{}],
-        "extract_tables": [{}],
-        "filter_options": [dict(stations=[]), dict(stations=[QIANGANG]), dict(stations=[CHENGJIAO])],
-        "high_energy_by_industry": [base],
-        "high_energy_customers": [base],
-        "high_energy_monthly": [base],
-        "in_transit_aging": [base],
-        "instalment_parts": [base],
-        "instalment_status": [base],
-        "key_accounts": [base],
-        "payment_slippage": [base],
-        "payments_in_transit": [base],
-        "penalty_accounts": groups("customer", "bill"),
-        "penalty_avoided_by_same_day_posting": groups("total", "station", "channel", "timing"),
-        "penalty_exposure": groups("total", "station", "village", "collector", "customer", "bill"),
-        "posting_latency": [base],
-        "posting_same_day": groups("total", "channel", "station", "collector", "month"),
-        "posting_summary": [base],
-        "ranking": groups("total", "station", "village", "line", "transformer", "category", "collector",
-                          "collector_name"),
-        "recovery_by_month": [base],
-        "recovery_curve_daily": [dict(as_of=day, period_from=d(f"{day.year}-01-01"), period_to=d(f"{day.year}-12-01")),
-                                 dict(as_of=day, period_from=day.replace(day=1), period_to=day.replace(day=1))],
-        "recovery_projection": [base],
-        "recovery_summary": groups("total", "station", "village", "line", "transformer", "category", "collector",
-                                   "collector_name"),
-        "risk_customers": [base],
-        "risk_grade_moves": [base],
-        "risk_grade_summary": groups("total", "station", "village", "collector"),
-    }
-
-
 def _view_scope(access: Access, url: dict[str, list[str]]) -> Scope:
     """The scope of the View the app makes for `access` with a hand-edited URL: the filter bar
     and filters.current, run by Streamlit."""
@@ -259,11 +210,11 @@ def _bills_of(customer_ids) -> set[str]:
 
 def _check_every_question(sample, scope: Scope, same_as: Scope, allowed_customers: set[str],
                           station_ok, collector_ok) -> None:
-    asked = _parameter_sets(sample)
+    asked = parameter_sets(sample)
     assert sorted(asked) == question_names(), "every question in queries/sql is asked here"
     allowed_bills = _bills_of(allowed_customers)
-    for name, parameter_sets in asked.items():
-        for params in parameter_sets:
+    for name, sets in asked.items():
+        for params in sets:
             got = sample.query(name, scope, **params)
             where = f"{name} {params.get('group_by') or params.get('customer_id') or ''}"
             if name in ("data_findings", "extract_tables"):  # the whole extract's: managers only
