@@ -9,6 +9,7 @@ kept in extract_info.build_note."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from dataclasses import replace
@@ -169,12 +170,13 @@ def refresh(data_dir: Path, sources: dict[str, TableSource], previous: Path, new
             shutil.rmtree(spill, ignore_errors=True)
 
 
+_BLOCKED_TABLE = re.compile(r"^\s*create\s+temp\s+table\s+(blocked_\w+)", re.IGNORECASE | re.MULTILINE)
+
+
 def _blocked_table(statement) -> str | None:
-    text = getattr(statement, "query", str(statement)).lstrip().lower()
-    for word in text.split()[:4]:
-        if word.startswith(BLOCKED):
-            return word
-    return None
+    """The blocked_<reason> table a statement creates (after its comments), if any."""
+    match = _BLOCKED_TABLE.search(getattr(statement, "query", str(statement)))
+    return match.group(1) if match else None
 
 
 def _merge(con: duckdb.DuckDBPyConnection, table: str, keys: tuple[str, ...], sums: tuple[str, ...],
