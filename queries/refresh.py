@@ -107,67 +107,75 @@ def refresh(data_dir: Path, sources: dict[str, TableSource], previous: Path, new
             progress(i, len(steps) - 1, steps[key])
 
     _, _, old_columns = _read_previous(previous)
-    step(0, "check")
+    tmp.touch()  # at once: pages tell a refresh under way by it (ui/freshness.py)
+    try:
+        step(0, "check")
+        _check_new_files(data_dir, sources, new_files, old_columns)
+        step(1, "copy")
+        shutil.copyfile(previous, tmp)
+        con = duckdb.connect(str(tmp))
+        try:
+            build_settings(con, spill)
+            known = {}
+            for name, source in sources.items():  # the columns the files hold, as the full build read them
+                columns = {c: ty for (t, c), (ty, _) in old_columns.items() if t == name}
+                types = {c: tys for (t, c), (_, tys) in old_columns.items() if t == name}
+                known[name] = replace(source, columns=columns, types=types)
+            create_raw_views(con, known)
+            old = [f for f in known["payments"].files if f not in new_files]
+            for view, files in (("raw_new_payments", new_files), ("raw_old_payments", old)):
+                con.execute(f"create temp view {view} as "
+                            f"{checks.raw_view_sql(replace(known['payments'], files=files))}")
+            for statement in sql_statements(con, "_parts"):
+                con.execute(statement)
+            step(2, "apply")
+            for statement in sql_statements(con, "_refresh"):
+                con.execute(statement)
+                blocked = _blocked_table(statement)
+                if blocked and con.sql(f"select count(*) from {blocked}").fetchall()[0][0]:
+                    raise CannotRefresh(labels.REFRESH_BLOCKED[blocked.removeprefix(BLOCKED)])
+            step(3, "sum")
+            for table, (keys, sums, ordered_by) in SUMMED.items():
+                _merge(con, table, keys, sums, ordered_by)
+            step(4, "findings")
+            _merge_findings(con, known)
+            rows = con.sql("select count(*) from new_payments").fetchall()[0][0]
+            note = labels.REFRESH_NOTE.format(files=len(new_files), rows=rows)
+            con.execute("delete from extract_files")
+            con.execute("delete from extract_columns")
+            record_files(con, data_dir, known)
+            con.execute("update extract_info set built_at = now()::timestamp, build_kind = 'refresh', "
+                        "build_note = ?", [note])
+            step(5, "save")
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(tmp, target)
+        step(6, "done")
+        return note
+    finally:
+        for leftover in (tmp, Path(f"{tmp}.wal")):
+            leftover.unlink(missing_ok=True)
+        if spill.is_dir():
+            shutil.rmtree(spill, ignore_errors=True)
+
+
+def _check_new_files(data_dir: Path, sources: dict[str, TableSource], new_files: list[Path],
+                     old_columns: dict) -> None:
+    """The new files are read as a full build reads them (a refusal is the full build's to
+    give), with no column or type the earlier payments files do not have."""
     con = duckdb.connect(":memory:")
     try:
         new = TableSource("payments", sources["payments"].label, new_files)
         try:
             checks.read_schemas(con, data_dir, {"payments": new})
-        except checks.ExtractRefused as exc:  # the full build refuses it, with the same words
+        except checks.ExtractRefused as exc:
             raise CannotRefresh(str(exc)) from None
         for column, types in new.types.items():  # read by the very view the cache was made with
             if not types <= old_columns.get(("payments", column), (None, set()))[1]:
                 raise CannotRefresh(labels.REFRESH_BLOCKED["columns"].format(column=column))
     finally:
         con.close()
-
-    step(1, "copy")
-    shutil.copyfile(previous, tmp)
-    con = duckdb.connect(str(tmp))
-    try:
-        build_settings(con, spill)
-        known = {}
-        for name, source in sources.items():  # the columns the files hold, as the full build read them
-            columns = {c: ty for (t, c), (ty, _) in old_columns.items() if t == name}
-            types = {c: tys for (t, c), (_, tys) in old_columns.items() if t == name}
-            known[name] = replace(source, columns=columns, types=types)
-        create_raw_views(con, known)
-        old = [f for f in known["payments"].files if f not in new_files]
-        for view, files in (("raw_new_payments", new_files), ("raw_old_payments", old)):
-            con.execute(f"create temp view {view} as "
-                        f"{checks.raw_view_sql(replace(known['payments'], files=files))}")
-        for statement in sql_statements(con, "_parts"):
-            con.execute(statement)
-        step(2, "apply")
-        for statement in sql_statements(con, "_refresh"):
-            con.execute(statement)
-            blocked = _blocked_table(statement)
-            if blocked and con.sql(f"select count(*) from {blocked}").fetchall()[0][0]:
-                raise CannotRefresh(labels.REFRESH_BLOCKED[blocked.removeprefix(BLOCKED)])
-        step(3, "sum")
-        for table, (keys, sums, ordered_by) in SUMMED.items():
-            _merge(con, table, keys, sums, ordered_by)
-        step(4, "findings")
-        _merge_findings(con, known)
-        rows = con.sql("select count(*) from new_payments").fetchall()[0][0]
-        note = labels.REFRESH_NOTE.format(files=len(new_files), rows=rows)
-        con.execute("delete from extract_files")
-        con.execute("delete from extract_columns")
-        record_files(con, data_dir, known)
-        con.execute("update extract_info set built_at = now()::timestamp, build_kind = 'refresh', build_note = ?",
-                    [note])
-        step(5, "save")
-        con.execute("checkpoint")
-        con.close()
-        os.replace(tmp, target)
-        step(6, "done")
-        return note
-    finally:
-        con.close()
-        for leftover in (tmp, Path(f"{tmp}.wal")):
-            leftover.unlink(missing_ok=True)
-        if spill.is_dir():
-            shutil.rmtree(spill, ignore_errors=True)
 
 
 _BLOCKED_TABLE = re.compile(r"^\s*create\s+temp\s+table\s+(blocked_\w+)", re.IGNORECASE | re.MULTILINE)

@@ -82,7 +82,7 @@ def test_new_files_are_announced_once_built_and_the_date_follows_the_data(extrac
     at.run()  # the session keeps its data, and builds nothing
     assert (as_of(at), rate(at)) == (EXTRACT_DAY, "40.00 %")
     assert not cache_file_for(extract_dir).exists()
-    assert notices(at) == ["数据目录有新文件，尚未建立数据缓存；点击刷新将先检查数据并建立缓存（可能需要几分钟）。"]
+    assert notices(at) == ["数据目录有新的缴费记录，尚未计入；点击刷新即可计入（通常只需几秒）。"]
 
     open_extract(extract_dir)  # the nightly build
     at.run()
@@ -114,6 +114,8 @@ def test_refreshing_onto_files_not_built_yet_builds_them_then(extract_dir):
     arrive(extract_dir)
     at.run()
     assert not cache_file_for(extract_dir).exists()
+    # only a payments file came: clicking adds it to the cache in seconds (docs/DATA.md §9)
+    assert notices(at) == ["数据目录有新的缴费记录，尚未计入；点击刷新即可计入（通常只需几秒）。"]
     refresh_buttons(at)[0].click().run()
     assert not at.exception
     assert cache_file_for(extract_dir).exists()
@@ -134,7 +136,7 @@ def test_a_build_under_way_is_waited_for_without_a_button(extract_dir):
     try:
         assert started.wait(60)
         at.run()
-        assert notices(at) == ["数据目录有新文件，正在建立数据缓存，完成后这里会提示刷新。"]
+        assert notices(at) == ["数据目录有新文件，正在建立数据缓存，完成后这里会提示刷新。"]  # a refresh, here
         assert refresh_buttons(at) == []
         assert (as_of(at), rate(at)) == (EXTRACT_DAY, "40.00 %")
     finally:
@@ -170,3 +172,14 @@ def test_a_download_clicked_later_reads_the_extract_its_page_showed(extract_dir)
     newer = open_extract(extract_dir)
     # run outside any script run, as Streamlit runs a deferred download
     assert at.session_state["later"]() == at.session_state["shown"] != str(newer.cache_file)
+
+
+def test_new_files_other_than_payments_are_said_to_need_a_full_build(extract_dir):
+    at = opened()
+    arrive(extract_dir)
+    write_extract(extract_dir, [customer("C1"), customer("C2")], [bill("B1", "C1", "100.00")], payments=None)
+    at.run()
+    assert notices(at) == ["数据目录有新文件，尚未建立数据缓存；点击刷新将先检查数据并建立缓存（可能需要几分钟）。"]
+    refresh_buttons(at)[0].click().run()
+    assert not at.exception
+    assert (as_of(at), rate(at)) == (NEW_DAY, "100.00 %")

@@ -17,8 +17,9 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from queries import Extract, ExtractRefused, labels
-from queries.extract import cache_file_for
+from queries import Extract, ExtractRefused, labels, refresh
+from queries.checks import find_tables
+from queries.extract import cache_file_for, code_version
 
 from . import data
 from .filters import AS_OF
@@ -35,6 +36,7 @@ class Newer:
     built: bool  # their cache exists: opening them costs no build
     as_of: dt.date | None = None  # their default as-of date, once built
     building: bool = False  # not built, but a build of them is under way
+    quick: bool = False  # not built, but only payments files were added: a refresh takes seconds
 
 
 def newer(shown: Extract) -> Newer | None:
@@ -52,7 +54,18 @@ def newer(shown: Extract) -> Newer | None:
             return Newer(built=True, as_of=_default_as_of(str(shown.data_dir), str(current)))
         except (duckdb.Error, OSError):  # not readable after all: opening it builds it again
             return Newer(built=False)
-    return Newer(built=False, building=_being_built(current))
+    return Newer(built=False, building=_being_built(current), quick=_only_new_payments(shown))
+
+
+def _only_new_payments(shown: Extract) -> bool:
+    """Whether the files added since `shown` are payments alone, so that opening them refreshes
+    its cache in seconds (queries/refresh.py) rather than building it all again. Reads the
+    cache's list of files, never the data."""
+    try:
+        refresh.plan(shown.data_dir, find_tables(shown.data_dir), shown.cache_file, code_version())
+    except (refresh.CannotRefresh, ExtractRefused, OSError, duckdb.Error):
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=16)
@@ -110,7 +123,7 @@ def notice(ex: Extract) -> None:
     if found.built:
         text = WORDS["updated"].format(as_of=found.as_of) if found.as_of else WORDS["updated_no_date"]
     else:
-        text = WORDS["unbuilt"]
+        text = WORDS["unbuilt_quick" if found.quick else "unbuilt"]
     words, button = st.columns([6, 1], vertical_alignment="center")
     words.info(text, icon=":material/update:")
     button.button(WORDS["refresh"], key="fee_refresh", on_click=_refresh, icon=":material/refresh:",
