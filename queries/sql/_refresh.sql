@@ -73,15 +73,21 @@ join old_states as t using (bill_id)
 where d.posted_on < t.posted_on;
 
 -- On the bill's last day, payments paid that day through another channel than before: the
--- channel of the day is that of its larger payment (then the later payment_id), old or new.
+-- channel of the day is that of its larger payment (then the later payment_id), old or new, so
+-- those few bills' payments are read again (none, usually: nothing is read then).
+create temp table last_day_conflicts as
+select t.bill_id, t.posted_on
+from old_states as t
+join new_days as d on d.bill_id = t.bill_id and d.posted_on = t.posted_on
+where t.same_day_channel <> d.same_day_channel;
+
+create temp view last_day_payments as
+select * from raw_payments where bill_id in (select bill_id from last_day_conflicts);
+
 create temp table last_day_channels as
 select p.bill_id, arg_max(p.channel, (p.amount, p.payment_id)) as same_day_channel
-from settling_payments('raw_payments') as p
-join (select t.bill_id, t.posted_on
-      from old_states as t
-      join new_days as d on d.bill_id = t.bill_id and d.posted_on = t.posted_on
-      where t.same_day_channel <> d.same_day_channel) as c
-  on p.bill_id = c.bill_id and p.posted_on = c.posted_on
+from settling_payments('last_day_payments') as p
+join last_day_conflicts as c on p.bill_id = c.bill_id and p.posted_on = c.posted_on
 where p.same_day
 group by p.bill_id;
 
