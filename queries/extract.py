@@ -467,8 +467,8 @@ def _refresh(data_dir: Path, sources: dict[str, TableSource], cache_file: Path, 
     if previous is None:
         return None
     try:
-        new_files = refresh.plan(data_dir, sources, previous, code_version())
-        refresh.refresh(data_dir, sources, previous, new_files, cache_file, code_version(), progress)
+        planned = refresh.plan(data_dir, sources, previous, code_version())
+        refresh.refresh(data_dir, sources, planned, cache_file, progress)
         return None
     except refresh.CannotRefresh as exc:
         return str(exc)

@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -66,9 +66,19 @@ def _read_previous(previous: Path) -> tuple[dict, dict, dict]:
         con.close()
 
 
-def plan(data_dir: Path, sources: dict[str, TableSource], previous: Path, code: str) -> list[Path]:
-    """The new payments files, if the only change since `previous` is their arrival."""
-    info, old_files, _ = _read_previous(previous)
+@dataclass(frozen=True)
+class Plan:
+    """A refresh to make: the cache to start from, the payments files added since, and the
+    columns the earlier files hold (as the cache was built from them)."""
+
+    previous: Path
+    new_files: list[Path]
+    old_columns: dict
+
+
+def plan(data_dir: Path, sources: dict[str, TableSource], previous: Path, code: str) -> Plan:
+    """The refresh from `previous`, if the only change since it is the arrival of payments files."""
+    info, old_files, old_columns = _read_previous(previous)
     if info.get("code") != code:
         raise CannotRefresh(labels.REFRESH_BLOCKED["code"])
     current = {}
@@ -88,12 +98,11 @@ def plan(data_dir: Path, sources: dict[str, TableSource], previous: Path, code: 
         raise CannotRefresh(labels.REFRESH_BLOCKED["not_payments"].format(file=others[0]))
     if not added:
         raise CannotRefresh(labels.REFRESH_BLOCKED["nothing_new"])
-    return [current[key][2] for key in sorted(added)]
+    return Plan(previous, [current[key][2] for key in sorted(added)], old_columns)
 
 
-def refresh(data_dir: Path, sources: dict[str, TableSource], previous: Path, new_files: list[Path],
-            target: Path, code: str, progress=None) -> str:
-    """Make `target` from `previous` plus the payments in `new_files`; returns the note kept in
+def refresh(data_dir: Path, sources: dict[str, TableSource], planned: Plan, target: Path, progress=None) -> str:
+    """Make `target` from the planned previous cache plus the new payments files; returns the note kept in
     extract_info (what was added). Raises CannotRefresh (build in full instead) or OSError /
     duckdb.Error (the caller words them as cache faults)."""
     from .extract import build_settings, create_raw_views, record_files, sql_statements
@@ -106,7 +115,7 @@ def refresh(data_dir: Path, sources: dict[str, TableSource], previous: Path, new
         if progress:
             progress(i, len(steps) - 1, steps[key])
 
-    _, _, old_columns = _read_previous(previous)
+    previous, new_files, old_columns = planned.previous, planned.new_files, planned.old_columns
     tmp.touch()  # at once: pages tell a refresh under way by it (ui/freshness.py)
     try:
         step(0, "check")
