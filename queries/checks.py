@@ -331,16 +331,18 @@ def finding_source(table: str, rows: str | None = None, lookups: dict[str, str] 
 def table_findings(con: duckdb.DuckDBPyConnection, table: str, rules: list[tuple[str, str, str, str]],
                    source: str) -> list[tuple[str, str, str, int, list[str], list[str]]]:
     """(table, column, rule, rows, examples, the examples' row names) of each rule some rows of
-    `source` break: one scan for all the counts; only a rule that fires is read again, for its
-    first five examples in the order of the row's name."""
+    `source` break, in one scan: each rule's count and its first five examples in the order of
+    the row's name (rows without a name last), as `order by name limit 5` would pick them."""
     key = ROW_NAME.get(table, "station")
-    counts = con.sql("select " + ", ".join(f"count(*) filter (where {where})" for _, _, where, _ in rules)
-                     + f" from {source}").fetchall()[0]
+    columns = ", ".join(
+        f"count(*) filter (where {where}), "
+        f"arg_min([({example})::varchar, {key}::varchar], ({key} is null, {key}), 5) filter (where {where})"
+        for _, _, where, example in rules)
+    values = con.sql(f"select {columns} from {source}").fetchall()[0]
     found = []
-    for (column, text, where, example), count in zip(rules, counts):
+    for n, (column, text, _, _) in enumerate(rules):
+        count, shown = values[2 * n], values[2 * n + 1]
         if count:
-            shown = con.sql(f"select {example}, {key}::varchar from {source} where {where} "
-                            f"order by {key} limit 5").fetchall()
             found.append((table, column, text, int(count), [r[0] for r in shown], [r[1] for r in shown]))
     return found
 
