@@ -8,6 +8,7 @@ import errno
 import hashlib
 import os
 import re
+import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, fields
@@ -104,7 +105,7 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "fee-recovery"
 
 
-BUILD_SQL = ("_parts", "_rollups", "_macros", "_refresh")
+BUILD_SQL = ("_parts", "_rollups", "_rollups_buckets", "_rollups_after", "_macros", "_refresh")
 
 
 def code_version() -> str:
@@ -213,9 +214,7 @@ def remove_abandoned_builds(cache_dir: Path) -> list[Path]:
             continue
         try:
             if path.is_dir():
-                for child in path.iterdir():
-                    child.unlink(missing_ok=True)
-                path.rmdir()
+                shutil.rmtree(path)
             else:
                 path.unlink(missing_ok=True)
             removed.append(path)
@@ -241,25 +240,57 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
         con = duckdb.connect(str(tmp))
     except (OSError, duckdb.Error) as exc:
         raise _cache_fault(exc, target.parent) from None
-    steps: list = []
+    total = 0
 
     def step(i: int, what: str) -> None:
         if progress:
-            progress(i, len(steps) + 3, what)
+            progress(i, total, what)
 
     try:
-        # DuckDB's own parser splits the rollup script, so each statement is one step of the progress bar
-        # (the macros are one step: they take no time)
-        steps = [*sql_statements(con, "_rollups"), sql_text("_macros")]
-        total = len(steps) + 3
+        before, per_bucket, after = (sql_statements(con, name)
+                                     for name in ("_rollups", "_rollups_buckets", "_rollups_after"))
+        buckets = bucket_count(con, sources)
+        # One step per statement; a split extract's bucket is one step, its statements being
+        # repeated for every bucket (the macros are one step: they take no time). The 3: the
+        # checks, the findings and the save.
+        if buckets == 1:
+            total = len(before) + len(per_bucket) + len(after) + 1 + 3
+        else:
+            total = len(before) + 1 + buckets + len(after) + 1 + 3
         build_settings(con, spill)
         step(0, labels.BUILD_STEP["check"])
         _raw_views(con, data_dir, sources)
         checks.check_refusals(con, data_dir, sources)
         for statement in sql_statements(con, "_parts"):  # the tables' definitions: no time
             con.execute(statement)
+        i, stage = 0, labels.BUILD_STEP["rollups"]
+        for statement in before:
+            i += 1
+            stage = _rollup_stage(statement.query, stage)
+            step(i, stage)
+            con.execute(statement)
+        con.execute("insert into build_bucket values (0, ?)", [buckets])
+        if buckets == 1:
+            for statement in per_bucket:
+                i += 1
+                stage = _rollup_stage(statement.query, stage)
+                step(i, stage)
+                con.execute(statement)
+        else:
+            i += 1
+            step(i, labels.BUILD_STEP["split"].format(n=buckets))
+            parts = _split_by_bucket(con, spill)
+            for bucket in range(buckets):
+                i += 1
+                step(i, labels.BUILD_STEP["bucket"].format(k=bucket + 1, n=buckets))
+                con.execute("update build_bucket set bucket = ?", [bucket])
+                _bucket_views(con, sources, parts, bucket)
+                for statement in per_bucket:
+                    con.execute(statement.query if bucket == 0 else _as_insert(statement.query))
+            create_raw_views(con, sources)  # the whole extract again, for what follows
         stage = labels.BUILD_STEP["rollups"]
-        for i, statement in enumerate(steps, start=1):
+        for statement in [*after, sql_text("_macros")]:
+            i += 1
             stage = _rollup_stage(getattr(statement, "query", statement), stage)
             step(i, stage)
             con.execute(statement)
@@ -271,8 +302,8 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
                     "types varchar[])")
         record_files(con, data_dir, sources)
         con.execute("create table extract_info as select ? as name, ? as data_dir, now()::timestamp as built_at, "
-                    "'full' as build_kind, ?::varchar as build_note, ? as code",
-                    ["/".join(data_dir.resolve().parts[-2:]), str(data_dir.resolve()), note, code_version()])
+                    "'full' as build_kind, ?::varchar as build_note, ? as code, ?::integer as buckets",
+                    ["/".join(data_dir.resolve().parts[-2:]), str(data_dir.resolve()), note, code_version(), buckets])
         step(total - 1, labels.BUILD_STEP["save"])
         con.execute("checkpoint")
         con.close()
@@ -286,10 +317,63 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
         con.close()
         for leftover in (tmp, Path(f"{tmp}.wal")):
             leftover.unlink(missing_ok=True)
-        if spill.is_dir():
-            for child in spill.iterdir():
-                child.unlink(missing_ok=True)
-            spill.rmdir()
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+# The most bills a bucket of the build holds (FEE_BUILD_BUCKET_ROWS): 30 M bills, about a 1 M-account
+# branch over 30 months, fit in the build's default 4 GB; a larger extract is split into buckets.
+BUCKET_ROWS = 30_000_000
+
+
+def bucket_count(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSource]) -> int:
+    """How many buckets the build splits the extract into: its bills (from the files' metadata)
+    over the most a bucket holds, at least 1."""
+    source = sources.get("bills")
+    if source is None:
+        return 1
+    files = ", ".join(checks.sql_str(str(f)) for f in source.files)
+    rows = con.sql(f"select coalesce(sum(num_rows), 0) from parquet_file_metadata([{files}])").fetchall()[0][0]
+    limit = int(os.environ.get("FEE_BUILD_BUCKET_ROWS") or BUCKET_ROWS)
+    return max(1, -(-int(rows) // max(1, limit)))
+
+
+_BUCKET_TABLES = ("bills", "payments")
+
+
+def _split_by_bucket(con: duckdb.DuckDBPyConnection, spill: Path) -> Path:
+    """Write the bills and payments of known customers into the spill folder as Parquet, one
+    folder per bucket (bucket=<k>), in one pass each: every bucket then reads only its own rows."""
+    parts = spill / "buckets"
+    parts.mkdir(parents=True, exist_ok=True)
+    for table in _BUCKET_TABLES:
+        con.execute(f"copy (select r.* exclude (source_file), a.seg_id % (select buckets from build_bucket) as bucket "
+                    f"from raw_{table} as r join accounts as a using (customer_id)) "
+                    f"to {checks.sql_str(str(parts / table))} (format parquet, partition_by (bucket))")
+    return parts
+
+
+def _bucket_views(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSource], parts: Path,
+                  bucket: int) -> None:
+    """raw_bills and raw_payments as the rows of one bucket (none when it has none)."""
+    for table in _BUCKET_TABLES:
+        if table not in sources:
+            continue  # raw_<table> stays the empty view of a table the extract does not have
+        folder = parts / table / f"bucket={bucket}"
+        if folder.is_dir():
+            sql = f"select * from read_parquet({checks.sql_str(str(folder / '*.parquet'))}, hive_partitioning = false)"
+        else:
+            sql = f"select * exclude (source_file) from ({checks.raw_view_sql(sources[table])}) limit 0"
+        con.execute(f"create or replace temp view raw_{table} as {sql}")
+
+
+_CREATE_TABLE = re.compile(r"^(\s*)create\s+table\s+(\w+)\s+as\b", re.IGNORECASE | re.MULTILINE)
+
+
+def _as_insert(statement: str) -> str:
+    """A bucket after the first adds its rows to the tables the first made: `create table t as
+    <query>` becomes `insert into t <query>`; other statements (temp tables and views, made
+    again for each bucket and dropped) stay as they are."""
+    return _CREATE_TABLE.sub(r"\1insert into \2", statement, count=1)
 
 
 _CREATES = re.compile(r"^\s*create\s+(?:or\s+replace\s+)?(?:temp\s+)?(table|view|macro)\s+(\w+)",

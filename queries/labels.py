@@ -241,22 +241,27 @@ BUILD_STEP = {
     "findings": "整理数据质量问题",
     "save": "写入缓存",
     "done": "完成",
+    # a large extract is built in buckets of segments (docs/DATA.md §9)
+    "split": "按用户分段把账单和缴费分成 {n} 组",
+    "bucket": "逐张账单核算与汇总（第 {k}/{n} 组）",
 }
-# The stages of the rollup build (queries/sql/_rollups.sql): each table it creates, by the
+# The stages of the rollup build (queries/sql/_rollups*.sql): each table it creates, by the
 # stage it belongs to; statements that create none (drops, macros) stay in the stage before.
 _ROLLUP_STAGES = {
-    "整理用户档案与分段": ("accounts", "segments"),
+    "整理用户档案与分段": ("accounts", "segments", "other_bills", "large_accounts"),
+    "回收目标与数据日期": ("targets", "extract_dates", "build_bucket", "bucket_accounts"),
+    # queries/sql/_rollups_buckets.sql (for a large extract, one stage per bucket: BUILD_STEP)
     "逐张账单核算实收与余额": ("bill_payments", "bill_paid", "bill_day_postings", "bill_state", "bill_tails",
-                          "other_bills",
                           "known_bills", "bill_steps"),
-    "汇总回收进度": ("out_events", "cohorts", "opening_years", "year_openings", "month_end_balances"),
+    "汇总回收进度": ("out_events", "cohorts"),
     "整理欠费时段": ("overdue_pieces",),
-    "汇总电量电费": ("usage_monthly", "large_accounts", "large_customer_bills"),
-    "汇总缴费与入账": ("payment_days", "postings_daily", "late_postings", "same_day_settlements"),
-    "回收目标与数据日期": ("targets", "extract_dates"),
+    "汇总电量电费": ("usage_monthly", "large_customer_bills"),
+    "汇总缴费与入账": ("payment_days", "late_postings", "same_day_settlements"),
     "风险分级依据": ("graded_customers", "grading_bills", "graded_payments", "last_payments"),
-    "分次结算与重点客户": ("instalment_postings", "instalment_parts", "large_customer_postings",
-                          "large_payments", "large_customer_last_payments"),
+    "分次结算与重点客户": ("instalment_postings", "large_customer_postings"),
+    # queries/sql/_rollups_after.sql
+    "汇总年初陈欠与逐月进度": ("opening_years", "year_openings", "month_end_balances", "postings_daily"),
+    "分次结算计划与重点客户缴费": ("instalment_parts", "large_payments", "large_customer_last_payments"),
 }
 ROLLUP_STAGE = {table: stage for stage, tables in _ROLLUP_STAGES.items() for table in tables}
 ROLLUP_STAGE_MACROS = "准备查询"
