@@ -250,13 +250,9 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
         before, per_bucket, after = (sql_statements(con, name)
                                      for name in ("_rollups", "_rollups_buckets", "_rollups_after"))
         buckets = bucket_count(con, sources)
-        # One step per statement; a split extract's bucket is one step, its statements being
-        # repeated for every bucket (the macros are one step: they take no time). The 3: the
-        # checks, the findings and the save.
-        if buckets == 1:
-            total = len(before) + len(per_bucket) + len(after) + 1 + 3
-        else:
-            total = len(before) + 1 + buckets + len(after) + 1 + 3
+        # One step per statement, a bucket's statements once per bucket (and the split: one),
+        # the macros one (they take no time), plus the checks, the findings and the save.
+        total = (len(before) + (1 if buckets > 1 else 0) + buckets * len(per_bucket) + len(after) + 1 + 3)
         build_settings(con, spill)
         step(0, labels.BUILD_STEP["check"])
         _raw_views(con, data_dir, sources)
@@ -280,12 +276,12 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
             i += 1
             step(i, labels.BUILD_STEP["split"].format(n=buckets))
             parts = _split_by_bucket(con, spill)
-            for bucket in range(buckets):
-                i += 1
-                step(i, labels.BUILD_STEP["bucket"].format(k=bucket + 1, n=buckets))
+            for bucket in range(buckets):  # one stage per bucket
                 con.execute("update build_bucket set bucket = ?", [bucket])
                 _bucket_views(con, sources, parts, bucket)
                 for statement in per_bucket:
+                    i += 1
+                    step(i, labels.BUILD_STEP["bucket"].format(k=bucket + 1, n=buckets))
                     con.execute(statement.query if bucket == 0 else _as_insert(statement.query))
             create_raw_views(con, sources)  # the whole extract again, for what follows
         stage = labels.BUILD_STEP["rollups"]
