@@ -311,6 +311,35 @@ def finding_rules(sources: dict[str, TableSource]) -> dict[str, list[tuple[str, 
     return by_table
 
 
+def merge_examples(keys: list, examples: list, more_keys: list, more_examples: list) -> tuple[list, list]:
+    """The first five examples of two sets of rows, in the order of the row's name (rows
+    without a name last; the first set first among equal names): (examples, their names)."""
+    pairs = sorted(zip(keys + more_keys, examples + more_examples),
+                   key=lambda pair: (pair[0] is None, pair[0] or ""))[:5]
+    return [e for _, e in pairs], [k for k, _ in pairs]
+
+
+def _payments_findings_by_bill_bucket(con: duckdb.DuckDBPyConnection, rules: list[tuple[str, str, str, str]],
+                                      buckets: int) -> list[tuple[str, str, str, int, list[str], list[str]]]:
+    """The payments' findings of a large extract: the payments and the bills of each bucket of
+    bill_id (by its hash) joined on their own, so that no join holds every bill of the
+    extract; the counts add up and the examples merge."""
+    merged: dict[tuple[str, str], tuple[int, list, list]] = {}
+    for bucket in range(int(buckets)):
+        part = f"hash(bill_id) % {int(buckets)} = {bucket}"  # two integers, never user input
+        lookups = dict(FINDING_LOOKUPS,
+                       bills=f"select bill_id, customer_id from raw_bills where bill_id is not null and {part}")
+        source = finding_source("payments", f"(select * from raw_payments where {part})", lookups)
+        for _, column, text, count, examples, keys in table_findings(con, "payments", rules, source):
+            if (column, text) in merged:
+                total, old_examples, old_keys = merged[column, text]
+                merged[column, text] = (total + count, *merge_examples(old_keys, old_examples, keys, examples))
+            else:
+                merged[column, text] = (count, examples, keys)
+    return [("payments", column, text, *merged[column, text])
+            for column, text, _, _ in rules if (column, text) in merged]
+
+
 # Where the payments' rules look customers and bills up: in the extract's files (a build) or in
 # the cache (a refresh: queries/sql/_refresh.sql).
 FINDING_LOOKUPS = {
@@ -347,13 +376,17 @@ def table_findings(con: duckdb.DuckDBPyConnection, table: str, rules: list[tuple
     return found
 
 
-def create_findings(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSource]) -> None:
+def create_findings(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSource], buckets: int = 1) -> None:
     """The table `findings`: every non-refusing finding with rows (and each missing optional
     column): table, column, rule, count and up to five examples in the order of the row's name
-    (example_keys: those names, for a refresh to merge the examples of new rows)."""
+    (example_keys: those names, for a refresh to merge the examples of new rows). With
+    `buckets` > 1 (a large extract) the payments are looked up among the bills bucket by bucket."""
     rows: list[tuple[str, str, str, int, list[str], list[str]]] = []
     for table, rules in finding_rules(sources).items():
-        rows += table_findings(con, table, rules, finding_source(table))
+        if table == "payments" and buckets > 1:
+            rows += _payments_findings_by_bill_bucket(con, rules, buckets)
+        else:
+            rows += table_findings(con, table, rules, finding_source(table))
     for table, src in sources.items():
         for col in TABLES[table]:
             if col.nullable and col.name not in src.columns and (table, col.name) not in QUIET_OPTIONAL_COLUMNS:

@@ -291,7 +291,7 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
             step(i, stage)
             con.execute(statement)
         step(total - 2, labels.BUILD_STEP["findings"])
-        checks.create_findings(con, sources)
+        checks.create_findings(con, sources, buckets)
         con.execute("create table extract_files (table_name varchar, file varchar, rows bigint, bytes bigint, "
                     "modified bigint)")
         con.execute("create table extract_columns (table_name varchar, column_name varchar, type varchar, "

@@ -241,10 +241,9 @@ def _merge_findings(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSour
                       "where table_name = ? and column_name = ? and rule = ?", params=[table, column, rule]).fetchall()
         if old:
             rows, old_examples, old_keys = old[0]
-            pairs = sorted(zip(old_keys + keys, old_examples + examples),
-                           key=lambda pair: (pair[0] is None, pair[0] or ""))[:5]
+            examples, keys = checks.merge_examples(old_keys, old_examples, keys, examples)
             con.execute("update findings set rows = ?, examples = ?, example_keys = ? "
                         "where table_name = ? and column_name = ? and rule = ?",
-                        [rows + count, [e for _, e in pairs], [k for k, _ in pairs], table, column, rule])
+                        [rows + count, examples, keys, table, column, rule])
         else:
             con.execute("insert into findings values (?, ?, ?, ?, ?, ?)", [table, column, rule, count, examples, keys])
