@@ -283,6 +283,7 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
                     i += 1
                     step(i, labels.BUILD_STEP["bucket"].format(k=bucket + 1, n=buckets))
                     con.execute(statement.query if bucket == 0 else _as_insert(statement.query))
+            shutil.rmtree(parts, ignore_errors=True)  # the split's copy: room on disk for what follows
             create_raw_views(con, sources)  # the whole extract again, for what follows
         stage = labels.BUILD_STEP["rollups"]
         for statement in [*after, sql_text("_macros")]:
