@@ -321,23 +321,30 @@ def merge_examples(keys: list, examples: list, more_keys: list, more_examples: l
 
 def _payments_findings_by_bill_bucket(con: duckdb.DuckDBPyConnection, rules: list[tuple[str, str, str, str]],
                                       buckets: int) -> list[tuple[str, str, str, int, list[str], list[str]]]:
-    """The payments' findings of a large extract: the payments and the bills of each bucket of
-    bill_id (by its hash) joined on their own, so that no join holds every bill of the
-    extract; the counts add up and the examples merge."""
-    merged: dict[tuple[str, str], tuple[int, list, list]] = {}
-    for bucket in range(int(buckets)):
+    """The payments' findings of a large extract. The rules that look a payment's bill up run
+    bucket by bucket of bill_id (by its hash), the payments and bills of each bucket joined on
+    their own, so that no join holds every bill of the extract (and, reading only the few
+    columns those rules name, each pass is narrow); their counts add up and the examples
+    merge. Every other rule runs in one scan, without the bills."""
+    looks_up_bill = [rule for rule in rules if "bill_known" in rule[2] or "bill_customer_id" in rule[2]]
+    others = [rule for rule in rules if rule not in looks_up_bill]
+    no_bills = "select null::varchar as bill_id, null::varchar as customer_id where false"
+    found = {(column, text): (count, examples, keys) for _, column, text, count, examples, keys
+             in table_findings(con, "payments", others,
+                               finding_source("payments", None, dict(FINDING_LOOKUPS, bills=no_bills)))} if others else {}
+    for bucket in range(int(buckets)) if looks_up_bill else ():
         part = f"hash(bill_id) % {int(buckets)} = {bucket}"  # two integers, never user input
         lookups = dict(FINDING_LOOKUPS,
                        bills=f"select bill_id, customer_id from raw_bills where bill_id is not null and {part}")
         source = finding_source("payments", f"(select * from raw_payments where {part})", lookups)
-        for _, column, text, count, examples, keys in table_findings(con, "payments", rules, source):
-            if (column, text) in merged:
-                total, old_examples, old_keys = merged[column, text]
-                merged[column, text] = (total + count, *merge_examples(old_keys, old_examples, keys, examples))
+        for _, column, text, count, examples, keys in table_findings(con, "payments", looks_up_bill, source):
+            if (column, text) in found:
+                total, old_examples, old_keys = found[column, text]
+                found[column, text] = (total + count, *merge_examples(old_keys, old_examples, keys, examples))
             else:
-                merged[column, text] = (count, examples, keys)
-    return [("payments", column, text, *merged[column, text])
-            for column, text, _, _ in rules if (column, text) in merged]
+                found[column, text] = (count, examples, keys)
+    return [("payments", column, text, *found[column, text])
+            for column, text, _, _ in rules if (column, text) in found]
 
 
 # Where the payments' rules look customers and bills up: in the extract's files (a build) or in
