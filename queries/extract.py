@@ -259,19 +259,22 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
         checks.check_refusals(con, data_dir, sources)
         for statement in sql_statements(con, "_parts"):  # the tables' definitions: no time
             con.execute(statement)
-        i, stage = 0, labels.BUILD_STEP["rollups"]
-        for statement in before:
-            i += 1
-            stage = _rollup_stage(statement.query, stage)
-            step(i, stage)
-            con.execute(statement)
-        con.execute("insert into build_bucket values (0, ?)", [buckets])
-        if buckets == 1:
-            for statement in per_bucket:
+        i = 0
+
+        def run_in_stages(statements: list) -> None:
+            """Each statement, under the stage of the table it makes (labels.ROLLUP_STAGE)."""
+            nonlocal i
+            stage = labels.BUILD_STEP["rollups"]
+            for statement in statements:
                 i += 1
-                stage = _rollup_stage(statement.query, stage)
+                stage = _rollup_stage(getattr(statement, "query", statement), stage)
                 step(i, stage)
                 con.execute(statement)
+
+        run_in_stages(before)
+        con.execute("insert into build_bucket values (0, ?)", [buckets])
+        if buckets == 1:
+            run_in_stages(per_bucket)
         else:
             i += 1
             step(i, labels.BUILD_STEP["split"].format(n=buckets))
@@ -285,12 +288,7 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
                     con.execute(statement.query if bucket == 0 else _as_insert(statement.query))
             shutil.rmtree(parts, ignore_errors=True)  # the split's copy: room on disk for what follows
             create_raw_views(con, sources)  # the whole extract again, for what follows
-        stage = labels.BUILD_STEP["rollups"]
-        for statement in [*after, sql_text("_macros")]:
-            i += 1
-            stage = _rollup_stage(getattr(statement, "query", statement), stage)
-            step(i, stage)
-            con.execute(statement)
+        run_in_stages([*after, sql_text("_macros")])
         step(total - 2, labels.BUILD_STEP["findings"])
         checks.create_findings(con, sources, buckets)
         con.execute("create table extract_files (table_name varchar, file varchar, rows bigint, bytes bigint, "
