@@ -319,32 +319,23 @@ def merge_examples(keys: list, examples: list, more_keys: list, more_examples: l
     return [e for _, e in pairs], [k for k, _ in pairs]
 
 
-def _payments_findings_by_bill_bucket(con: duckdb.DuckDBPyConnection, rules: list[tuple[str, str, str, str]],
-                                      buckets: int) -> list[tuple[str, str, str, int, list[str], list[str]]]:
-    """The payments' findings of a large extract. The rules that look a payment's bill up run
-    bucket by bucket of bill_id (by its hash), the payments and bills of each bucket joined on
-    their own, so that no join holds every bill of the extract (and, reading only the few
-    columns those rules name, each pass is narrow); their counts add up and the examples
-    merge. Every other rule runs in one scan, without the bills."""
+def _payments_findings_of_buckets(con: duckdb.DuckDBPyConnection, rules: list[tuple[str, str, str, str]]
+                                  ) -> list[tuple[str, str, str, int, list[str], list[str]]]:
+    """The payments' findings of a large extract, built in buckets. The rules that look a
+    payment's bill up read only the payments whose bill the build did not find among their
+    customer's bills in their bucket, with that bill looked up among all the bills
+    (odd_payment_bills, queries/sql/_rollups.sql): every other payment breaks neither rule.
+    Every other rule runs in one scan of the payments, without the bills."""
     looks_up_bill = [rule for rule in rules if "bill_known" in rule[2] or "bill_customer_id" in rule[2]]
     others = [rule for rule in rules if rule not in looks_up_bill]
     no_bills = "select null::varchar as bill_id, null::varchar as customer_id where false"
-    found = {(column, text): (count, examples, keys) for _, column, text, count, examples, keys
-             in table_findings(con, "payments", others,
-                               finding_source("payments", None, dict(FINDING_LOOKUPS, bills=no_bills)))} if others else {}
-    for bucket in range(int(buckets)) if looks_up_bill else ():
-        part = f"hash(bill_id) % {int(buckets)} = {bucket}"  # two integers, never user input
-        lookups = dict(FINDING_LOOKUPS,
-                       bills=f"select bill_id, customer_id from raw_bills where bill_id is not null and {part}")
-        source = finding_source("payments", f"(select * from raw_payments where {part})", lookups)
-        for _, column, text, count, examples, keys in table_findings(con, "payments", looks_up_bill, source):
-            if (column, text) in found:
-                total, old_examples, old_keys = found[column, text]
-                found[column, text] = (total + count, *merge_examples(old_keys, old_examples, keys, examples))
-            else:
-                found[column, text] = (count, examples, keys)
-    return [("payments", column, text, *found[column, text])
-            for column, text, _, _ in rules if (column, text) in found]
+    sources = ((others, finding_source("payments", None, dict(FINDING_LOOKUPS, bills=no_bills))),
+               (looks_up_bill, "(select * from odd_payment_bills) as raw_payments"))
+    found = {}
+    for subset, source in sources:
+        for row in table_findings(con, "payments", subset, source) if subset else ():
+            found[row[1], row[2]] = row  # by (column, rule)
+    return [found[column, text] for column, text, _, _ in rules if (column, text) in found]
 
 
 # Where the payments' rules look customers and bills up: in the extract's files (a build) or in
@@ -387,11 +378,12 @@ def create_findings(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSour
     """The table `findings`: every non-refusing finding with rows (and each missing optional
     column): table, column, rule, count and up to five examples in the order of the row's name
     (example_keys: those names, for a refresh to merge the examples of new rows). With
-    `buckets` > 1 (a large extract) the payments are looked up among the bills bucket by bucket."""
+    `buckets` > 1 (a large extract, built in buckets) only the payments the build found odd
+    are looked up among the bills."""
     rows: list[tuple[str, str, str, int, list[str], list[str]]] = []
     for table, rules in finding_rules(sources).items():
         if table == "payments" and buckets > 1:
-            rows += _payments_findings_by_bill_bucket(con, rules, buckets)
+            rows += _payments_findings_of_buckets(con, rules)
         else:
             rows += table_findings(con, table, rules, finding_source(table))
     for table, src in sources.items():

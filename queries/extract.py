@@ -105,7 +105,8 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "fee-recovery"
 
 
-BUILD_SQL = ("_parts", "_rollups", "_rollups_buckets", "_rollups_after", "_macros", "_refresh")
+BUILD_SQL = ("_parts", "_rollups", "_odd_payments_bucket", "_odd_payments", "_rollups_buckets", "_rollups_after",
+             "_macros", "_refresh")
 
 
 def code_version() -> str:
@@ -247,12 +248,15 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
             progress(i, total, what)
 
     try:
-        before, per_bucket, after = (sql_statements(con, name)
-                                     for name in ("_rollups", "_rollups_buckets", "_rollups_after"))
+        before, odd_each, odd, per_bucket, after = (
+            sql_statements(con, name)
+            for name in ("_rollups", "_odd_payments_bucket", "_odd_payments", "_rollups_buckets", "_rollups_after"))
         buckets = bucket_count(con, sources)
-        # One step per statement, a bucket's statements once per bucket (and the split: one),
-        # the macros one (they take no time), plus the checks, the findings and the save.
-        total = (len(before) + (1 if buckets > 1 else 0) + buckets * len(per_bucket) + len(after) + 1 + 3)
+        # One step per statement, a bucket's statements once per bucket (and the split: one,
+        # plus the odd payments' statements, those of _odd_payments_bucket once per bucket), the
+        # macros one (they take no time), plus the checks, the findings and the save.
+        split = 1 + buckets * len(odd_each) + len(odd) if buckets > 1 else 0
+        total = len(before) + split + buckets * len(per_bucket) + len(after) + 1 + 3
         build_settings(con, spill)
         step(0, labels.BUILD_STEP["check"])
         _raw_views(con, data_dir, sources)
@@ -279,6 +283,18 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
             i += 1
             step(i, labels.BUILD_STEP["split"].format(n=buckets))
             parts = _split_by_bucket(con, spill)
+            for bucket in range(buckets):  # the payments whose bill is elsewhere (_rollups.sql)
+                con.execute("update build_bucket set bucket = ?", [bucket])
+                _bucket_views(con, sources, parts, bucket)
+                for statement in odd_each:
+                    i += 1
+                    step(i, labels.BUILD_STEP["odd_payments"].format(k=bucket + 1, n=buckets))
+                    con.execute(statement)
+            create_raw_views(con, sources)
+            for statement in odd:
+                i += 1
+                step(i, labels.BUILD_STEP["odd_payments"].format(k=buckets, n=buckets))
+                con.execute(statement)
             for bucket in range(buckets):  # one stage per bucket
                 con.execute("update build_bucket set bucket = ?", [bucket])
                 _bucket_views(con, sources, parts, bucket)

@@ -243,13 +243,15 @@ BUILD_STEP = {
     "done": "完成",
     # a large extract is built in buckets of segments (docs/DATA.md §9)
     "split": "按用户分段把账单和缴费分成 {n} 组",
+    "odd_payments": "查找所付账单在别组或不存在的缴费（第 {k}/{n} 组）",
     "bucket": "逐张账单核算与汇总（第 {k}/{n} 组）",
 }
 # The stages of the rollup build (queries/sql/_rollups*.sql): each table it creates, by the
 # stage it belongs to; statements that create none (drops, macros) stay in the stage before.
 _ROLLUP_STAGES = {
     "整理用户档案与分段": ("accounts", "segments", "other_bills", "large_accounts"),
-    "回收目标与数据日期": ("targets", "extract_dates", "build_bucket", "bucket_accounts"),
+    "回收目标与数据日期": ("targets", "extract_dates", "build_bucket", "bucket_accounts", "odd_payments",
+                     "odd_payment_bills", "incoming_payments"),
     # queries/sql/_rollups_buckets.sql (for a large extract, one stage per bucket: BUILD_STEP)
     "逐张账单核算实收与余额": ("bill_payments", "bill_paid", "bill_day_postings", "bill_state", "bill_tails",
                           "known_bills", "bill_steps"),

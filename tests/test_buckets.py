@@ -320,3 +320,76 @@ def test_more_buckets_than_segments_hold_the_rows_of_one_bucket(tiny):
     one, many = tiny
     assert buckets_of(one) == 1
     fail_on(table_differences(many, one, HOW_BUILT), "tables of the tiny K = 5 build and its K = 1 build")
+
+
+# --- by hand: payments of another customer's bill, or of no bill ------------------------------------
+
+# A payment counts toward the bill it names, whoever paid it (docs/DATA.md §3); a bucketed build
+# must find that bill in whichever bucket it lies. Three stations, one segment each (千钢 holds C1
+# and C4); FEE_BUILD_BUCKET_ROWS = 1 makes K = 4 buckets for the four bills, and the test checks
+# that C2's and C3's segments fall in different buckets.
+#   C1 千钢  B1 2021-03 100.00  paid 40.00 by C1 (P6) and 20.00 by C4 (P9, same segment) → 40.00 overdue
+#   C2 城郊  B3 2021-03 200.00  "paid" 200.00 by C9, who is not a customer (P8)           → 200.00 overdue
+#            B4 2021-04  50.00  paid 50.00 by C3 of 东门 (P5, another bucket)             → paid in full
+#   C3 东门  B5 2021-03 300.00  unpaid                                                    → 300.00 overdue
+#   C1 pays 10.00 for B9, which no bill is (P7)                                           → counts nowhere
+# As of 2021-04-30, bills of 2021:
+#   station  billed  recovered  arrears  arrears_customers
+#   千钢     100.00     60.00    40.00          1
+#   城郊     250.00     50.00   200.00          1
+#   东门     300.00      0.00   300.00          1
+# Findings, whatever K: orphan_customer 1 (P8：C9); orphan_bill 1 (P7：B9); bill_customer_mismatch
+# 3 (P5：C3, P8：C9, P9：C4 — P8's bill is C2's).
+
+ODD_HAND = {"千钢供电所": ("100.00", "60.00", "40.00", 1),
+            "城郊供电所": ("250.00", "50.00", "200.00", 1),
+            "东门供电所": ("300.00", "0.00", "300.00", 1)}
+ODD_FINDINGS = {("customer_id", "orphan_customer"): (1, ["P8：C9"]),
+                ("bill_id", "orphan_bill"): (1, ["P7：B9"]),
+                ("customer_id", "bill_customer_mismatch"): (3, ["P5：C3", "P8：C9", "P9：C4"])}
+
+
+@pytest.fixture(scope="module")
+def odd(tmp_path_factory) -> tuple[Extract, Extract]:
+    """The extract above built with K = 1 and with FEE_BUILD_BUCKET_ROWS = 1 (K = 4)."""
+    root = tmp_path_factory.mktemp("buckets-odd")
+    data = write_extract(
+        root / "data",
+        [customer("C1", station="千钢供电所"), customer("C2", station="城郊供电所"),
+         customer("C3", station="东门供电所"), customer("C4", station="千钢供电所")],
+        [bill("B1", "C1", "100.00"), bill("B3", "C2", "200.00"), bill("B4", "C2", "50.00", period="2021-04-01"),
+         bill("B5", "C3", "300.00")],
+        [payment("P5", "C3", "B4", "50.00", "2021-04-21 10:00:00"),
+         payment("P6", "C1", "B1", "40.00", "2021-03-10 09:00:00"),
+         payment("P7", "C1", "B9", "10.00", "2021-03-10 09:30:00"),
+         payment("P8", "C9", "B3", "200.00", "2021-03-15 10:00:00"),
+         payment("P9", "C4", "B1", "20.00", "2021-03-11 11:00:00")])
+    return open_with(data, root / "one", None), open_with(data, root / "many", 1)
+
+
+def payment_findings(ex: Extract) -> dict:
+    from queries import labels
+    rule_key = {text: key for key, text in labels.RULE.items()}
+    rows = ex.query_rows("select column_name, rule, rows, examples from findings where table_name = 'payments'")
+    return {(column, rule_key[rule]): (count, list(examples)) for column, rule, count, examples in rows}
+
+
+def test_a_payment_of_a_bill_in_another_bucket_counts_toward_that_bill(odd):
+    one, many = odd
+    assert buckets_of(many) == 4
+    segs = dict(many.query_rows("select customer_id, seg_id from accounts"))
+    assert segs["C2"] % 4 != segs["C3"] % 4, "C3's payment must cross buckets to reach C2's bill"
+    assert segs["C1"] == segs["C4"]
+    for ex in (one, many):
+        by_station = ex.query("recovery_summary", Scope(), as_of=d("2021-04-30"), year=2021, group_by="station")
+        got = {row["station"]: tuple(row[f] if f == "arrears_customers" else str(row[f])
+                                     for f in ("billed", "recovered", "arrears", "arrears_customers"))
+               for row in by_station.iter_rows(named=True)}
+        assert got == ODD_HAND
+
+
+def test_payments_of_other_bills_are_found_whatever_the_buckets(odd):
+    one, many = odd
+    assert payment_findings(one) == ODD_FINDINGS
+    assert payment_findings(many) == ODD_FINDINGS
+    fail_on(table_differences(many, one, HOW_BUILT), "tables of the K = 4 build and its K = 1 build")

@@ -83,3 +83,23 @@ create temp view bucket_accounts as
 select *
 from accounts
 where seg_id % (select buckets from build_bucket) = (select bucket from build_bucket);
+
+-- A large extract's payments whose bill is not a bill of the same customer in their bucket:
+-- they pay another customer's bill (maybe in another bucket) or no bill of the extract
+-- (queries/sql/_odd_payments*.sql fills them after the split, with where each bill was found).
+-- A payment counts toward its bill whoever paid it (docs/DATA.md §3), so a bucket also settles
+-- its bills with the payments of other buckets' customers that point to them (incoming_payments);
+-- the findings look up only these payments' bills. A build of one bucket has none of them.
+create temp table odd_payments as
+select p.* exclude (source_file), null::integer as from_bucket
+from raw_payments as p
+where false;
+
+create temp table odd_payment_bills as
+select *, null::boolean as bill_known, null::varchar as bill_customer_id, null::integer as to_bucket
+from odd_payments;
+
+create temp view incoming_payments as
+select * exclude (from_bucket, bill_known, bill_customer_id, to_bucket)
+from odd_payment_bills
+where to_bucket = (select bucket from build_bucket) and from_bucket <> to_bucket;

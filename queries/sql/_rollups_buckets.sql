@@ -6,9 +6,12 @@
 -- each bucket's bills fit in the build's memory instead of spilling the whole extract to disk.
 -- The first bucket creates each table; the next ones insert into it (queries/extract.py).
 
--- The payments that settle bills (_parts.sql).
+-- The payments that settle bills (_parts.sql): the bucket's own, and those of other buckets'
+-- customers that pay one of its bills (none in a build of one bucket).
 create or replace temp view bill_payments as
-select * from settling_payments('raw_payments');
+select * from settling_payments('raw_payments')
+union all
+select * from settling_payments('incoming_payments');
 
 -- Per bill: most bills are posted on a single day, and need no running sum. For the same-day
 -- saving (same_day_settlements) the payments paid on their posting day are summed apart.
