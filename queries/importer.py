@@ -357,6 +357,7 @@ class Imported:
     rejected: Problems
     notes: Problems
     skipped: int = 0
+    posted: int = 0  # of the skipped: payments in transit until now, posted since (Postings)
 
 
 def import_file(path: Path, mapping: Mapping) -> Imported:
@@ -689,21 +690,72 @@ def check_out(out: Path, append: bool) -> None:
         raise ImportRefused(SAY["out_not_empty"].format(out=out))
 
 
-def existing_keys(out: Path, table: str) -> set:
+def existing_keys(out: Path, table: str, postings: Postings | None = None) -> set:
     """What is already in the output directory for a table: its ids, or for a table without
-    one (targets, plans) its whole rows."""
+    one (targets, plans) its whole rows. For the payments, `postings` learns which of them are
+    still in transit (posted_at empty), and in which file."""
     if (out / f"{table}.parquet").exists():
         raise ImportRefused(SAY["single_file_table"].format(out=out, table=table))
     files = sorted((out / table).rglob("*.parquet")) if (out / table).is_dir() else []
     if not files:
         return set()
     key = UNIQUE_KEYS.get(table)
-    types = {c.name: POLARS_TYPE[c.kind] for c in TABLES[table] if key in (None, c.name)}
-    try:
-        frame = pl.concat([_typed(f, types) for f in files])
-    except Exception as exc:
-        raise ImportRefused(SAY["existing_unreadable"].format(out=out, table=table, error=_one_line(exc))) from None
-    return set(frame[key].drop_nulls().to_list()) if key else set(frame.iter_rows())
+    watch = table == "payments" and postings is not None
+    types = {c.name: POLARS_TYPE[c.kind] for c in TABLES[table]
+             if key in (None, c.name) or (watch and c.name == "posted_at")}
+    keys: set = set()
+    for f in files:
+        try:
+            frame = _typed(f, types)
+        except Exception as exc:
+            raise ImportRefused(SAY["existing_unreadable"].format(out=out, table=table, error=_one_line(exc))) from None
+        if watch:
+            postings.waiting.update(dict.fromkeys(frame.filter(pl.col("posted_at").is_null())[key].drop_nulls(), f))
+        keys.update(frame[key].drop_nulls().to_list() if key else frame.iter_rows())
+    return keys
+
+
+@dataclass
+class Postings:
+    """Payments exported while in transit (在途: posted_at empty) and exported again once
+    posted. Their id is already there, so the later row is not added (no id twice); its posting
+    time is written into the row already there instead, so that the payment does not stay in
+    transit for ever: into the file that holds it, or into this run's rows."""
+
+    waiting: dict = field(default_factory=dict)  # payment_id → the file holding it (None: this run)
+    posted: dict = field(default_factory=dict)  # payment_id → its posted_at, from a later row
+
+    def kept(self, payment_id, posted_at) -> None:
+        """A row of this run added: wait for its posting if it is in transit."""
+        if posted_at is None:
+            self.waiting[payment_id] = None
+
+    def skipped(self, payment_id, posted_at) -> bool:
+        """A row whose id is already there: whether it posts a payment waiting for it."""
+        if posted_at is None or payment_id not in self.waiting or payment_id in self.posted:
+            return False
+        self.posted[payment_id] = posted_at
+        return True
+
+    def into(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """`frame` (payments) with the posting times of its waiting rows that were posted."""
+        if not self.posted:
+            return frame
+        if "posted_at" not in frame.columns:  # a file written without the optional column
+            frame = frame.with_columns(pl.lit(None, dtype=pl.Datetime("us")).alias("posted_at"))
+        times = pl.DataFrame({"payment_id": list(self.posted), "posted_since": list(self.posted.values())},
+                             schema={"payment_id": frame.schema["payment_id"], "posted_since": frame.schema["posted_at"]})
+        return (frame.join(times, on="payment_id", how="left", maintain_order="left")
+                .with_columns(pl.coalesce("posted_at", "posted_since").alias("posted_at"))
+                .drop("posted_since"))
+
+    def files(self) -> dict[Path, pl.DataFrame]:
+        """Each file already there that holds a payment posted since, with those rows posted."""
+        held = {self.waiting[k] for k in self.posted if self.waiting.get(k) is not None}
+        return {f: self.into(pl.read_parquet(f)) for f in sorted(held)}
+
+    def in_files(self) -> int:
+        return sum(1 for k in self.posted if self.waiting.get(k) is not None)
 
 
 def _typed(file: Path, types: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -713,17 +765,23 @@ def _typed(file: Path, types: dict[str, pl.DataType]) -> pl.DataFrame:
     return frame.select(pl.col(c).cast(t) if c in present else pl.lit(None, dtype=t).alias(c) for c, t in types.items())
 
 
-def drop_known(item: Imported, known: set) -> None:
+def drop_known(item: Imported, known: set, postings: Postings | None = None) -> None:
     """Leave out rows already in the directory or in an earlier file of this run (skipped),
-    and a repeat of an id within the file (rejected); `known` gains the rows kept."""
+    and a repeat of an id within the file (rejected); `known` gains the rows kept, and
+    `postings` the payments in transit and those posted since."""
     key = UNIQUE_KEYS.get(item.table)
     keys = item.rows[key].to_list() if key else list(item.rows.iter_rows())
+    watch = postings is not None and item.table == "payments"
+    has_posted = watch and "posted_at" in item.rows.columns
+    posted_at = item.rows["posted_at"].to_list() if has_posted else [None] * len(keys)
     first: dict = {}
     keep = []
-    for k, row in zip(keys, item.row_numbers):
+    for n, (k, row) in enumerate(zip(keys, item.row_numbers)):
         if k in known:
             keep.append(False)
             item.skipped += 1
+            if watch and postings.skipped(k, posted_at[n]):
+                item.posted += 1
         elif k in first and key:
             keep.append(False)
             item.rejected.add(f"{item.headers[key]}：{REASON['duplicate']}", row, SAY["same_as_row"].format(id=k, row=first[k]))
@@ -733,15 +791,20 @@ def drop_known(item: Imported, known: set) -> None:
         else:
             first[k] = row
             keep.append(True)
+            if watch:
+                postings.kept(k, posted_at[n])
     item.rows = item.rows.filter(pl.Series(keep, dtype=pl.Boolean))
     item.row_numbers = [r for r, k in zip(item.row_numbers, keep) if k]
     known.update(k for k, kept in zip(keys, keep) if kept)
 
 
-def write_tables(out: Path, tables: dict[str, pl.DataFrame], stamp: str) -> dict[str, Path]:
-    """Each table's rows as one new file `<out>/<table>/import-<stamp>.parquet`, written to a
-    hidden temporary file first; all are renamed into place only once every one is written."""
+def write_tables(out: Path, tables: dict[str, pl.DataFrame], stamp: str,
+                 rewrites: dict[Path, pl.DataFrame] | None = None) -> dict[str, Path]:
+    """Each table's rows as one new file `<out>/<table>/import-<stamp>.parquet`, and each file of
+    `rewrites` again with its new rows, all written to hidden temporary files first; all are
+    renamed into place only once every one is written."""
     staged: list[tuple[Path, Path]] = []
+    written: dict[str, Path] = {}
     try:
         for table, frame in tables.items():
             folder = out / table
@@ -750,16 +813,19 @@ def write_tables(out: Path, tables: dict[str, pl.DataFrame], stamp: str) -> dict
             n = 2
             while final.exists():
                 final, n = folder / f"import-{stamp}-{n}.parquet", n + 1
-            temporary = folder / f".{final.name}.tmp"  # not *.parquet: no reader picks it up
-            staged.append((temporary, final))
-            frame.write_parquet(temporary)
+            written[table] = final
+            staged.append((folder / f".{final.name}.tmp", final))  # not *.parquet: no reader picks it up
+            frame.write_parquet(staged[-1][0])
+        for final, frame in (rewrites or {}).items():
+            staged.append((final.parent / f".{final.name}.tmp", final))
+            frame.write_parquet(staged[-1][0])
         for temporary, final in staged:
             os.replace(temporary, final)
     except OSError:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
         raise
-    return {table: final for (table, (_, final)) in zip(tables, staged)}
+    return written
 
 
 def run(inputs: list[str], out: str, mapping_file: str | None = None, append: bool = False,
@@ -779,13 +845,14 @@ def run(inputs: list[str], out: str, mapping_file: str | None = None, append: bo
     imported: list[Imported] = []
     refused = 0
     known: dict[str, set] = {}
+    postings = Postings()
     for path in files:
         name = _shown(path)
         try:
             item = import_file(path, mapping)
             if item.table not in known:
-                known[item.table] = existing_keys(out_dir, item.table) if append else set()
-            drop_known(item, known[item.table])
+                known[item.table] = existing_keys(out_dir, item.table, postings) if append else set()
+            drop_known(item, known[item.table], postings)
         except ImportRefused as exc:
             refused += 1
             print(SAY["refused"].format(file=name, why=exc), file=stderr)
@@ -799,15 +866,25 @@ def run(inputs: list[str], out: str, mapping_file: str | None = None, append: bo
     for item in imported:
         tables[item.table] = pl.concat([tables[item.table], item.rows]) if item.table in tables else item.rows
     tables = {t: tables[t] for t in TABLES if t in tables and tables[t].height}
-    if not tables:
+    if "payments" in tables:
+        tables["payments"] = postings.into(tables["payments"])
+    try:
+        rewrites = postings.files()
+    except Exception as exc:
+        print(SAY["existing_unreadable"].format(out=out_dir, table="payments", error=_one_line(exc)), file=stderr)
+        return 2
+    if not tables and not rewrites:
         print(SAY["nothing_new"], file=stdout)
         return 0
     try:
-        written = write_tables(out_dir, tables, dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
+        written = write_tables(out_dir, tables, dt.datetime.now().strftime("%Y%m%d-%H%M%S"), rewrites)
     except OSError as exc:
         print(SAY["unwritable"].format(out=out_dir, error=exc.strerror or exc), file=stderr)
         return 1
     _report_written(out_dir, tables, written, stdout)
+    if rewrites:
+        print(SAY["posted_since"].format(n=f"{postings.in_files():,}", files="、".join(
+            str(f.relative_to(out_dir)) for f in rewrites)), file=stdout)
     return 0
 
 
@@ -836,6 +913,8 @@ def _report(item: Imported, name: str, stream) -> None:
                              row=item.header_row), file=stream)
     print(SAY["counts"].format(read=f"{item.read:,}", written=f"{item.rows.height:,}",
                                rejected=f"{item.rejected.total():,}", skipped=f"{item.skipped:,}"), file=stream)
+    if item.posted:
+        print(SAY["posted_rows"].format(n=f"{item.posted:,}"), file=stream)
     for title, problems in ((SAY["rejected_title"], item.rejected), (SAY["notes_title"], item.notes)):
         if problems.counts:
             print(title, file=stream)

@@ -1042,6 +1042,7 @@ IMPORT = {
     # the report, per file
     "file": "{file}：{name}（{table}），{how}，表头在第 {row} 行",
     "counts": "  读取 {read} 行：写入 {written} 行，拒绝 {rejected} 行，已存在跳过 {skipped} 行",
+    "posted_rows": "  其中 {n} 行是此前导入时尚在途（入账时间为空）、现已入账的缴费：不重复添加，只补上它们的入账时间",
     "rejected_title": "  拒绝的行（按原因）：",
     "notes_title": "  已导入但有改动的行（按原因）：",
     "reason": "    {reason}：{count} 行，例如 {examples}",
@@ -1054,6 +1055,7 @@ IMPORT = {
     "nothing_new": "没有可写入的新行，未写入任何文件。",
     "written": "已写入 {out}：",
     "written_table": "  {name}（{table}）{rows} 行 → {file}",
+    "posted_since": "已为此前在途、现已入账的 {n} 笔缴费补上入账时间（改写了 {files}）；下次打开或构建时将完整重建数据缓存。",
     "lacking": "注意：数据目录中还没有必需的表 {tables}，看板还不能打开它；可用 --append 导入这些表的导出文件。",
     "next": "下一步：python -m queries build --data {out}，然后 python dashboard.py --data {out}",
     # refusals of the arguments

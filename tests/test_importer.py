@@ -725,6 +725,74 @@ def test_append_into_a_new_directory_and_overlapping_files_of_one_run(tmp_path, 
     assert len(list((out_dir / "payments").glob("*.parquet"))) == 1  # one file per table per run
 
 
+def payments_posting(tmp_path: Path, name: str, rows: list[tuple[str, str | None]]) -> Path:
+    """Payments (id, posting time or None: in transit), paid 2021-12-20 10:00."""
+    header = [["收费流水号", "户号", "应收标识", "缴费时间", "入账时间", "实收金额", "缴费方式"]]
+    return write_csv(tmp_path / name, header + [[p, "0001", "B01", "2021-12-20 10:00:00", posted, "10.00", "银行代收"]
+                                                for p, posted in rows])
+
+
+def posted(out_dir: Path) -> dict:
+    return dict(read(out_dir, "payments").select("payment_id", "posted_at").rows())
+
+
+# An in-transit payment (在途) is exported again the day it is posted, under the same id: --append
+# does not add the id twice, but writes the posting time into the row already there.
+def test_append_posts_a_payment_that_was_in_transit(tmp_path, capsys):
+    out_dir = tmp_path / "out"
+    day1 = payments_posting(tmp_path, "day1.csv", [("P1", "2021-12-20 10:05:00"), ("P2", None), ("P3", None)])
+    assert run_import(capsys, day1, "--out", out_dir)[0] == 0
+    first_file = next((out_dir / "payments").glob("*.parquet"))
+    day2 = payments_posting(tmp_path, "day2.csv", [("P2", "2021-12-21 09:00:00"), ("P4", "2021-12-21 09:30:00"),
+                                                   ("P3", None), ("P1", "2021-12-22 08:00:00")])
+    code, out, err = run_import(capsys, day2, "--out", out_dir, "--append")
+    assert code == 0, err
+    assert "读取 4 行：写入 1 行，拒绝 0 行，已存在跳过 3 行" in out
+    assert "其中 1 行是此前导入时尚在途（入账时间为空）、现已入账的缴费" in out
+    assert f"已为此前在途、现已入账的 1 笔缴费补上入账时间（改写了 payments/{first_file.name}）" in out
+    assert posted(out_dir) == {
+        "P1": dt.datetime(2021, 12, 20, 10, 5),  # posted already: a later time is not taken
+        "P2": dt.datetime(2021, 12, 21, 9, 0),  # posted since
+        "P3": None,  # still in transit
+        "P4": dt.datetime(2021, 12, 21, 9, 30)}
+    assert len(list((out_dir / "payments").glob("*.parquet"))) == 2
+    assert not list((out_dir / "payments").glob(".*"))  # no temporary file left
+    # the same export again: nothing new, nothing to post
+    code, out, err = run_import(capsys, day2, "--out", out_dir, "--append")
+    assert code == 0, err
+    assert "没有可写入的新行，未写入任何文件。" in out and "补上入账时间" not in out
+
+
+def test_append_of_one_run_posts_a_payment_in_transit_in_an_earlier_file(tmp_path, capsys):
+    out_dir = tmp_path / "out"
+    day1 = payments_posting(tmp_path, "a.csv", [("P1", None), ("P2", None)])
+    day2 = payments_posting(tmp_path, "b.csv", [("P1", "2021-12-21 09:00:00")])
+    code, out, err = run_import(capsys, day1, day2, "--out", out_dir, "--append")
+    assert code == 0, err
+    assert posted(out_dir) == {"P1": dt.datetime(2021, 12, 21, 9, 0), "P2": None}
+    assert len(list((out_dir / "payments").glob("*.parquet"))) == 1
+    assert "改写了" not in out  # posted in this run's own rows
+
+
+def test_a_posting_written_into_an_earlier_file_reaches_the_figures(tmp_path, capsys):
+    """In transit at first, so not yet recovered; once the posting arrives by --append, the
+    extract (built again in full: a file changed) counts the payment on its posting day."""
+    customers = [["户号", "户名", "供电所", "用电类别", "是否高耗能"], ["0001", "张三", "一所", "居民生活", "否"]]
+    bills = [["应收标识", "户号", "电费年月", "发行日期", "缴费截止日期", "结算电量", "应收电费"],
+             ["B01", "0001", "202112", "2021-12-05", "2021-12-25", "100", "10.00"]]
+    out_dir = tmp_path / "out"
+    code, _, err = run_import(capsys, write_csv(tmp_path / "c.csv", customers), write_csv(tmp_path / "b.csv", bills),
+                              payments_posting(tmp_path, "p1.csv", [("P1", None)]), "--out", out_dir)
+    assert code == 0, err
+    cache = tmp_path / "cache"
+    before = summary(open_extract(out_dir, cache), as_of=dt.date(2021, 12, 31), year=2021)["total"]
+    assert run_import(capsys, payments_posting(tmp_path, "p2.csv", [("P1", "2021-12-21 09:00:00")]),
+                      "--out", out_dir, "--append")[0] == 0
+    after = summary(open_extract(out_dir, cache), as_of=dt.date(2021, 12, 31), year=2021)["total"]
+    assert (before["recovered"], before["arrears"]) == (0.0, 10.0)
+    assert (after["recovered"], after["arrears"]) == (10.0, 0.0)
+
+
 def test_append_of_a_table_without_ids_skips_rows_already_there(tmp_path, capsys):
     rows = [["供电所", "年度", "回收目标"], ["一所", "2021", "99.99%"]]
     out_dir = tmp_path / "out"
