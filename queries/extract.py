@@ -331,11 +331,11 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
         shutil.rmtree(spill, ignore_errors=True)
 
 
-# The most bills a bucket of the build holds (FEE_BUILD_BUCKET_ROWS): 15 M bills, about half a 1 M-account
-# branch over 30 months. A bucket of twice that still fits in the build's default 4 GB, but spills
-# enough to cost more than the extra split and pass: at 4 GB, 1 M accounts build 6 % and 3 M 16 %
-# faster in buckets of 15 M than of 30 M (benchmarks/results.md).
-BUCKET_ROWS = 15_000_000
+# The most bills a bucket of the build holds (FEE_BUILD_BUCKET_ROWS): 30 M bills, about a 1 M-account
+# branch over 30 months, fit in the build's default 4 GB; a larger extract is split into buckets.
+# Buckets of 15 M bills were faster at 1 M and 3 M accounts, but a 10 M build with them ran out of
+# memory in its first bucket (benchmarks/results.md), so the default stays where 10 M was proven.
+BUCKET_ROWS = 30_000_000
 
 
 def bucket_count(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSource]) -> int:

@@ -1,7 +1,7 @@
 """The bucketed build (docs/DATA.md §9): a full build splits the extract's segments into K
 buckets (seg_id % K) and builds each bucket's bills and payments alone, so that its memory
 stays within the cap at any size. K = ceil(bill rows / FEE_BUILD_BUCKET_ROWS) (default
-15,000,000 rows a bucket), recorded in extract_info.buckets; K = 1 is the unbucketed build.
+30,000,000 rows a bucket), recorded in extract_info.buckets; K = 1 is the unbucketed build.
 Whatever K is, every table of the cache must hold the same rows (as a multiset: the order may
 differ) and every question must answer the same.
 
@@ -32,7 +32,7 @@ from queries.checks import sql_str
 from test_refresh import LAST_DAY, answers, canonical, lay_out, payments_before, payments_of, scopes
 from tiny import bill, customer, d, payment, write_extract
 
-DEFAULT_BUCKET_ROWS = 15_000_000  # FEE_BUILD_BUCKET_ROWS when it is not set
+DEFAULT_BUCKET_ROWS = 30_000_000  # FEE_BUILD_BUCKET_ROWS when it is not set
 DEC_31 = d("2021-12-31")
 # Columns that may differ between two builds of the same files: when and how each was made.
 HOW_BUILT = {"extract_info": ("built_at", "buckets", "build_kind", "build_note")}
