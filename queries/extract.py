@@ -265,15 +265,21 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
             con.execute(statement)
         i = 0
 
-        def run_in_stages(statements: list) -> None:
-            """Each statement, under the stage of the table it makes (labels.ROLLUP_STAGE)."""
+        def run_in_stages(statements: list, label: str | None = None) -> None:
+            """Each statement, under `label` or else the stage of the table it makes
+            (labels.ROLLUP_STAGE)."""
             nonlocal i
             stage = labels.BUILD_STEP["rollups"]
             for statement in statements:
                 i += 1
-                stage = _rollup_stage(getattr(statement, "query", statement), stage)
+                stage = label or _rollup_stage(getattr(statement, "query", statement), stage)
                 step(i, stage)
                 con.execute(statement)
+
+        def enter_bucket(parts: Path, bucket: int) -> None:
+            """raw_bills, raw_payments and bucket_accounts as those of one bucket of the split."""
+            con.execute("update build_bucket set bucket = ?", [bucket])
+            _bucket_views(con, sources, parts, bucket)
 
         run_in_stages(before)
         con.execute("insert into build_bucket values (0, ?)", [buckets])
@@ -284,24 +290,14 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
             step(i, labels.BUILD_STEP["split"].format(n=buckets))
             parts = _split_by_bucket(con, spill)
             for bucket in range(buckets):  # the payments whose bill is elsewhere (_rollups.sql)
-                con.execute("update build_bucket set bucket = ?", [bucket])
-                _bucket_views(con, sources, parts, bucket)
-                for statement in odd_each:
-                    i += 1
-                    step(i, labels.BUILD_STEP["odd_payments"].format(k=bucket + 1, n=buckets))
-                    con.execute(statement)
+                enter_bucket(parts, bucket)
+                run_in_stages(odd_each, labels.BUILD_STEP["odd_payments"].format(k=bucket + 1, n=buckets))
             create_raw_views(con, sources)
-            for statement in odd:
-                i += 1
-                step(i, labels.BUILD_STEP["odd_payments"].format(k=buckets, n=buckets))
-                con.execute(statement)
+            run_in_stages(odd, labels.BUILD_STEP["odd_payments"].format(k=buckets, n=buckets))
             for bucket in range(buckets):  # one stage per bucket
-                con.execute("update build_bucket set bucket = ?", [bucket])
-                _bucket_views(con, sources, parts, bucket)
-                for statement in per_bucket:
-                    i += 1
-                    step(i, labels.BUILD_STEP["bucket"].format(k=bucket + 1, n=buckets))
-                    con.execute(statement.query if bucket == 0 else _as_insert(statement.query))
+                enter_bucket(parts, bucket)
+                run_in_stages([s.query if bucket == 0 else _as_insert(s.query) for s in per_bucket],
+                              labels.BUILD_STEP["bucket"].format(k=bucket + 1, n=buckets))
             shutil.rmtree(parts, ignore_errors=True)  # the split's copy: room on disk for what follows
             create_raw_views(con, sources)  # the whole extract again, for what follows
         run_in_stages([*after, sql_text("_macros")])
