@@ -107,7 +107,7 @@ by_month as (
 month_ends as (  -- every month end of every year a segment has bills in
     select s.seg_id, s.bill_year, m.month_no
     from (select distinct seg_id, bill_year from by_month) as s
-    cross join range(0, 13) as m(month_no)
+    cross join (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (12)) as m(month_no)
 ),
 running as (
     select
@@ -249,4 +249,10 @@ select
     coalesce(s.paid_to_date, 0) as paid_by_due
 from parts as p
 join query_table(bills) as b using (bill_id)
-asof left join query_table(postings) as s on p.bill_id = s.bill_id and p.due_on >= s.posted_on;
+left join (  -- the last posting day of the bill on or before each part's due date
+    select d.bill_id, d.due_on, max(s.posted_on) as posted_on
+    from (select distinct bill_id, due_on from parts) as d
+    join query_table(postings) as s on s.bill_id = d.bill_id and s.posted_on <= d.due_on
+    group by all
+) as l on l.bill_id = p.bill_id and l.due_on = p.due_on
+left join query_table(postings) as s on s.bill_id = l.bill_id and s.posted_on = l.posted_on;
