@@ -4,6 +4,12 @@ same questions answered the way a typical dashboard does (pandas, whole tables i
     python -m benchmarks.run [--data DIR] [--accounts 1000000] [--out benchmarks/results.md]
 
 Writes the extract first if DIR does not hold one (sample_data.generate, monthly files).
+
+    python -m benchmarks.run --phase spark_build|duckdb_build --data DIR [--cache C]
+
+builds DIR in full with one engine (docs/DATA.md §9) into C_spark or C_duckdb, emptied first,
+and prints its seconds, stages, peak memory (this process and the JVM Spark starts, sampled each
+second), cache size and each table's rows as JSON.
 Each phase runs in its own process so its peak memory (ru_maxrss) is its own.
 
     python -m benchmarks.run --phase refresh --data DIR [--cache C] [--payments 40000,1000000]
@@ -372,9 +378,88 @@ def refresh_phase(data: Path, cache: Path, payments: list[int], seed: int | None
     return result
 
 
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (the JVM Spark starts), in MB."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        todo += children.get(p, [])
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def engine_build(data: Path, cache: Path, engine: str) -> dict:
+    """One full build by `engine` into a cache folder of its own (emptied first): its seconds,
+    stages, the peak memory of this process with the JVM, and the size of what it made."""
+    import threading
+
+    from queries import open_extract
+    from queries.progress import Stages
+
+    folder = cache.parent / f"{cache.name}_{engine}"
+    shutil.rmtree(folder, ignore_errors=True)
+    stages, peak, done = Stages(), [0.0], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(1.0):
+            peak[0] = max(peak[0], _tree_rss_mb(os.getpid()))
+
+    threading.Thread(target=sample, daemon=True).start()
+    load = os.getloadavg()[0]
+    t = time.perf_counter()
+    ex = open_extract(data, cache_dir=folder, progress=stages.update, engine=engine)
+    seconds = time.perf_counter() - t
+    done.set()
+    tables = ex.query_rows("select table_name, estimated_size from duckdb_tables() order by table_name")
+    return {"engine": engine, "build_s": seconds, "peak_mb": max(peak[0], _peak_mb()),
+            "stages": [(s.name, s.seconds) for s in stages.finished], "load": [load, os.getloadavg()[0]],
+            "cache_bytes": ex.cache_file.stat().st_size, "rows": dict(tables), "serve": _serving(ex)}
+
+
+def _serving(ex) -> dict:
+    """The branch-wide questions of the home page, cold (the first ask) and warm (median of 5),
+    for the growth of serving with the extract: the slowest of the workload at 1 M."""
+    out = {}
+    for label, name, scope, params in _workload(ex)[:13:3]:  # recovery total, village, curve, aging, …
+        t = time.perf_counter()
+        ex.query(name, scope, **params)
+        cold = time.perf_counter() - t
+        warm = []
+        for _ in range(5):
+            t = time.perf_counter()
+            ex.query(name, scope, **params)
+            warm.append(time.perf_counter() - t)
+        out[label] = (cold, statistics.median(warm))
+    out["peak_mb_after"] = _peak_mb()
+    return out
+
+
+def spark_phase(data: Path, cache: Path) -> dict:
+    """The build on Apache Spark (local mode), for the engines' column (issue 12)."""
+    return engine_build(data, cache, "spark")
+
+
+def duckdb_phase(data: Path, cache: Path) -> dict:
+    """The DuckDB build measured as the Spark one is (its own cache folder), for the same column."""
+    return engine_build(data, cache, "duckdb")
+
+
 PHASES = {"build": build_phase, "query": query_phase, "pandas": pandas_phase, "render": render_phase,
           "refresh": refresh_phase}
-STEPS = {"answers": answers_phase, "refresh_open": refresh_open_phase}  # the refresh phase's own processes
+STEPS = {"answers": answers_phase, "refresh_open": refresh_open_phase,  # the refresh phase's own processes
+         "spark_build": spark_phase, "duckdb_build": duckdb_phase}  # the engines, each on its own (issue 12)
 
 
 def _sizes(text: str) -> list[int]:

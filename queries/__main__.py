@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from . import labels
 from .checks import ExtractRefused
-from .extract import CacheUnavailable, Extract, Scope, open_extract
+from .extract import CacheUnavailable, Extract, Scope, open_extract, spark_unavailable
 from .progress import StderrBar, seconds
 from .summary import METRICS, MONEY, default_view, summary
 from .view import View
@@ -143,13 +143,14 @@ def opened(args: argparse.Namespace) -> Extract | int:
     return ex
 
 
-def open_showing_progress(data: str, cache_dir: str | None, codes: dict[type, int]) -> tuple[Extract | int, StderrBar]:
+def open_showing_progress(data: str, cache_dir: str | None, codes: dict[type, int],
+                          **build) -> tuple[Extract | int, StderrBar]:
     """The extract, built first if need be with its progress on stderr; or, for a refused
     extract or a cache fault, the exit status `codes` gives it after printing why, below the
     stage the build stopped in."""
     bar = StderrBar(sys.stderr)
     try:
-        ex = open_extract(data, cache_dir, progress=bar)
+        ex = open_extract(data, cache_dir, progress=bar, **build)
     except (ExtractRefused, CacheUnavailable) as exc:
         bar.end()
         return fail(str(exc), codes[type(exc)]), bar
@@ -318,6 +319,7 @@ def build_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--data", required=True, metavar="DIR", help=HELP["data"])
     command.add_argument("--cache", metavar="DIR", help=HELP["cache"])
     command.add_argument("--engine", choices=ENGINES, default="duckdb", help=HELP["engine"])
+    command.add_argument("--master", metavar="URL", help=HELP["master"])
 
 
 def _build_command(args: argparse.Namespace) -> int:
@@ -325,12 +327,15 @@ def _build_command(args: argparse.Namespace) -> int:
     current, 1 a refused extract, 2 a data directory that is not one, a cache fault or an engine
     not available (the same messages as the pages)."""
     say = labels.BUILD_CLI
-    if args.engine != "duckdb":
-        return fail(say["no_spark"], 2)
+    if args.master and args.engine != "spark":
+        return fail(say["master_without_spark"], 2)
+    if args.engine == "spark" and (problem := spark_unavailable()):
+        return fail(problem, 2)
     data = os.path.abspath(args.data)
     if not os.path.isdir(data):
         return fail(labels.MSG["data_dir_is_file" if os.path.exists(data) else "no_data_dir"].format(path=data), 2)
-    ex, bar = open_showing_progress(data, args.cache, {ExtractRefused: 1, CacheUnavailable: 2})
+    ex, bar = open_showing_progress(data, args.cache, {ExtractRefused: 1, CacheUnavailable: 2},
+                                    engine=args.engine, master=args.master)
     if isinstance(ex, int):
         return ex
     as_of = ex.default_as_of or say["no_as_of"]

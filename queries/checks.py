@@ -164,6 +164,13 @@ def _at_most_fen(duckdb_type: str) -> bool:
 def raw_view_sql(source: TableSource) -> str:
     """A view with the contract's columns and types; money rounded to the fen (§2)."""
     files = ", ".join(sql_str(str(f)) for f in source.files)
+    return (f"select {', '.join(raw_columns(source))}, filename as source_file from read_parquet([{files}], "
+            f"union_by_name = true, filename = true, hive_partitioning = false)")
+
+
+def raw_columns(source: TableSource) -> list[str]:
+    """The select list of raw_<table> over the table's files (`expr as column`): the Spark build
+    reads the files with the same list (queries/spark.py)."""
     selects = []
     for col in TABLES[source.name]:
         target = SQL_TYPE[col.kind]
@@ -181,9 +188,7 @@ def raw_view_sql(source: TableSource) -> str:
         else:
             expr = f"{col.name}::{target}"
         selects.append(f"{expr} as {col.name}")
-    selects.append("filename as source_file")
-    return (f"select {', '.join(selects)} from read_parquet([{files}], union_by_name = true, "
-            f"filename = true, hive_partitioning = false)")
+    return selects
 
 
 def _short(data_dir: Path, path: str) -> str:

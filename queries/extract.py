@@ -31,6 +31,23 @@ OPTIONAL = {"grades": []}
 SETTINGS_PARAMS = {"risk", "penalty_rates"}
 
 
+class SparkFailed(Exception):
+    """The Spark build cannot run here (no pyspark, no Java, a master that does not answer) or
+    its job failed (queries/spark.py); str(exc) says so in Chinese."""
+
+
+def spark_unavailable() -> str | None:
+    """Why the Spark build cannot run here, in Chinese (no pyspark or sqlglot: the `.[spark]`
+    extra; no Java), or None."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("sqlglot") is None:
+        return labels.BUILD_CLI["no_spark"]
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return labels.BUILD_CLI["no_java"]
+    return None
+
+
 class CacheUnavailable(Exception):
     """The rollup cache cannot be written or read (permissions, a full disk, memory);
     str(exc) is the Chinese message naming the place. Not cached by callers: once the
@@ -134,11 +151,14 @@ def sql_statements(con: duckdb.DuckDBPyConnection, name: str) -> list:
     return list(con.extract_statements(sql_text(name)))
 
 
-def create_raw_views(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSource]) -> None:
+def create_raw_views(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSource], empty: bool = False) -> None:
     """raw_<table> for every table: the files' rows with the contract's columns and types,
-    and no rows for an optional table the extract does not have."""
+    and no rows for an optional table the extract does not have (`empty`: none for any)."""
     for name, source in sources.items():
-        con.execute(f"create or replace temp view raw_{name} as {checks.raw_view_sql(source)}")
+        sql = checks.raw_view_sql(source)
+        if empty:
+            sql = f"select * from ({sql}) where false"
+        con.execute(f"create or replace temp view raw_{name} as {sql}")
     for name in TABLES.keys() - sources.keys():
         columns = ", ".join(f"null::{SQL_TYPE[c.kind]} as {c.name}" for c in TABLES[name])
         con.execute(f"create or replace temp view raw_{name} as select {columns}, "
@@ -228,10 +248,12 @@ Progress = Callable[[int, int, str], None]
 
 
 def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
-           progress: Progress | None = None, note: str | None = None) -> None:
+           progress: Progress | None = None, note: str | None = None, engine: str = "duckdb",
+           master: str | None = None) -> None:
     """Check the extract and write its rollups to `target` (atomically). `progress(i, n, what)`
     is told each step, for a progress bar on the page or on stderr. `note`: why this is a full
-    build although an earlier cache of the folder exists (kept in extract_info)."""
+    build although an earlier cache of the folder exists (kept in extract_info). `engine`
+    "spark": the rollups are made by Apache Spark at `master` (queries/spark.py)."""
     tmp = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
     spill = target.parent / f"spill-{os.getpid()}"
     try:
@@ -251,12 +273,14 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
         before, odd_each, odd, per_bucket, after = (
             sql_statements(con, name)
             for name in ("_rollups", "_odd_payments_bucket", "_odd_payments", "_rollups_buckets", "_rollups_after"))
-        buckets = bucket_count(con, sources)
+        buckets = 1 if engine == "spark" else bucket_count(con, sources)
         # One step per statement, a bucket's statements once per bucket (and the split: one,
         # plus the odd payments' statements, those of _odd_payments_bucket once per bucket), the
         # macros one (they take no time), plus the checks, the findings and the save.
         split = 1 + buckets * len(odd_each) + len(odd) if buckets > 1 else 0
         total = len(before) + split + buckets * len(per_bucket) + len(after) + 1 + 3
+        if engine == "spark":  # each statement, each table loaded into the cache, and the start
+            total += 1 + len(before) + len(per_bucket) + len(after)
         build_settings(con, spill)
         step(0, labels.BUILD_STEP["check"])
         _raw_views(con, data_dir, sources)
@@ -281,25 +305,36 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
             con.execute("update build_bucket set bucket = ?", [bucket])
             _bucket_views(con, sources, parts, bucket)
 
-        run_in_stages(before)
-        con.execute("insert into build_bucket values (0, ?)", [buckets])
-        if buckets == 1:
-            run_in_stages(per_bucket)
+        if engine == "spark":
+            from . import spark
+
+            def spark_step(what: str) -> None:
+                nonlocal i
+                i += 1
+                step(i, what)
+
+            spark.build_rollups(con, sources, spill / "spark", master, (before, per_bucket, after), spark_step)
+            after = []  # Spark made those tables too
         else:
-            i += 1
-            step(i, labels.BUILD_STEP["split"].format(n=buckets))
-            parts = _split_by_bucket(con, spill)
-            for bucket in range(buckets):  # the payments whose bill is elsewhere (_rollups.sql)
-                enter_bucket(parts, bucket)
-                run_in_stages(odd_each, labels.BUILD_STEP["odd_payments"].format(k=bucket + 1, n=buckets))
-            create_raw_views(con, sources)
-            run_in_stages(odd, labels.BUILD_STEP["odd_payments"].format(k=buckets, n=buckets))
-            for bucket in range(buckets):  # one stage per bucket
-                enter_bucket(parts, bucket)
-                run_in_stages([s.query if bucket == 0 else _as_insert(s.query) for s in per_bucket],
-                              labels.BUILD_STEP["bucket"].format(k=bucket + 1, n=buckets))
-            shutil.rmtree(parts, ignore_errors=True)  # the split's copy: room on disk for what follows
-            create_raw_views(con, sources)  # the whole extract again, for what follows
+            run_in_stages(before)
+            con.execute("insert into build_bucket values (0, ?)", [buckets])
+            if buckets == 1:
+                run_in_stages(per_bucket)
+            else:
+                i += 1
+                step(i, labels.BUILD_STEP["split"].format(n=buckets))
+                parts = _split_by_bucket(con, spill)
+                for bucket in range(buckets):  # the payments whose bill is elsewhere (_rollups.sql)
+                    enter_bucket(parts, bucket)
+                    run_in_stages(odd_each, labels.BUILD_STEP["odd_payments"].format(k=bucket + 1, n=buckets))
+                create_raw_views(con, sources)
+                run_in_stages(odd, labels.BUILD_STEP["odd_payments"].format(k=buckets, n=buckets))
+                for bucket in range(buckets):  # one stage per bucket
+                    enter_bucket(parts, bucket)
+                    run_in_stages([s.query if bucket == 0 else _as_insert(s.query) for s in per_bucket],
+                                  labels.BUILD_STEP["bucket"].format(k=bucket + 1, n=buckets))
+                shutil.rmtree(parts, ignore_errors=True)  # the split's copy: room on disk for what follows
+                create_raw_views(con, sources)  # the whole extract again, for what follows
         run_in_stages([*after, sql_text("_macros")])
         step(total - 2, labels.BUILD_STEP["findings"])
         checks.create_findings(con, sources, buckets)
@@ -309,8 +344,10 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
                     "types varchar[])")
         record_files(con, data_dir, sources)
         con.execute("create table extract_info as select ? as name, ? as data_dir, now()::timestamp as built_at, "
-                    "'full' as build_kind, ?::varchar as build_note, ? as code, ?::integer as buckets",
-                    ["/".join(data_dir.resolve().parts[-2:]), str(data_dir.resolve()), note, code_version(), buckets])
+                    "'full' as build_kind, ?::varchar as build_note, ? as code, ?::integer as buckets, "
+                    "? as engine",
+                    ["/".join(data_dir.resolve().parts[-2:]), str(data_dir.resolve()), note, code_version(), buckets,
+                     engine])
         step(total - 1, labels.BUILD_STEP["save"])
         con.execute("checkpoint")
         con.close()
@@ -318,6 +355,8 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
         step(total, labels.BUILD_STEP["done"])
     except checks.ExtractRefused:
         raise
+    except SparkFailed as exc:
+        raise CacheUnavailable(str(exc)) from None
     except (OSError, duckdb.IOException, duckdb.OutOfMemoryException, duckdb.PermissionException) as exc:
         raise _cache_fault(exc, target.parent) from None
     finally:
@@ -512,11 +551,12 @@ def is_built(data_dir: str | Path, cache_dir: str | Path | None = None) -> bool:
 
 
 def open_extract(data_dir: str | Path, cache_dir: str | Path | None = None,
-                 progress: Progress | None = None) -> Extract:
+                 progress: Progress | None = None, engine: str = "duckdb", master: str | None = None) -> Extract:
     """Check and open an extract, building its rollups first if need be. Raises
     ExtractRefused (the extract breaks docs/DATA.md §4) or CacheUnavailable (the cache cannot
-    be written or read), each with a Chinese message. A cache file that was truncated,
-    replaced or cannot be opened is built again."""
+    be written or read, or Spark cannot run), each with a Chinese message. A cache file that
+    was truncated, replaced or cannot be opened is built again. `engine` "spark": a build the
+    extract needs is a full one on Apache Spark at `master` (queries/spark.py)."""
     data_dir = Path(data_dir)
     sources = checks.find_tables(data_dir)
     cache_file = cache_file_for(data_dir, cache_dir)
@@ -538,9 +578,9 @@ def open_extract(data_dir: str | Path, cache_dir: str | Path | None = None,
                     cache_file.unlink(missing_ok=True)
                 except OSError as exc:
                     raise _cache_fault(exc, cache_file.parent) from None
-        note = _refresh(data_dir, sources, cache_file, folder, progress)
+        note = _refresh(data_dir, sources, cache_file, folder, progress) if engine == "duckdb" else None
         if not cache_file.exists():
-            _build(data_dir, sources, cache_file, progress, note)
+            _build(data_dir, sources, cache_file, progress, note, engine, master)
         _remove_superseded(cache_file.parent, folder, cache_file)
         try:
             _opened[cache_file] = Extract(data_dir, cache_file)

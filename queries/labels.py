@@ -245,6 +245,9 @@ BUILD_STEP = {
     "split": "按用户分段把账单和缴费分成 {n} 组",
     "odd_payments": "查找所付账单在别组或不存在的缴费（第 {k}/{n} 组）",
     "bucket": "逐张账单核算与汇总（第 {k}/{n} 组）",
+    # the build on Apache Spark (docs/DATA.md §9)
+    "spark_start": "启动 Spark",
+    "spark_load": "把 Spark 的汇总表写入缓存",
 }
 # The stages of the rollup build (queries/sql/_rollups*.sql): each table it creates, by the
 # stage it belongs to; statements that create none (drops, macros) stay in the stage before.
@@ -1115,10 +1118,14 @@ CLI_HELP.update({
     "build_docs": "退出码：0 已建立或已是最新；1 数据未通过检查；2 参数有误、缓存目录不可用或引擎不可用。"
                   "说明见 docs/DATA.md §9。",
     "cache": "缓存目录（默认为环境变量 FEE_CACHE_DIR，未设时为 ~/.cache/fee-recovery）；看板须使用同一目录",
-    "engine": "计算引擎：duckdb（默认，目前唯一可用）或 spark（尚未提供）",
+    "engine": "计算引擎：duckdb（默认，本机）或 spark（Apache Spark，须安装 .[spark] 与 Java 17+）",
+    "master": "Spark 的 master，如 spark://主机:7077 或 yarn（默认 local[*]，即本机全部核）；仅与 --engine spark 同用",
 })
 BUILD_CLI = {
-    "no_spark": "Spark 引擎尚未安装，目前不可用（计划在后续版本提供）；请使用默认的 --engine duckdb（docs/DATA.md §9）。",
+    "no_spark": "未安装 Spark 引擎（pyspark）：请先 pip install -e '.[spark]'，或使用默认的 --engine duckdb（docs/DATA.md §9）。",
+    "no_java": "找不到 Java：Spark 引擎需要 Java 17 及以上（如 Debian 的 openjdk-17-jre-headless），或设置 JAVA_HOME（docs/DATA.md §9）。",
+    "spark_failed": "Spark 未能启动或连接 master：{error}（docs/DATA.md §9）",
+    "master_without_spark": "--master 只与 --engine spark 同用。",
     "built": "已建立数据缓存，用时 {seconds} 秒；数据截至 {as_of}。缓存文件：{file}",
     "current": "数据缓存已是最新，无需重建；数据截至 {as_of}。缓存文件：{file}",
     "refreshed": "已更新数据缓存（{note}），用时 {seconds} 秒；数据截至 {as_of}。缓存文件：{file}",

@@ -349,12 +349,10 @@ ODD_FINDINGS = {("customer_id", "orphan_customer"): (1, ["P8：C9"]),
                 ("customer_id", "bill_customer_mismatch"): (3, ["P5：C3", "P8：C9", "P9：C4"])}
 
 
-@pytest.fixture(scope="module")
-def odd(tmp_path_factory) -> tuple[Extract, Extract]:
-    """The extract above built with K = 1 and with FEE_BUILD_BUCKET_ROWS = 1 (K = 4)."""
-    root = tmp_path_factory.mktemp("buckets-odd")
-    data = write_extract(
-        root / "data",
+def odd_extract(root: Path) -> Path:
+    """The extract above, written to `root` (tests/test_spark.py builds it too)."""
+    return write_extract(
+        root,
         [customer("C1", station="千钢供电所"), customer("C2", station="城郊供电所"),
          customer("C3", station="东门供电所"), customer("C4", station="千钢供电所")],
         [bill("B1", "C1", "100.00"), bill("B3", "C2", "200.00"), bill("B4", "C2", "50.00", period="2021-04-01"),
@@ -364,6 +362,13 @@ def odd(tmp_path_factory) -> tuple[Extract, Extract]:
          payment("P7", "C1", "B9", "10.00", "2021-03-10 09:30:00"),
          payment("P8", "C9", "B3", "200.00", "2021-03-15 10:00:00"),
          payment("P9", "C4", "B1", "20.00", "2021-03-11 11:00:00")])
+
+
+@pytest.fixture(scope="module")
+def odd(tmp_path_factory) -> tuple[Extract, Extract]:
+    """The extract above built with K = 1 and with FEE_BUILD_BUCKET_ROWS = 1 (K = 4)."""
+    root = tmp_path_factory.mktemp("buckets-odd")
+    data = odd_extract(root / "data")
     return open_with(data, root / "one", None), open_with(data, root / "many", 1)
 
 

@@ -201,12 +201,31 @@ def test_a_cache_denied_by_the_file_system_exits_2_with_the_chinese_message(tmp_
     assert "没有写入权限" in err and str(cache) in err and "FEE_CACHE_DIR" in err
 
 
-def test_spark_is_not_available_yet(tmp_path, capsys):
+@pytest.mark.parametrize("missing", ["pyspark", "sqlglot", "java"])
+def test_without_spark_installed_the_spark_engine_says_what_to_install(tmp_path, capsys, monkeypatch, missing):
+    """pyspark and sqlglot come with the .[spark] extra, Java from the system (docs/DATA.md §9):
+    whichever is missing, the build says so and writes nothing (tests/test_spark.py builds with it)."""
+    import importlib.util
+    import shutil
+
+    if missing == "java":
+        monkeypatch.setattr(shutil, "which", lambda name: None)
+        monkeypatch.delenv("JAVA_HOME", raising=False)
+    else:
+        find = importlib.util.find_spec
+        monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == missing else find(name, *a))
     cache = tmp_path / "cache"
     code, out, err = build(capsys, "--data", str(small(tmp_path / "x")), "--cache", str(cache), "--engine", "spark")
     assert (code, out) == (2, "")
-    assert "Spark 引擎尚未安装" in err
+    assert ("找不到 Java" if missing == "java" else "pip install -e '.[spark]'") in err
     assert not cache.exists()
+
+
+def test_a_master_needs_the_spark_engine(tmp_path, capsys):
+    code, out, err = build(capsys, "--data", str(small(tmp_path / "x")), "--cache", str(tmp_path / "c"),
+                           "--master", "local[2]")
+    assert (code, out) == (2, "")
+    assert "--master 只与 --engine spark 同用" in err
 
 
 @pytest.mark.parametrize("argv", [["--data", "{missing}"], ["--engine", "hadoop", "--data", "{x}"], []])

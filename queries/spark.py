@@ -1,0 +1,335 @@
+"""The build on Apache Spark (`python -m queries build --engine spark`, docs/DATA.md §9).
+
+One definition of each rollup: Spark runs the build's own SQL files (_rollups.sql, then
+_rollups_buckets.sql as the one bucket of the whole extract, then _rollups_after.sql), read in
+DuckDB's dialect and translated statement by statement with sqlglot:
+
+- the macros of _parts.sql are expanded where they are called (a table macro becomes a subquery
+  of its body, with query_table(name) the table it names; a scalar macro its expression);
+- sqlglot writes each statement in Spark's dialect, after the few rewrites below for what it
+  does not translate (isodow; DuckDB's infinite date, which Spark has no value for);
+- `create table t as … order by …` runs in Spark without its order, and writes t as Parquet;
+  DuckDB then loads t into the cache in that order, into a table made by the DuckDB statement
+  itself on no rows, so each column has the type a DuckDB build gives it.
+
+The bucket machinery (build_bucket, odd_payments, incoming_payments) is not Spark's: Spark
+builds the whole extract as one bucket, and spills and distributes by itself. The checks that
+refuse an extract, the findings and the record of the files stay with DuckDB, which reads the
+same files (so a data directory is a path this machine reads: a local disk or a mount of the
+cluster's storage).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+from . import checks, labels
+from .extract import SparkFailed, spark_unavailable
+from .schema import SQL_TYPE, TABLES
+
+# What Spark runs instead of the statements that make the bucket machinery (_rollups.sql):
+# the whole extract is bucket 0 of 1, and no payment comes from another bucket.
+SPARK_INSTEAD = {
+    "build_bucket": "select 0 as bucket, 1 as buckets",
+    "odd_payments": None,
+    "odd_payment_bills": None,
+    "incoming_payments": None,
+}
+# DuckDB's infinite date ('infinity'::date: a stretch still open) is 9999-12-31 in Spark, the
+# latest date it has, and infinite again in the cache. Only these columns hold it.
+SPARK_INFINITY = "9999-12-31"
+INFINITE_COLUMNS = ("valid_to",)
+
+
+
+# --- the macros of _parts.sql ----------------------------------------------------------------------
+
+@dataclass
+class Macro:
+    name: str
+    params: list[str]
+    body: exp.Expression
+    is_table: bool
+
+
+def read_macros(text: str) -> dict[str, Macro]:
+    """The macros a SQL file creates, by name."""
+    found = {}
+    for statement in sqlglot.parse(text, read="duckdb"):
+        if isinstance(statement, exp.Create) and str(statement.args.get("kind", "")).upper() == "MACRO":
+            udf = statement.this
+            name = udf.this.name
+            params = [p.name for p in udf.expressions]
+            body = statement.expression
+            found[name.lower()] = Macro(name, params, body, isinstance(body, (exp.Query, exp.Subquery)))
+    return found
+
+
+def _argument_name(arg: exp.Expression, bound: dict[str, str]) -> str:
+    """The table a table macro's argument names: a string, or a parameter of the macro around it."""
+    if isinstance(arg, exp.Literal) and arg.is_string:
+        return arg.this
+    if isinstance(arg, exp.Column) and arg.name in bound:
+        return bound[arg.name]
+    raise ValueError(f"a table macro's argument must name a table: {arg.sql('duckdb')}")
+
+
+def expand(node: exp.Expression, macros: dict[str, Macro], bound: dict[str, str] | None = None) -> exp.Expression:
+    """`node` with every macro call replaced by the macro's body (recursively). `bound`: the
+    table names the parameters of the table macro being expanded stand for."""
+    bound = bound or {}
+    counter = [0]
+
+    def table_call(table: exp.Table) -> exp.Expression:
+        call = table.this
+        if not isinstance(call, exp.Anonymous):
+            return table
+        name = call.name.lower()
+        alias = table.args.get("alias")
+        if name == "query_table":
+            target = _argument_name(call.expressions[0], bound)
+            return exp.Table(this=exp.to_identifier(target), alias=copy.deepcopy(alias))
+        macro = macros.get(name)
+        if macro is None or not macro.is_table:
+            return table
+        names = dict(zip(macro.params, (_argument_name(a, bound) for a in call.expressions)))
+        body = expand(copy.deepcopy(macro.body), macros, names)
+        counter[0] += 1
+        alias = copy.deepcopy(alias) if alias else exp.TableAlias(this=exp.to_identifier(f"_{macro.name}_{counter[0]}"))
+        return exp.Subquery(this=body, alias=alias)
+
+    def scalar_call(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Table):
+            return table_call(node)
+        if not isinstance(node, exp.Anonymous):
+            return node
+        macro = macros.get(node.name.lower())
+        if macro is None or macro.is_table:
+            return node
+        args = dict(zip(macro.params, node.expressions))
+        body = copy.deepcopy(macro.body)
+        body = body.transform(lambda n: copy.deepcopy(args[n.name]) if isinstance(n, exp.Column) and not n.table
+                              and n.name in args else n)
+        return exp.Paren(this=expand(body, macros, bound))
+
+    return node.transform(scalar_call)
+
+
+# --- one statement, for Spark ----------------------------------------------------------------------
+
+def _spark_rewrites(node: exp.Expression) -> exp.Expression:
+    """What sqlglot does not translate as DuckDB means it."""
+    if isinstance(node, exp.Cast) and node.to.is_type("date") and isinstance(node.this, exp.Literal) \
+            and node.this.this.lower() == "infinity":
+        return exp.Cast(this=exp.Literal.string(SPARK_INFINITY), to=exp.DataType.build("date"))
+    if isinstance(node, exp.DayOfWeekIso):  # ISO: Monday 1 … Sunday 7; Spark's weekday: Monday 0
+        return exp.Paren(this=exp.Add(this=exp.Anonymous(this="weekday", expressions=[node.this]),
+                                      expression=exp.Literal.number(1)))
+    return node
+
+
+def spark_query(query: exp.Expression, macros: dict[str, Macro]) -> str:
+    """A DuckDB query, macros expanded, in Spark's dialect."""
+    return expand(copy.deepcopy(query), macros).transform(_spark_rewrites).sql("spark")
+
+
+@dataclass
+class Step:
+    """One statement of the build, for Spark: `kind` table (made and kept in the cache), temp
+    (made, for the statements after it), view, insert (rows added to a table) or skip."""
+    kind: str
+    name: str
+    sql: str | None = None  # in Spark's dialect
+    order: str | None = None  # the table's order in the cache (DuckDB's dialect)
+
+
+def _unqualified(node: exp.Expression) -> exp.Expression:
+    """A column of the order by as a column of the table made (b.period: period)."""
+    return exp.column(node.name) if isinstance(node, exp.Column) and node.table else node
+
+
+def _is_temporary(create: exp.Create) -> bool:
+    props = create.args.get("properties")
+    return bool(props and any(isinstance(p, exp.TemporaryProperty) for p in props.expressions))
+
+
+def plan(statement: str, macros: dict[str, Macro]) -> Step:
+    """What Spark does for one statement of the build's files."""
+    nodes = [n for n in sqlglot.parse(statement, read="duckdb") if n is not None and not isinstance(n, exp.Semicolon)]
+    if len(nodes) != 1:
+        raise ValueError(f"one statement expected: {statement[:80]}")
+    node = nodes[0]
+    if isinstance(node, exp.Create):
+        kind = str(node.args.get("kind", "")).upper()
+        name = node.this.this.name if isinstance(node.this, (exp.Schema, exp.UserDefinedFunction)) else node.this.name
+        if kind == "MACRO":
+            return Step("skip", name)
+        if name in SPARK_INSTEAD:
+            return Step("view", name, SPARK_INSTEAD[name]) if SPARK_INSTEAD[name] else Step("skip", name)
+        query = node.expression
+        order = None
+        if kind == "TABLE" and query.args.get("order"):
+            order = ", ".join(o.transform(_unqualified).sql("duckdb") for o in query.args["order"].expressions)
+            query = query.copy()
+            query.set("order", None)
+        if name == "bill_payments":  # no payments come from other buckets (SPARK_INSTEAD)
+            query = query.this if isinstance(query, exp.Union) else query
+        sql = spark_query(query, macros)
+        if kind == "VIEW":
+            return Step("view", name, sql)
+        return Step("temp" if _is_temporary(node) else "table", name, sql, order)
+    if isinstance(node, exp.Insert):
+        return Step("insert", node.this.name if isinstance(node.this, exp.Table) else node.this.this.name,
+                    spark_query(node.expression, macros))
+    if isinstance(node, exp.Drop):
+        return Step("drop", node.args["tables"][0].name)
+    raise ValueError(f"the Spark build does not know this statement: {statement[:80]}")
+
+
+# --- the session and the extract's rows ------------------------------------------------------------
+
+def session(master: str | None = None):
+    """A Spark session: `master` (local[*] when None), with DuckDB's time semantics (timestamps
+    without a time zone)."""
+    problem = spark_unavailable()
+    if problem:
+        raise SparkFailed(problem)
+    from pyspark.sql import SparkSession
+
+    running = _running()
+    if running is not None and (master is None or running.sparkContext.master == master):
+        return running  # one JVM a process: a second build reuses the session
+    builder = (SparkSession.builder.master(master or "local[*]").appName("fee-recovery build")
+               .config("spark.sql.session.timeZone", "UTC")
+               .config("spark.sql.timestampType", "TIMESTAMP_NTZ")
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.shuffle.partitions", os.environ.get("FEE_SPARK_PARTITIONS", "64"))
+               .config("spark.driver.memory", os.environ.get("FEE_SPARK_DRIVER_MEMORY", "4g")))
+    try:
+        spark = builder.getOrCreate()
+        spark.sparkContext.setLogLevel("ERROR")
+        return spark
+    except Exception as exc:  # the JVM did not start, or the master did not answer
+        raise SparkFailed(labels.BUILD_CLI["spark_failed"].format(error=str(exc).splitlines()[0][:300])) from None
+
+
+def _running():
+    """The session this process started already (any thread's), or None."""
+    from pyspark.errors import PySparkRuntimeError
+    from pyspark.sql import SparkSession
+    try:
+        return SparkSession.active()
+    except PySparkRuntimeError:
+        return None
+
+
+def _raw_select(source: checks.TableSource) -> str:
+    """The select list of raw_<table> (checks.raw_columns: the contract's columns and types,
+    money rounded to the fen), in Spark's dialect."""
+    return ", ".join(sqlglot.transpile(column, read="duckdb", write="spark")[0] for column in checks.raw_columns(source))
+
+
+def raw_views(spark, sources: dict[str, checks.TableSource]) -> None:
+    """raw_<table> in Spark, as checks.raw_view_sql makes them in DuckDB; an optional table the
+    extract does not have has no rows."""
+    for name in TABLES:
+        source = sources.get(name)
+        if source is None:
+            nulls = ", ".join(f"null::{SQL_TYPE[c.kind]} as {c.name}" for c in TABLES[name])
+            spark.sql(sqlglot.transpile(f"select {nulls}, null::varchar as source_file where false",
+                                        read="duckdb", write="spark")[0]).createOrReplaceTempView(f"raw_{name}")
+            continue
+        if all(len(types) == 1 for types in source.types.values()):  # one read of every file
+            groups = [[str(f) for f in source.files]]
+        else:  # a column of several types: each file with its own, then one table of them
+            groups = [[str(f)] for f in source.files]
+        frame = None
+        for files in groups:
+            spark.read.option("mergeSchema", "true").parquet(*files).createOrReplaceTempView("_raw_files")
+            part = spark.sql(f"select {_raw_select(source)}, input_file_name() as source_file from _raw_files")
+            frame = part if frame is None else frame.unionByName(part)
+        frame.createOrReplaceTempView(f"raw_{name}")
+    spark.catalog.dropTempView("_raw_files")
+
+
+# --- the build -----------------------------------------------------------------------------------
+
+def build_rollups(con: duckdb.DuckDBPyConnection, sources: dict[str, checks.TableSource], work: Path,
+                  master: str | None, parts: tuple[list, list, list], step: Callable[[str], None]) -> None:
+    """Make the build's tables with Spark into `con`. `parts`: the DuckDB statements of the
+    build's files (_rollups, _rollups_buckets, _rollups_after), which DuckDB first runs on no
+    rows (every table, empty, with the types a DuckDB build gives it), and Spark then on the
+    extract's rows."""
+    from .extract import create_raw_views, sql_text
+
+    macros = read_macros(sql_text("_parts"))
+    planned = [plan(getattr(s, "query", s), macros) for statements in parts for s in statements]
+    step(labels.BUILD_STEP["spark_start"])
+    create_raw_views(con, sources, empty=True)
+    before, per_bucket, after = parts
+    for statement in before:
+        con.execute(statement)
+    con.execute("insert into build_bucket values (0, 1)")
+    for statement in [*per_bucket, *after]:
+        con.execute(statement)
+    create_raw_views(con, sources)
+
+    spark = session(master)
+    try:
+        _run(spark, sources, planned, work, step)
+    except Exception as exc:  # the job failed in Spark (an error of the JVM or of Spark's analysis)
+        if not type(exc).__module__.startswith(("pyspark", "py4j")):
+            raise
+        raise SparkFailed(labels.BUILD_CLI["spark_failed"].format(error=str(exc).strip().splitlines()[0][:300])) \
+            from None
+    for p in planned:
+        if p.kind == "table":
+            step(labels.BUILD_STEP["spark_load"])
+            load(con, p.name, work / p.name, p.order)
+
+
+def _run(spark, sources: dict[str, checks.TableSource], planned: list[Step], work: Path,
+         step: Callable[[str], None]) -> None:
+    """Spark's part: the extract's rows, then each statement; a table is written to `work` as
+    Parquet and read from there by the statements after it."""
+    raw_views(spark, sources)
+    work.mkdir(parents=True, exist_ok=True)
+    stage = labels.BUILD_STEP["rollups"]
+    for p in planned:
+        stage = labels.ROLLUP_STAGE.get(p.name, stage)
+        if p.kind in ("skip", "drop"):
+            continue
+        step(stage)
+        if p.kind == "view":
+            spark.sql(p.sql).createOrReplaceTempView(p.name)
+            continue
+        folder = work / p.name
+        rows = spark.sql(p.sql)
+        if p.kind == "insert":  # by position, as DuckDB inserts
+            rows = rows.toDF(*spark.table(p.name).columns)
+        rows.write.mode("append" if p.kind == "insert" else "overwrite").parquet(str(folder))
+        spark.read.parquet(str(folder)).createOrReplaceTempView(p.name)
+
+
+def load(con: duckdb.DuckDBPyConnection, table: str, folder: Path, order: str | None) -> None:
+    """Spark's Parquet of `table` into the DuckDB table of that name, in the build's order;
+    9999-12-31 in the open-ended columns is DuckDB's infinite date again."""
+    columns = [c for (c,) in con.execute("select column_name from duckdb_columns() where table_name = ? "
+                                         "and not internal order by column_index", [table]).fetchall()]
+    files = checks.sql_str(str(folder / "*.parquet"))
+    selects = ", ".join(
+        f"case when \"{c}\" = date '{SPARK_INFINITY}' then 'infinity'::date else \"{c}\" end as \"{c}\""
+        if c in INFINITE_COLUMNS else f'"{c}"' for c in columns)
+    con.execute(f'delete from "{table}"')  # what the statement made on no rows (extract_dates: one row)
+    if not any(folder.glob("*.parquet")):
+        return
+    con.execute(f'insert into "{table}" by name select {selects} from read_parquet({files})'
+                + (f" order by {order}" if order else ""))
