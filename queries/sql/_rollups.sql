@@ -43,7 +43,9 @@ create table other_bills as
 select bill_id, customer_id
 from raw_bills
 where bill_id is not null
-  and (customer_id is null or customer_id not in (select customer_id from accounts));
+  -- not exists rather than not in: the same rows (no account's id is null), and an anti join on
+  -- any engine (Spark runs a not in of many rows as a nested loop)
+  and not exists (select 1 from accounts as a where a.customer_id = raw_bills.customer_id);
 
 -- The few dozen large-industry, high-energy and key accounts (重点客户) of a branch: their
 -- bills, postings and payments are kept one by one.
