@@ -42,6 +42,7 @@ SPARK_INSTEAD = {
     "odd_payments": None,
     "odd_payment_bills": None,
     "incoming_payments": None,
+    "incoming_payers": None,
 }
 # DuckDB's infinite date ('infinity'::date: a stretch still open) is 9999-12-31 in Spark, the
 # latest date it has, and infinite again in the cache. Only these columns hold it.

@@ -24,15 +24,17 @@ create temp macro bill_open(posted_on, amount, paid_to_date) as
     posted_on is null or balance_after(amount, paid_to_date) > 0;
 
 -- The payments that settle bills: posted, with a bill, of a known customer (in-transit and
--- unbilled payments never count); same_day: paid on the day it was posted.
-create temp macro settling_payments(payments) as table
+-- unbilled payments never count); same_day: paid on the day it was posted. `customers`: the
+-- accounts the payers are looked up in (a bucket's own, in a build in buckets: a lookup in
+-- every account would hold all of them in memory once per bucket).
+create temp macro settling_payments(payments, customers) as table
 select
     p.bill_id, p.payment_id, p.posted_at::date as posted_on, p.amount, p.channel,
     p.paid_at::date = p.posted_at::date as same_day
 from query_table(payments) as p
 where p.bill_id is not null
   and p.posted_at is not null
-  and p.customer_id in (select customer_id from accounts);
+  and p.customer_id in (select customer_id from query_table(customers));
 
 -- A state table's rows with their balance before and after the day.
 create temp macro with_balances(states) as table
@@ -193,13 +195,14 @@ select
 from owed_at_due as b
 join graded_customers as g using (customer_id);
 
--- Payments by segment, day paid, day posted (null: not posted) and channel (payment_days).
-create temp macro payment_day_rows(payments) as table
+-- Payments by segment, day paid, day posted (null: not posted) and channel (payment_days), of
+-- the payers in `customers` (as in settling_payments).
+create temp macro payment_day_rows(payments, customers) as table
 select a.seg_id, p.paid_at::date as paid_on, p.posted_at::date as posted_on, p.channel,
        count(*) as payments, sum(p.amount) as amount,
        sum(p.amount) filter (where p.bill_id is null) as prepaid
 from query_table(payments) as p
-join accounts as a using (customer_id)
+join query_table(customers) as a using (customer_id)
 group by all;
 
 -- Cash posted per segment and day (postings_daily), from payment_days rows.
@@ -209,11 +212,11 @@ from query_table(payment_days)
 where posted_on is not null
 group by all;
 
--- Payments not posted on the day they were paid (late_postings).
-create temp macro late_posting_rows(payments) as table
+-- Payments not posted on the day they were paid (late_postings), of the payers in `customers`.
+create temp macro late_posting_rows(payments, customers) as table
 select p.payment_id, p.customer_id, a.seg_id, p.bill_id, p.paid_at, p.posted_at, p.amount, p.channel
 from query_table(payments) as p
-join accounts as a using (customer_id)
+join query_table(customers) as a using (customer_id)
 where p.posted_at is null or p.posted_at::date > p.paid_at::date;
 
 -- Each customer's last payment (amount > 0: not a reversal or refund) of each day they paid,

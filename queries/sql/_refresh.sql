@@ -40,7 +40,7 @@ select
     count(*) filter (where same_day) as same_day_payments,
     sum(amount) filter (where same_day) as same_day_amount,
     arg_max(channel, (amount, payment_id)) filter (where same_day) as same_day_channel
-from settling_payments('new_payments')
+from settling_payments('new_payments', 'accounts')
 group by bill_id, posted_on;
 
 -- The bills they name, as they were: each one's last row. The bills still owing come first in
@@ -86,7 +86,7 @@ select * from raw_payments where bill_id in (select bill_id from last_day_confli
 
 create temp table last_day_channels as
 select p.bill_id, arg_max(p.channel, (p.amount, p.payment_id)) as same_day_channel
-from settling_payments('last_day_payments') as p
+from settling_payments('last_day_payments', 'accounts') as p
 join last_day_conflicts as c on p.bill_id = c.bill_id and p.posted_on = c.posted_on
 where p.same_day
 group by p.bill_id;
@@ -180,7 +180,7 @@ group by all
 having sum(bills) <> 0 or sum(payments) <> 0 or sum(settled) <> 0;
 
 create temp table d_payment_days as
-select * from payment_day_rows('new_payments');
+select * from payment_day_rows('new_payments', 'accounts');
 
 create temp table d_postings_daily as
 select * from posting_day_rows('d_payment_days');
@@ -188,7 +188,7 @@ select * from posting_day_rows('d_payment_days');
 -- --- Tables of rows: the old rows out, the new rows in -----------------------------------------
 
 insert into late_postings
-select * from late_posting_rows('new_payments');
+select * from late_posting_rows('new_payments', 'accounts');
 
 create temp table old_pieces as
 select bill_id, valid_from from overdue_piece_rows('old_states');

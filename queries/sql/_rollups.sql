@@ -105,3 +105,7 @@ create temp view incoming_payments as
 select * exclude (from_bucket, bill_known, bill_customer_id, to_bucket)
 from odd_payment_bills
 where to_bucket = (select bucket from build_bucket) and from_bucket <> to_bucket;
+
+-- Their payers (every one a known customer of another bucket: the split holds no other).
+create temp view incoming_payers as
+select distinct customer_id from incoming_payments;

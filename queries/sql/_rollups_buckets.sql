@@ -6,12 +6,13 @@
 -- each bucket's bills fit in the build's memory instead of spilling the whole extract to disk.
 -- The first bucket creates each table; the next ones insert into it (queries/extract.py).
 
--- The payments that settle bills (_parts.sql): the bucket's own, and those of other buckets'
--- customers that pay one of its bills (none in a build of one bucket).
+-- The payments that settle bills (_parts.sql): the bucket's own (of its customers, looked up
+-- among them rather than among every account), and those of other buckets' customers that pay
+-- one of its bills (none in a build of one bucket; all of known customers).
 create or replace temp view bill_payments as
-select * from settling_payments('raw_payments')
+select * from settling_payments('raw_payments', 'bucket_accounts')
 union all
-select * from settling_payments('incoming_payments');
+select * from settling_payments('incoming_payments', 'incoming_payers');
 
 -- Per bill: most bills are posted on a single day, and need no running sum. For the same-day
 -- saving (same_day_settlements) the payments paid on their posting day are summed apart.
@@ -78,7 +79,7 @@ select
     coalesce(d.via_bank, false) as via_bank, d.paid_to_date, d.day_amount, d.same_day_payments,
     d.same_day_amount, d.same_day_channel
 from raw_bills as b
-join accounts as a using (customer_id)
+join bucket_accounts as a using (customer_id)  -- the bucket's bills are its customers' (or unknown)
 left join days as d using (bill_id)
 where b.bill_id is not null;
 
@@ -106,7 +107,7 @@ select
     b.bill_id, b.customer_id, a.seg_id, b.period, b.issued_on, b.due_on, b.amount,
     b.kwh, b.kwh_peak, b.kwh_flat, b.kwh_valley, b.tariff
 from raw_bills as b
-join accounts as a using (customer_id)
+join bucket_accounts as a using (customer_id)
 where b.bill_id is not null;
 
 -- Each posting day of each bill: outstanding before and after it.
@@ -161,12 +162,12 @@ order by b.customer_id, b.period;
 -- a bill: cash posted, and same-day posting and its latency (docs/DATA.md §6) by channel,
 -- station and month. prepaid: the part paid without a bill (预收).
 create table payment_days as
-select * from payment_day_rows('raw_payments')
+select * from payment_day_rows('raw_payments', 'bucket_accounts')
 order by paid_on, seg_id;
 
 -- Payments not posted on the day they were paid (in transit at some date).
 create table late_postings as
-select * from late_posting_rows('raw_payments')
+select * from late_posting_rows('raw_payments', 'bucket_accounts')
 order by paid_at;
 
 -- What same-day posting saved (docs/DATA.md §6): each bill's payments paid and posted on one
