@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -44,6 +45,9 @@ SPARK_INSTEAD = {
     "incoming_payments": None,
     "incoming_payers": None,
 }
+# pyspark's note that it does not fully support pandas 3: the build uses no pandas.
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+LOG_CONFIG = Path(__file__).with_name("spark-log4j2.properties")  # errors only: the progress stays readable
 # DuckDB's infinite date ('infinity'::date: a stretch still open) is 9999-12-31 in Spark, the
 # latest date it has, and infinite again in the cache. Only these columns hold it.
 SPARK_INFINITY = "9999-12-31"
@@ -212,6 +216,8 @@ def session(master: str | None = None):
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.sql.timestampType", "TIMESTAMP_NTZ")
                .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")  # the build's own progress is on stderr
+               .config("spark.driver.extraJavaOptions", f"-Dlog4j.configurationFile={LOG_CONFIG.as_uri()}")
                .config("spark.sql.shuffle.partitions", os.environ.get("FEE_SPARK_PARTITIONS", "64"))
                .config("spark.driver.memory", os.environ.get("FEE_SPARK_DRIVER_MEMORY", "4g")))
     try:
