@@ -11,6 +11,10 @@
 -- Every figure below is a sum over rows or a set of rows, so a table made from all bills
 -- equals the old table minus what the touched bills' old rows made plus what their new rows
 -- make (queries/refresh.py).
+--
+-- The build on Apache Spark runs these definitions too, translated by sqlglot with each macro
+-- expanded where it is called (queries/spark.py): keep to SQL both engines have where a plain
+-- form does the same (a values list rather than range(), a join rather than ASOF).
 
 -- Outstanding of a bill before and after a posting day: with paid_to_date the running sum,
 -- the balance before a day is the one after the day before (no posting: the bill's amount).
