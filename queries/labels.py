@@ -256,7 +256,7 @@ _ROLLUP_STAGES = {
     "回收目标与数据日期": ("targets", "extract_dates", "build_bucket", "bucket_accounts", "odd_payments",
                      "odd_payment_bills", "incoming_payments", "incoming_payers"),
     # queries/sql/_rollups_buckets.sql (for a large extract, one stage per bucket: BUILD_STEP)
-    "逐张账单核算实收与余额": ("bill_payments", "bill_paid", "bill_day_postings", "bill_state", "bill_tails",
+    "逐张账单核算实收与余额": ("bill_payments", "bill_paid", "day_posted_bills", "bill_day_postings", "bill_state", "bill_tails",
                           "known_bills", "bill_steps"),
     "汇总回收进度": ("out_events", "cohorts"),
     "整理欠费时段": ("overdue_pieces",),
