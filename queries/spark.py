@@ -42,8 +42,8 @@ SPARK_INSTEAD = {
     "build_bucket": "select 0 as bucket, 1 as buckets",
     "odd_payments": None,
     "odd_payment_bills": None,
-    "incoming_payments": None,
-    "incoming_payers": None,
+    "incoming_payments": "select * from raw_payments where false",
+    "incoming_payers": "select customer_id from raw_customers where false",
 }
 # pyspark's note that it does not fully support pandas 3: the build uses no pandas.
 warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
@@ -185,8 +185,6 @@ def plan(statement: str, macros: dict[str, Macro]) -> Step:
             order = ", ".join(o.transform(_unqualified).sql("duckdb") for o in query.args["order"].expressions)
             query = query.copy()
             query.set("order", None)
-        if name == "bill_payments":  # no payments come from other buckets (SPARK_INSTEAD)
-            query = query.this if isinstance(query, exp.Union) else query
         sql = spark_query(query, macros)
         if kind == "VIEW":
             return Step("view", name, sql)

@@ -28,7 +28,7 @@ import pytest
 
 import queries.__main__ as cli
 from conftest import SAMPLE
-from queries import Extract, labels, open_extract
+from queries import Extract, open_extract
 from test_buckets import fail_on, table_differences
 from tiny import bill, customer, d, part, payment, write_extract
 
