@@ -25,7 +25,7 @@ files = data.query("extract_tables", view.scope)
 findings = data.query("data_findings", view.scope)
 
 # --- the extract -------------------------------------------------------------------------
-frame.text(f"数据提取：{ex.name}　　数据目录：{ex.data_dir}")  # the folder's name is data text
+frame.text(f"数据提取：{ex.name}　　数据目录：{ex.source}")  # the folder's name is data text
 c = st.columns([2, 1.5, 1.2, 1])
 c[0].metric("电费年月范围", f"{month(ex.first_period)} 至 {month(ex.last_period)}", border=True)
 c[1].metric("默认数据截至", f"{ex.default_as_of or fmt.DASH}", border=True,

@@ -20,9 +20,9 @@ import sys
 import unicodedata
 from collections.abc import Callable
 
-from . import labels
+from . import labels, remote
 from .checks import ExtractRefused
-from .extract import CacheUnavailable, Extract, Scope, open_extract, spark_unavailable
+from .extract import CacheUnavailable, Extract, Scope, SparkFailed, open_extract, spark_unavailable
 from .progress import StderrBar, seconds
 from .summary import METRICS, MONEY, default_view, summary
 from .view import View
@@ -127,7 +127,11 @@ def opened(args: argparse.Namespace) -> Extract | int:
     """The extract, or the exit status after printing why not on stderr: 2 for a refused
     extract, no as-of date or an unknown station; 1 for a cache that cannot be written.
     An --as-of outside the extract's dates is answered, with a note."""
-    ex, _ = open_showing_progress(args.data, None, {ExtractRefused: 2, CacheUnavailable: 1})
+    try:  # a URI: the copy of it the last Spark build left here (queries/remote.py)
+        data = remote.local_data_dir(args.data)
+    except ExtractRefused as exc:
+        return fail(str(exc), 2)
+    ex, _ = open_showing_progress(str(data), None, {ExtractRefused: 2, CacheUnavailable: 1})
     if isinstance(ex, int):
         return ex
     if args.as_of is None and ex.default_as_of is None:
@@ -316,7 +320,7 @@ ENGINES = ("duckdb", "spark")
 
 
 def build_arguments(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--data", required=True, metavar="DIR", help=HELP["data"])
+    command.add_argument("--data", required=True, metavar="DIR|URI", help=HELP["data_build"])
     command.add_argument("--cache", metavar="DIR", help=HELP["cache"])
     command.add_argument("--engine", choices=ENGINES, default="duckdb", help=HELP["engine"])
     command.add_argument("--master", metavar="URL", help=HELP["master"])
@@ -329,13 +333,22 @@ def _build_command(args: argparse.Namespace) -> int:
     say = labels.BUILD_CLI
     if args.master and args.engine != "spark":
         return fail(say["master_without_spark"], 2)
+    source = args.data if remote.is_uri(args.data) else None
+    if source is not None and args.engine != "spark":
+        return fail(say["uri_without_spark"].format(uri=source), 2)
     if args.engine == "spark" and (problem := spark_unavailable()):
         return fail(problem, 2)
-    data = os.path.abspath(args.data)
+    if source is not None:
+        synced = _sync(source, args)
+        if isinstance(synced, int):
+            return synced
+        data = str(synced.mirror)
+    else:
+        data = os.path.abspath(args.data)
     if not os.path.isdir(data):
         return fail(labels.MSG["data_dir_is_file" if os.path.exists(data) else "no_data_dir"].format(path=data), 2)
     ex, bar = open_showing_progress(data, args.cache, {ExtractRefused: 1, CacheUnavailable: 2},
-                                    engine=args.engine, master=args.master)
+                                    engine=args.engine, master=args.master, source=source)
     if isinstance(ex, int):
         return ex
     as_of = ex.default_as_of or say["no_as_of"]
@@ -352,6 +365,26 @@ def _build_command(args: argparse.Namespace) -> int:
     if findings:
         print(say["findings"].format(n=findings))
     return 0
+
+
+def _sync(uri: str, args: argparse.Namespace) -> remote.Synced | int:
+    """Bring this machine's copy of the extract at `uri` up to date (queries/remote.py), with
+    its progress on stderr; or the exit status after saying why not (2)."""
+    from . import spark
+
+    bar = StderrBar(sys.stderr)
+    step = labels.REMOTE["sync_step"]
+    try:
+        session = spark.session(args.master)
+        synced = remote.sync(session, uri, args.cache, lambda k, n: bar(k, n, step.format(n=n)))
+    except (ExtractRefused, SparkFailed) as exc:
+        bar.end()
+        return fail(str(exc), 2)
+    finally:
+        bar.end()
+    print(labels.BUILD_CLI["synced"].format(uri=uri, copied=synced.copied, mb=f"{synced.bytes_copied / 1e6:.1f}",
+                                            kept=synced.kept, removed=synced.removed, mirror=synced.mirror))
+    return synced
 
 
 # --- the users file (docs/DATA.md §8) -----------------------------------------------------------

@@ -249,11 +249,12 @@ Progress = Callable[[int, int, str], None]
 
 def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
            progress: Progress | None = None, note: str | None = None, engine: str = "duckdb",
-           master: str | None = None) -> None:
+           master: str | None = None, source: str | None = None) -> None:
     """Check the extract and write its rollups to `target` (atomically). `progress(i, n, what)`
     is told each step, for a progress bar on the page or on stderr. `note`: why this is a full
     build although an earlier cache of the folder exists (kept in extract_info). `engine`
-    "spark": the rollups are made by Apache Spark at `master` (queries/spark.py)."""
+    "spark": the rollups are made by Apache Spark at `master` (queries/spark.py); `source`: the
+    URI `data_dir` mirrors, which Spark reads (queries/remote.py)."""
     tmp = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
     spill = target.parent / f"spill-{os.getpid()}"
     try:
@@ -313,7 +314,8 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
                 i += 1
                 step(i, what)
 
-            spark.build_rollups(con, sources, spill / "spark", master, (before, per_bucket, after), spark_step)
+            spark.build_rollups(con, sources, spill / "spark", master, (before, per_bucket, after), spark_step,
+                                source, data_dir)
             after = []  # Spark made those tables too
         else:
             run_in_stages(before)
@@ -346,7 +348,7 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
         con.execute("create table extract_info as select ? as name, ? as data_dir, now()::timestamp as built_at, "
                     "'full' as build_kind, ?::varchar as build_note, ? as code, ?::integer as buckets, "
                     "? as engine",
-                    ["/".join(data_dir.resolve().parts[-2:]), str(data_dir.resolve()), note, code_version(), buckets,
+                    [_name(data_dir, source), source or str(data_dir.resolve()), note, code_version(), buckets,
                      engine])
         step(total - 1, labels.BUILD_STEP["save"])
         con.execute("checkpoint")
@@ -364,6 +366,14 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
         for leftover in (tmp, Path(f"{tmp}.wal")):
             leftover.unlink(missing_ok=True)
         shutil.rmtree(spill, ignore_errors=True)
+
+
+def _name(data_dir: Path, source: str | None) -> str:
+    """How the extract is named on the pages: the last two parts of its folder or URI."""
+    if source is not None:
+        from .remote import name_of
+        return name_of(source)
+    return "/".join(data_dir.resolve().parts[-2:])
 
 
 # The most bills a bucket of the build holds (FEE_BUILD_BUCKET_ROWS): 30 M bills, about a 1 M-account
@@ -460,7 +470,7 @@ class Extract:
             self._con.execute("set allowed_directories = []")
             self._con.execute("set enable_external_access = false")
             self._con.execute("set lock_configuration = true")
-            info = self.query_rows("select name, build_kind, build_note from extract_info")[0]
+            info = self.query_rows("select name, build_kind, build_note, data_dir from extract_info")[0]
             dates = self.query_rows(
                 "select default_as_of, first_period, last_period, first_issued from extract_dates")[0]
         except BaseException:
@@ -470,6 +480,8 @@ class Extract:
         # 'full' or 'refresh' (queries/refresh.py), and what was added or why it was built in full
         self.build_kind: str = info[1]
         self.build_note: str | None = info[2]
+        # Where the extract's files are: its folder, or the URI a Spark build read (queries/remote.py)
+        self.source: str = info[3]
         self.default_as_of: dt.date | None = dates[0]
         self.first_period: dt.date | None = dates[1]
         self.last_period: dt.date | None = dates[2]
@@ -551,12 +563,14 @@ def is_built(data_dir: str | Path, cache_dir: str | Path | None = None) -> bool:
 
 
 def open_extract(data_dir: str | Path, cache_dir: str | Path | None = None,
-                 progress: Progress | None = None, engine: str = "duckdb", master: str | None = None) -> Extract:
+                 progress: Progress | None = None, engine: str = "duckdb", master: str | None = None,
+                 source: str | None = None) -> Extract:
     """Check and open an extract, building its rollups first if need be. Raises
     ExtractRefused (the extract breaks docs/DATA.md §4) or CacheUnavailable (the cache cannot
     be written or read, or Spark cannot run), each with a Chinese message. A cache file that
     was truncated, replaced or cannot be opened is built again. `engine` "spark": a build the
-    extract needs is a full one on Apache Spark at `master` (queries/spark.py)."""
+    extract needs is a full one on Apache Spark at `master` (queries/spark.py), reading the
+    files at `source` when `data_dir` is its mirror (queries/remote.py)."""
     data_dir = Path(data_dir)
     sources = checks.find_tables(data_dir)
     cache_file = cache_file_for(data_dir, cache_dir)
@@ -580,7 +594,7 @@ def open_extract(data_dir: str | Path, cache_dir: str | Path | None = None,
                     raise _cache_fault(exc, cache_file.parent) from None
         note = _refresh(data_dir, sources, cache_file, folder, progress) if engine == "duckdb" else None
         if not cache_file.exists():
-            _build(data_dir, sources, cache_file, progress, note, engine, master)
+            _build(data_dir, sources, cache_file, progress, note, engine, master, source)
         _remove_superseded(cache_file.parent, folder, cache_file)
         try:
             _opened[cache_file] = Extract(data_dir, cache_file)

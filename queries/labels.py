@@ -1120,6 +1120,7 @@ CLI_HELP.update({
     "cache": "缓存目录（默认为环境变量 FEE_CACHE_DIR，未设时为 ~/.cache/fee-recovery）；看板须使用同一目录",
     "engine": "计算引擎：duckdb（默认，本机）或 spark（Apache Spark，须安装 .[spark] 与 Java 17+）",
     "master": "Spark 的 master，如 spark://主机:7077 或 yarn（默认 local[*]，即本机全部核）；仅与 --engine spark 同用",
+    "data_build": "数据目录：本机的文件夹，或 Spark 读取的地址（hdfs://…、s3a://…，须 --engine spark；本机在缓存目录中保留其副本）",
 })
 BUILD_CLI = {
     "no_spark": "未安装 Spark 引擎（pyspark）：请先 pip install -e '.[spark]'，或使用默认的 --engine duckdb（docs/DATA.md §9）。",
@@ -1132,6 +1133,21 @@ BUILD_CLI = {
     "why_full": "已完整重建，未只计入新增文件：{note}。",
     "no_as_of": "（没有可用的入账日期）",
     "findings": "另有 {n} 项数据质量提示（不影响计算），详见看板的“数据质量”页。",
+    "uri_without_spark": "数据目录 {uri} 是一个地址而不是本机的文件夹：只有 --engine spark 能读取它（docs/DATA.md §9）。",
+    "synced": "已从 {uri} 同步本机副本：复制 {copied} 个文件（{mb} MB），沿用 {kept} 个，删除 {removed} 个。副本：{mirror}",
+}
+# A data directory Spark reads by URI (HDFS, S3A…) and this machine's copy of it (queries/remote.py)
+REMOTE = {
+    "not_mirrored_title": "这个数据目录还没有建立过，看板暂无数字可显示",
+    "not_mirrored": "数据目录 {uri} 在本机还没有副本：请先运行 python -m queries build --data {uri} --engine spark"
+                    "（docs/DATA.md §9），看板与其他命令随后读取这份副本。",
+    "no_filesystem": "Spark 不认识 {scheme}:// 这类地址：{error}。S3A 需要 hadoop-aws 包（spark-submit --packages "
+                     "org.apache.hadoop:hadoop-aws:与 Spark 自带 Hadoop 相同的版本），见 docs/DATA.md §9。",
+    "unreadable": "读不了数据目录 {uri}：{error}（docs/DATA.md §9）",
+    "copy_failed": "把 {file} 复制到本机时出错：{error}（docs/DATA.md §9）",
+    "changed": "数据目录 {uri} 中的文件在建立期间有变动：检查与汇总可能读到了不同的文件，本次未写入缓存。"
+               "请在导出完成后重新运行。",
+    "sync_step": "从数据目录复制 {n} 个新增或变动的文件到本机副本",
 }
 # A build's progress, stage by stage: on stderr (queries/progress.py) and on the page (ui/data.py).
 BUILD_PROGRESS = {

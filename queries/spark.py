@@ -15,14 +15,15 @@ DuckDB's dialect and translated statement by statement with sqlglot:
 The bucket machinery (build_bucket, odd_payments, incoming_payments) is not Spark's: Spark
 builds the whole extract as one bucket, and spills and distributes by itself. The checks that
 refuse an extract, the findings and the record of the files stay with DuckDB, which reads the
-same files (so a data directory is a path this machine reads: a local disk or a mount of the
-cluster's storage).
+same files: the data directory itself, or for one given by URI (HDFS, S3A…) the copy of it this
+machine keeps (queries/remote.py) while Spark reads the originals.
 """
 
 from __future__ import annotations
 
 import copy
 import os
+import uuid
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,7 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from . import checks, labels
+from . import checks, labels, remote
 from .extract import SparkFailed, spark_unavailable
 from .schema import SQL_TYPE, TABLES
 
@@ -210,20 +211,28 @@ def session(master: str | None = None):
     running = _running()
     if running is not None and (master is None or running.sparkContext.master == master):
         return running  # one JVM a process: a second build reuses the session
-    builder = (SparkSession.builder.master(master or "local[*]").appName("fee-recovery build")
-               .config("spark.sql.session.timeZone", "UTC")
+    builder = SparkSession.builder.appName("fee-recovery build")
+    if not (submitted() and master is None):  # spark-submit's --master and --driver-memory stand
+        builder = (builder.master(master or "local[*]")
+                   .config("spark.driver.memory", os.environ.get("FEE_SPARK_DRIVER_MEMORY", "4g")))
+    builder = (builder.config("spark.sql.session.timeZone", "UTC")
                .config("spark.sql.timestampType", "TIMESTAMP_NTZ")
                .config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false")  # the build's own progress is on stderr
                .config("spark.driver.extraJavaOptions", f"-Dlog4j.configurationFile={LOG_CONFIG.as_uri()}")
-               .config("spark.sql.shuffle.partitions", os.environ.get("FEE_SPARK_PARTITIONS", "64"))
-               .config("spark.driver.memory", os.environ.get("FEE_SPARK_DRIVER_MEMORY", "4g")))
+               .config("spark.sql.shuffle.partitions", os.environ.get("FEE_SPARK_PARTITIONS", "64")))
     try:
         spark = builder.getOrCreate()
         spark.sparkContext.setLogLevel("ERROR")
         return spark
     except Exception as exc:  # the JVM did not start, or the master did not answer
         raise SparkFailed(labels.BUILD_CLI["spark_failed"].format(error=str(exc).splitlines()[0][:300])) from None
+
+
+def submitted() -> bool:
+    """Whether this process was started by spark-submit (queries/spark_job.py), whose JVM it
+    talks to: its master, memory and packages are the ones given to spark-submit."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
 
 
 def _running():
@@ -242,9 +251,10 @@ def _raw_select(source: checks.TableSource) -> str:
     return ", ".join(sqlglot.transpile(column, read="duckdb", write="spark")[0] for column in checks.raw_columns(source))
 
 
-def raw_views(spark, sources: dict[str, checks.TableSource]) -> None:
+def raw_views(spark, sources: dict[str, checks.TableSource], where: Callable[[Path], str] = str) -> None:
     """raw_<table> in Spark, as checks.raw_view_sql makes them in DuckDB; an optional table the
-    extract does not have has no rows."""
+    extract does not have has no rows. `where(file)`: where Spark reads a file of the extract
+    (the source of a mirror's file, queries/remote.py)."""
     for name in TABLES:
         source = sources.get(name)
         if source is None:
@@ -253,9 +263,9 @@ def raw_views(spark, sources: dict[str, checks.TableSource]) -> None:
                                         read="duckdb", write="spark")[0]).createOrReplaceTempView(f"raw_{name}")
             continue
         if all(len(types) == 1 for types in source.types.values()):  # one read of every file
-            groups = [[str(f) for f in source.files]]
+            groups = [[where(f) for f in source.files]]
         else:  # a column of several types: each file with its own, then one table of them
-            groups = [[str(f)] for f in source.files]
+            groups = [[where(f)] for f in source.files]
         frame = None
         for files in groups:
             spark.read.option("mergeSchema", "true").parquet(*files).createOrReplaceTempView("_raw_files")
@@ -268,11 +278,14 @@ def raw_views(spark, sources: dict[str, checks.TableSource]) -> None:
 # --- the build -----------------------------------------------------------------------------------
 
 def build_rollups(con: duckdb.DuckDBPyConnection, sources: dict[str, checks.TableSource], work: Path,
-                  master: str | None, parts: tuple[list, list, list], step: Callable[[str], None]) -> None:
+                  master: str | None, parts: tuple[list, list, list], step: Callable[[str], None],
+                  source: str | None = None, data_dir: Path | None = None) -> None:
     """Make the build's tables with Spark into `con`. `parts`: the DuckDB statements of the
     build's files (_rollups, _rollups_buckets, _rollups_after), which DuckDB first runs on no
     rows (every table, empty, with the types a DuckDB build gives it), and Spark then on the
-    extract's rows."""
+    extract's rows. `work`: a folder of this machine for the tables Spark writes, unless
+    $FEE_SPARK_WORK names one the cluster shares. `source`: the URI `data_dir` mirrors
+    (queries/remote.py), which Spark then reads instead."""
     from .extract import create_raw_views, sql_text
 
     macros = read_macros(sql_text("_parts"))
@@ -288,25 +301,35 @@ def build_rollups(con: duckdb.DuckDBPyConnection, sources: dict[str, checks.Tabl
     create_raw_views(con, sources)
 
     spark = session(master)
+    shared = os.environ.get("FEE_SPARK_WORK")
+    written = f"{shared.rstrip('/')}/fee-build-{uuid.uuid4().hex[:12]}" if shared else str(work)
+    where = str if source is None else (lambda f: remote.remote_file(source, data_dir, f))
     try:
-        _run(spark, sources, planned, work, step)
-    except Exception as exc:  # the job failed in Spark (an error of the JVM or of Spark's analysis)
-        if not type(exc).__module__.startswith(("pyspark", "py4j")):
-            raise
-        raise SparkFailed(labels.BUILD_CLI["spark_failed"].format(error=str(exc).strip().splitlines()[0][:300])) \
-            from None
-    for p in planned:
-        if p.kind == "table":
-            step(labels.BUILD_STEP["spark_load"])
-            load(con, p.name, work / p.name, p.order)
+        try:
+            _run(spark, sources, planned, written, step, where)
+        except Exception as exc:  # the job failed in Spark (an error of the JVM or of Spark's analysis)
+            if not type(exc).__module__.startswith(("pyspark", "py4j")):
+                raise
+            raise SparkFailed(labels.BUILD_CLI["spark_failed"].format(
+                error=str(exc).strip().splitlines()[0][:300])) from None
+        if source is not None:
+            remote.unchanged(spark, source, data_dir)
+        for p in planned:
+            if p.kind == "table":
+                step(labels.BUILD_STEP["spark_load"])
+                if shared:  # from the cluster's folder to this machine's first
+                    remote.fetch_folder(spark, f"{written}/{p.name}", work / p.name)
+                load(con, p.name, work / p.name, p.order)
+    finally:
+        if shared:
+            remote.delete(spark, written)
 
 
-def _run(spark, sources: dict[str, checks.TableSource], planned: list[Step], work: Path,
-         step: Callable[[str], None]) -> None:
-    """Spark's part: the extract's rows, then each statement; a table is written to `work` as
-    Parquet and read from there by the statements after it."""
-    raw_views(spark, sources)
-    work.mkdir(parents=True, exist_ok=True)
+def _run(spark, sources: dict[str, checks.TableSource], planned: list[Step], work: str,
+         step: Callable[[str], None], where: Callable[[Path], str]) -> None:
+    """Spark's part: the extract's rows, then each statement; a table is written to `work` (a
+    folder or URI) as Parquet and read from there by the statements after it."""
+    raw_views(spark, sources, where)
     stage = labels.BUILD_STEP["rollups"]
     for p in planned:
         stage = labels.ROLLUP_STAGE.get(p.name, stage)
@@ -316,12 +339,12 @@ def _run(spark, sources: dict[str, checks.TableSource], planned: list[Step], wor
         if p.kind == "view":
             spark.sql(p.sql).createOrReplaceTempView(p.name)
             continue
-        folder = work / p.name
+        folder = f"{work}/{p.name}"
         rows = spark.sql(p.sql)
         if p.kind == "insert":  # by position, as DuckDB inserts
             rows = rows.toDF(*spark.table(p.name).columns)
-        rows.write.mode("append" if p.kind == "insert" else "overwrite").parquet(str(folder))
-        spark.read.parquet(str(folder)).createOrReplaceTempView(p.name)
+        rows.write.mode("append" if p.kind == "insert" else "overwrite").parquet(folder)
+        spark.read.parquet(folder).createOrReplaceTempView(p.name)
 
 
 def load(con: duckdb.DuckDBPyConnection, table: str, folder: Path, order: str | None) -> None:

@@ -18,7 +18,7 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from queries import CacheUnavailable, Extract, ExtractRefused, Scope, View, labels, open_extract
+from queries import CacheUnavailable, Extract, ExtractRefused, Scope, View, labels, open_extract, remote
 from queries.collections import Settings, risk_customers
 from queries.extract import cache_file_for, is_built
 from queries.progress import Stages, Ticker, seconds
@@ -35,7 +35,7 @@ def arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--data", metavar="DIR", help=labels.FRAME["data_arg"])
     parser.add_argument("--users", metavar="FILE", help=labels.AUTH["users_arg"])
     args, rest = parser.parse_known_args(argv)
-    if args.data:
+    if args.data and not remote.is_uri(args.data):  # a URI stays as given (queries/remote.py)
         args.data = os.path.abspath(args.data)
     if args.users:
         args.users = os.path.abspath(args.users)
@@ -50,13 +50,20 @@ def script_arguments() -> argparse.Namespace | None:
     return None
 
 
-def data_dir() -> Path:
+def data_source() -> str:
     """`--data DIR` given to the script (`streamlit run dashboard.py -- --data DIR`), else
-    $FEE_DATA_DIR, else the shipped sample."""
+    $FEE_DATA_DIR, else the shipped sample: a folder, or the URI a Spark build reads."""
     given = script_arguments()
     if given and given.data:
-        return Path(given.data)
-    return Path(os.environ.get("FEE_DATA_DIR") or SAMPLE)
+        return given.data
+    return os.environ.get("FEE_DATA_DIR") or str(SAMPLE)
+
+
+def data_dir() -> Path:
+    """The folder the pages read: the data directory, or for a URI the copy of it the last Spark
+    build left in the cache folder (queries/remote.py)."""
+    source = data_source()
+    return remote.mirror_dir(source) if remote.is_uri(source) else Path(source)
 
 
 @dataclass(frozen=True)
@@ -146,6 +153,9 @@ def _pinned(ex) -> Iterator[None]:
 def _open(path: Path) -> Extract | Unavailable:
     """Open the newest extract in `path`; opening one that is already open costs a few file
     stats, a build shows its progress."""
+    source = data_source()
+    if remote.is_uri(source) and not path.is_dir():  # no Spark build has read it yet
+        return Unavailable(labels.REMOTE["not_mirrored_title"], labels.REMOTE["not_mirrored"].format(uri=source))
     key = (str(path), _fingerprint(path))
     if key in _refusals:
         return Unavailable(labels.MSG["refused_title"], _refusals[key])
