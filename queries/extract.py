@@ -378,8 +378,8 @@ def _name(data_dir: Path, source: str | None) -> str:
 
 # The most bills a bucket of the build holds (FEE_BUILD_BUCKET_ROWS): 30 M bills, about a 1 M-account
 # branch over 30 months, fit in the build's default 4 GB; a larger extract is split into buckets.
-# Buckets of 15 M bills were faster at 1 M and 3 M accounts, but a 10 M build with them ran out of
-# memory in its first bucket (benchmarks/results.md), so the default stays where 10 M was proven.
+# Buckets of 15 M bills were faster at 1 M and 3 M accounts but slower at 10 M, with the same peak
+# memory (benchmarks/results.md), so the default stays 30 M.
 BUCKET_ROWS = 30_000_000
 
 
