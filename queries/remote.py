@@ -94,10 +94,9 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:300] if text else type(exc).__name__
 
 
-def listing(spark, uri: str) -> dict[str, tuple[int, int]]:
-    """The extract's Parquet files at `uri`, each by its path under it: (bytes, modified in ms).
-    ExtractRefused when `uri` is not a folder."""
-    fs, root = _filesystem(spark, uri)
+def _listing(fs, root, uri: str) -> dict[str, tuple[int, int]]:
+    """The extract's Parquet files at `uri` (`root` in file system `fs`), each by its path under
+    it: (bytes, modified in ms). ExtractRefused when `uri` is not a folder."""
     try:
         if not fs.exists(root):
             raise ExtractRefused(labels.MSG["no_data_dir"].format(path=uri))
@@ -112,8 +111,6 @@ def listing(spark, uri: str) -> dict[str, tuple[int, int]]:
             if path.endswith(".parquet") and path.startswith(base):
                 found[path[len(base):]] = (int(status.getLen()), int(status.getModificationTime()))
         return found
-    except ExtractRefused:
-        raise
     except Exception as exc:
         if not type(exc).__module__.startswith(("pyspark", "py4j")):
             raise
@@ -124,8 +121,11 @@ def _local_state(mirror: Path) -> dict[str, tuple[int, int]]:
     """The mirror's files as `listing` gives the source's: (bytes, modified in ms)."""
     if not mirror.is_dir():
         return {}
-    return {f.relative_to(mirror).as_posix(): (f.stat().st_size, f.stat().st_mtime_ns // 1_000_000)
-            for f in mirror.rglob("*.parquet")}
+    state = {}
+    for f in mirror.rglob("*.parquet"):
+        st = f.stat()
+        state[f.relative_to(mirror).as_posix()] = (st.st_size, st.st_mtime_ns // 1_000_000)
+    return state
 
 
 @dataclass(frozen=True)
@@ -143,14 +143,14 @@ def sync(spark, uri: str, cache_dir: str | Path | None = None,
     a folder beside the mirror, then moved in), remove what the source no longer has.
     `progress(k, n)`: k of the n files to copy are in."""
     mirror = mirror_dir(uri, cache_dir)
-    source = listing(spark, uri)
+    fs, root = _filesystem(spark, uri)
+    source = _listing(fs, root, uri)
     have = _local_state(mirror)
     wanted = sorted(rel for rel, state in source.items() if have.get(rel) != state)
     gone = sorted(rel for rel in have if rel not in source)
     for leftover in mirror.parent.glob(f"{mirror.name}.incoming-*"):  # of a sync that was killed
         shutil.rmtree(leftover, ignore_errors=True)
     incoming = mirror.with_name(f"{mirror.name}.incoming-{uuid.uuid4().hex[:8]}")
-    fs, root = _filesystem(spark, uri)
     jvm = spark.sparkContext._jvm
     copied_bytes = 0
     try:
@@ -200,7 +200,7 @@ def _prune_empty(folder: Path) -> None:
 def unchanged(spark, uri: str, mirror: Path) -> None:
     """SparkFailed when the source no longer holds exactly the mirror's files: Spark read
     other files than the checks did."""
-    if listing(spark, uri) != _local_state(mirror):
+    if _listing(*_filesystem(spark, uri), uri) != _local_state(mirror):
         raise SparkFailed(labels.REMOTE["changed"].format(uri=uri))
 
 

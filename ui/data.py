@@ -153,9 +153,10 @@ def _pinned(ex) -> Iterator[None]:
 def _open(path: Path) -> Extract | Unavailable:
     """Open the newest extract in `path`; opening one that is already open costs a few file
     stats, a build shows its progress."""
-    source = data_source()
-    if remote.is_uri(source) and not path.is_dir():  # no Spark build has read it yet
-        return Unavailable(labels.REMOTE["not_mirrored_title"], labels.REMOTE["not_mirrored"].format(uri=source))
+    try:  # a URI no Spark build has read yet has no copy here (queries/remote.py)
+        remote.local_data_dir(data_source())
+    except ExtractRefused as exc:
+        return Unavailable(labels.REMOTE["not_mirrored_title"], str(exc))
     key = (str(path), _fingerprint(path))
     if key in _refusals:
         return Unavailable(labels.MSG["refused_title"], _refusals[key])
