@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
@@ -28,6 +29,7 @@ class TableSource:
     files: list[Path]
     columns: dict[str, str] = field(default_factory=dict)  # present column → DuckDB type (of its first file)
     types: dict[str, set[str]] = field(default_factory=dict)  # present column → its types in all files
+    file_types: dict[Path, dict[str, str]] = field(default_factory=dict)  # file → its columns' DuckDB types
 
 
 def sql_str(value: str) -> str:
@@ -59,27 +61,92 @@ def find_tables(data_dir: Path) -> dict[str, TableSource]:
     return found
 
 
-def _relative(data_dir: Path, file: Path) -> str:
+def relative(data_dir: Path, file: Path) -> str:
     return file.relative_to(data_dir).as_posix()
 
 
-def read_schemas(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict[str, TableSource]) -> None:
-    """Fill each source's columns; refuse a missing required column or an unreadable type."""
+class Values:
+    """How the checks read the extract's values: DuckDB over the files on this machine. The
+    Spark build reads them with Spark instead (queries/spark.py `SparkValues`), through the same
+    SQL; only the files' footers (their columns and types) are always read here."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, data_dir: Path | None = None):
+        self.con, self.data_dir = con, data_dir  # data_dir: for name_files
+        con.execute(f"create or replace temp macro double_text(x) as {DOUBLE_TEXT}")
+
+    def rows(self, sql: str) -> list[tuple]:
+        """The rows of a query in DuckDB's dialect over raw_<table>, check_files and double_text."""
+        return self.con.sql(sql).fetchall()
+
+    def name_files(self, sources: dict[str, TableSource]) -> None:
+        """check_files(file, name): each file as raw_<table>.source_file holds it, and its name
+        in the extract (its path in the data directory), for the messages."""
+        self.con.execute("create or replace temp table check_files (file varchar, name varchar)")
+        rows = [(str(f), relative(self.data_dir, f)) for source in sources.values() for f in source.files]
+        if rows:
+            self.con.executemany("insert into check_files values (?, ?)", rows)
+
+    def number_counts(self, scans: list[tuple[str, Path, list[tuple[str, str, str]]]]) -> dict[tuple[Path, str], int]:
+        """How many values of each (file, column) cannot be read as a number (_number_tests), for
+        each (table, file, its number columns as (column, kind, type)): one scan of each file."""
+        counts = {}
+        for _, file, columns in scans:
+            for column, n in _unreadable_number_counts(self.con, file, columns).items():
+                counts[file, column] = n
+        return counts
+
+    def number_examples(self, file: Path, column: str, kind: str, duckdb_type: str) -> list[str]:
+        """The first five values of a column of one file that cannot be read as a number, as text."""
+        source = f"read_parquet({sql_str(str(file))}, hive_partitioning = false)"
+        bad = number_condition(column, kind, duckdb_type)
+        # An aggregate filter, not WHERE: a WHERE is pushed into the Parquet scan, whose min/max
+        # statistics leave NaN out, and would skip the very row groups that hold one.
+        examples = self.con.sql(f"select (list({value_text(column, duckdb_type)}) filter (where {bad}))[1:5] "
+                                f"from {source}").fetchall()[0][0]
+        return list(examples or [])
+
+
+# A DOUBLE as text, as DuckDB writes it (the shortest digits that read back, Python's repr): the
+# SQL of the macro double_text(x), which the Spark build defines to write the same text.
+DOUBLE_TEXT = "x::varchar"
+
+
+def value_text(column: str, duckdb_type: str) -> str:
+    return f'double_text("{column}")' if duckdb_type.upper() in ("FLOAT", "DOUBLE") else f'"{column}"::varchar'
+
+
+def read_schemas(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict[str, TableSource],
+                 values: Values | None = None) -> None:
+    """Fill each source's columns; refuse a missing required column or an unreadable type, and
+    numbers that are not (§4). The files' footers are read here with DuckDB; their values by
+    `values` (DuckDB here by default), in one pass over all files before the first refusal."""
+    values = values or Values(con, data_dir)
+    described: dict[Path, dict[str, str] | ExtractRefused] = {}
+    scans = []
     for source in sources.values():
         declared = {c.name: c for c in TABLES[source.name]}
-        seen_in: dict[str, list[str]] = {}
         for file in source.files:
-            rel = _relative(data_dir, file)
             try:
-                described = con.sql(f"describe select * from read_parquet({sql_str(str(file))}, "
-                                    "hive_partitioning = false)").fetchall()
+                rows = con.sql(f"describe select * from read_parquet({sql_str(str(file))}, "
+                               "hive_partitioning = false)").fetchall()
             except duckdb.Error as exc:
-                raise ExtractRefused(labels.refusal_message(
-                    rel, None, labels.RULE["unreadable"].format(error=str(exc).splitlines()[0][:120]), 0, []))
-            types = {row[0]: row[1] for row in described}
-            bad_numbers = _unreadable_number_counts(con, file, [
-                (name, col.kind, types[name]) for name, col in declared.items()
-                if col.kind in ("money", "double") and name in types and readable(col.kind, types[name])])
+                described[file] = ExtractRefused(labels.refusal_message(
+                    relative(data_dir, file), None,
+                    labels.RULE["unreadable"].format(error=str(exc).splitlines()[0][:120]), 0, []))
+                continue
+            types = described[file] = {row[0]: row[1] for row in rows}
+            numbers = [(name, col.kind, types[name]) for name, col in declared.items()
+                       if col.kind in ("money", "double") and name in types and readable(col.kind, types[name])
+                       and _number_tests(name, col.kind, types[name])]
+            if numbers:
+                scans.append((source.name, file, numbers))
+    bad_numbers = values.number_counts(scans) if scans else {}
+    for source in sources.values():
+        declared = {c.name: c for c in TABLES[source.name]}
+        for file in source.files:
+            rel, types = relative(data_dir, file), described[file]
+            if isinstance(types, ExtractRefused):
+                raise types
             for name, col in declared.items():
                 if name not in types:
                     if not col.nullable:
@@ -90,19 +157,21 @@ def read_schemas(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict[s
                     rule = labels.RULE["type"].format(expected=labels.TYPE_NAME[col.kind], actual=types[name])
                     count, examples = _unreadable_rows(con, file, name)
                     raise ExtractRefused(labels.refusal_message(rel, name, rule, count, examples))
-                if bad_numbers.get(name):
-                    _refuse_unreadable_numbers(con, file, rel, name, col.kind, types[name])
-                seen_in.setdefault(name, []).append(rel)
+                count = bad_numbers.get((file, name))
+                if count:
+                    # NaN and infinities cannot be read as a number of kWh or yuan, nor can money
+                    # of magnitude ≥ 10^12 (§4): refused like a wrong type, naming the rows.
+                    rule = labels.RULE["not_money" if col.kind == "money" else "not_finite"]
+                    examples = values.number_examples(file, name, col.kind, types[name])
+                    raise ExtractRefused(labels.refusal_message(rel, name, rule, int(count), examples))
                 source.columns.setdefault(name, types[name])
                 source.types.setdefault(name, set()).add(types[name].upper())
-        # A nullable column present in only some files reads as null in the others.
-        for name in list(source.columns):
-            if len(seen_in.get(name, [])) == 0:
-                del source.columns[name]
+            source.file_types[file] = {name: types[name] for name in declared if name in types}
 
 
 def _unreadable_rows(con: duckdb.DuckDBPyConnection, file: Path, column: str) -> tuple[int, list[str]]:
-    """Every non-null value of a column of the wrong type breaks the rule; show the first five."""
+    """Every non-null value of a column of the wrong type breaks the rule; show the first five.
+    (Read here with DuckDB whichever engine builds: a file refused by its footer.)"""
     source = f"read_parquet({sql_str(str(file))}, hive_partitioning = false)"
     count = con.sql(f'select count("{column}") from {source}').fetchall()[0][0]
     rows = con.sql(f'select "{column}"::varchar from {source} where "{column}" is not null limit 5').fetchall()
@@ -121,38 +190,23 @@ def _number_tests(column: str, kind: str, duckdb_type: str) -> list[str]:
     return tests
 
 
+def number_condition(column: str, kind: str, duckdb_type: str) -> str:
+    """The rows of a column that cannot be read as a number (DuckDB's dialect)."""
+    return f'"{column}" is not null and ({" or ".join(_number_tests(column, kind, duckdb_type))})'
+
+
+def number_measures(columns: list[tuple[str, str, str]]) -> list[str]:
+    """For each (column, kind, type): how many of its values cannot be read as a number."""
+    return [f"count(*) filter (where {number_condition(*c)})" for c in columns]
+
+
 def _unreadable_number_counts(con: duckdb.DuckDBPyConnection, file: Path,
                               columns: list[tuple[str, str, str]]) -> dict[str, int]:
-    """How many values of each (column, kind, type) cannot be read as a number (see below):
+    """How many values of each (column, kind, type) of one file cannot be read as a number:
     one scan of the file for all its number columns."""
-    measures = []
-    for column, kind, duckdb_type in columns:
-        tests = _number_tests(column, kind, duckdb_type)
-        if tests:
-            measures.append((column, f'count(*) filter (where "{column}" is not null and ({" or ".join(tests)}))'))
-    if not measures:
-        return {}
     source = f"read_parquet({sql_str(str(file))}, hive_partitioning = false)"
-    counts = con.sql(f"select {', '.join(m for _, m in measures)} from {source}").fetchall()[0]
-    return {column: int(n) for (column, _), n in zip(measures, counts)}
-
-
-def _refuse_unreadable_numbers(con: duckdb.DuckDBPyConnection, file: Path, rel: str, column: str,
-                               kind: str, duckdb_type: str) -> None:
-    """NaN and infinities cannot be read as a number of kWh or yuan, nor can money of
-    magnitude ≥ 10^12 (§4): refused like a wrong type, naming the rows."""
-    tests = _number_tests(column, kind, duckdb_type)
-    if not tests:
-        return
-    source = f"read_parquet({sql_str(str(file))}, hive_partitioning = false)"
-    bad = f'"{column}" is not null and ({" or ".join(tests)})'
-    # An aggregate filter, not WHERE: a WHERE is pushed into the Parquet scan, whose min/max
-    # statistics leave NaN out, and would skip the very row groups that hold one.
-    count, examples = con.sql(f'select count(*) filter (where {bad}), '
-                              f'(list("{column}"::varchar) filter (where {bad}))[1:5] from {source}').fetchall()[0]
-    if count:
-        rule = labels.RULE["not_money" if kind == "money" else "not_finite"]
-        raise ExtractRefused(labels.refusal_message(rel, column, rule, int(count), list(examples or [])))
+    counts = con.sql(f"select {', '.join(number_measures(columns))} from {source}").fetchall()[0]
+    return {column: int(n) for (column, _, _), n in zip(columns, counts)}
 
 
 def _at_most_fen(duckdb_type: str) -> bool:
@@ -191,33 +245,32 @@ def raw_columns(source: TableSource) -> list[str]:
     return selects
 
 
-def _short(data_dir: Path, path: str) -> str:
-    try:
-        return Path(path).relative_to(data_dir).as_posix()
-    except ValueError:
-        return Path(path).name
-
-
-def check_refusals(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict[str, TableSource]) -> None:
-    """Duplicate keys and periods not on the 1st (the data-level refusals of §4)."""
+def check_refusals(values: Values, sources: dict[str, TableSource]) -> None:
+    """Duplicate keys and periods not on the 1st (the data-level refusals of §4), read by
+    `values` over raw_<table> and check_files."""
+    values.name_files(sources)
     for table, key in UNIQUE_KEYS.items():
-        dup = con.sql(f"""
+        groups, rows = values.rows(f"""
             with dups as (select {key} as k, count(*) as n
                           from raw_{table} where {key} is not null group by {key} having count(*) > 1)
-            select count(*) as groups, coalesce(sum(n), 0) as rows from dups""").fetchall()[0]
-        if dup[0]:
-            examples = con.sql(f"""
-                select {key}, count(*) as n, list(distinct source_file order by source_file) as files
-                from raw_{table} where {key} is not null group by {key} having count(*) > 1
-                order by {key} limit 5""").fetchall()
-            shown = [f"{k}（{n} 次，{'、'.join(_short(data_dir, f) for f in files)}）" for k, n, files in examples]
+            select count(*) as groups, coalesce(sum(n), 0) as rows from dups""")[0]
+        if groups:
+            examples = values.rows(f"""
+                with shown as (select {key} from raw_{table} where {key} is not null
+                               group by {key} having count(*) > 1 order by {key} limit 5)
+                select r.{key}, count(*) as n, list(distinct f.name) as files
+                from raw_{table} as r join shown using ({key}) join check_files as f on f.file = r.source_file
+                group by r.{key} order by r.{key}""")
+            shown = [f"{k}（{n} 次，{'、'.join(sorted(files))}）" for k, n, files in examples]
             raise ExtractRefused(labels.refusal_message(
-                sources[table].label, key, labels.RULE["duplicate"], int(dup[1]), shown))
-    bad = con.sql("select count(*) from raw_bills where day(period) <> 1").fetchall()[0][0]
+                sources[table].label, key, labels.RULE["duplicate"], int(rows), shown))
+    bad = values.rows("select count(*) from raw_bills where day(period) <> 1")[0][0]
     if bad:
-        rows = con.sql("""select bill_id, strftime(period, '%Y-%m-%d'), source_file from raw_bills
-                          where day(period) <> 1 order by source_file, bill_id limit 5""").fetchall()
-        files = sorted({_short(data_dir, r[2]) for r in rows})
+        rows = values.rows("""
+            select b.bill_id, strftime(b.period, '%Y-%m-%d'), f.name
+            from raw_bills as b join check_files as f on f.file = b.source_file
+            where day(b.period) <> 1 order by f.name, b.bill_id limit 5""")
+        files = sorted({r[2] for r in rows})
         label = sources["bills"].label if len(sources["bills"].files) == 1 else "、".join(files)
         raise ExtractRefused(labels.refusal_message(
             label, "period", labels.RULE["period_first"], int(bad), [f"{r[0]}：{r[1]}" for r in rows]))
@@ -248,11 +301,12 @@ def _finding_queries(sources: dict[str, TableSource]) -> list[tuple[str, str, st
         ("bills", "due_on", "due_before_issue", "due_on < issued_on",
          "bill_id || '：' || issued_on || ' → ' || due_on"),
         ("bills", "kwh", "negative_kwh", "kwh < 0 or kwh_peak < 0 or kwh_flat < 0 or kwh_valley < 0",
-         "bill_id || '：' || kwh"),
+         "bill_id || '：' || double_text(kwh)"),
         ("bills", "kwh_peak", "tou_mismatch",
          "(kwh_peak is not null or kwh_flat is not null or kwh_valley is not null) and "
          "abs(coalesce(kwh_peak, 0) + coalesce(kwh_flat, 0) + coalesce(kwh_valley, 0) - kwh) > 1",
-         "bill_id || '：' || kwh || ' ≠ ' || (coalesce(kwh_peak, 0) + coalesce(kwh_flat, 0) + coalesce(kwh_valley, 0))"),
+         "bill_id || '：' || double_text(kwh) || ' ≠ ' || "
+         "double_text(coalesce(kwh_peak, 0) + coalesce(kwh_flat, 0) + coalesce(kwh_valley, 0))"),
     ]
     for (table, column), allowed in CODES.items():
         in_list = ", ".join(sql_str(a) for a in allowed)
@@ -268,13 +322,10 @@ def _finding_queries(sources: dict[str, TableSource]) -> list[tuple[str, str, st
                       f"{UNIQUE_KEYS[table]} || '：' || left({column}, 40) || '…（共 ' || length({column}) || ' 字）'"))
     if "targets" in sources:
         q.append(("targets", "recovery_target", "target_range", "recovery_target not between 0 and 1",
-                  "station || ' ' || year || '：' || recovery_target"))
-        q.append(("targets", "station", "orphan_station",
-                  "station not in (select station from raw_customers where station is not null)",
+                  "station || ' ' || year || '：' || double_text(recovery_target)"))
+        q.append(("targets", "station", "orphan_station", "station is not null and not station_known",
                   "station || ' ' || year"))
-        q.append(("targets", "collector", "orphan_collector",
-                  "collector is not null and not exists (select 1 from raw_customers c "
-                  "where c.station = raw_targets.station and c.meter_reader = raw_targets.collector)",
+        q.append(("targets", "collector", "orphan_collector", "collector is not null and not collector_known",
                   "station || ' ' || collector || ' ' || year"))
     if "instalment_plans" in sources:
         q.append(("instalment_plans", "bill_id", "orphan_plan_bill",
@@ -296,6 +347,13 @@ _FINDING_SOURCE = {
         left join ({customers}) as c on c.customer_id = r.customer_id
         left join ({bills}) as b on b.bill_id = r.bill_id
         cross join ({latest_issue}) as m""",
+    "targets": """
+        select r.*, s.station is not null as station_known, c.station is not null as collector_known
+        from {rows} as r
+        left join (select distinct station from raw_customers where station is not null) as s
+               on s.station = r.station
+        left join (select distinct station, meter_reader from raw_customers where meter_reader is not null) as c
+               on c.station = r.station and c.meter_reader = r.collector""",
     # the few plans' bills are looked up among the many bills, not the other way round
     "instalment_plans": """
         select r.*, b.bill_id is not null as bill_known
@@ -317,14 +375,14 @@ def finding_rules(sources: dict[str, TableSource]) -> dict[str, list[tuple[str, 
 
 
 def merge_examples(keys: list, examples: list, more_keys: list, more_examples: list) -> tuple[list, list]:
-    """The first five examples of two sets of rows, in the order of the row's name (rows
-    without a name last; the first set first among equal names): (examples, their names)."""
+    """The first five examples of two sets of rows, in the order of the row's name and then of
+    the example (what is missing last), as table_findings picks them: (examples, their names)."""
     pairs = sorted(zip(keys + more_keys, examples + more_examples),
-                   key=lambda pair: (pair[0] is None, pair[0] or ""))[:5]
+                   key=lambda pair: (pair[0] is None, pair[0] or "", pair[1] is None, pair[1] or ""))[:5]
     return [e for _, e in pairs], [k for k, _ in pairs]
 
 
-def _payments_findings_of_buckets(con: duckdb.DuckDBPyConnection, rules: list[tuple[str, str, str, str]]
+def _payments_findings_of_buckets(values: Values, rules: list[tuple[str, str, str, str]]
                                   ) -> list[tuple[str, str, str, int, list[str], list[str]]]:
     """The payments' findings of a large extract, built in buckets. The rules that look a
     payment's bill up read only the payments whose bill the build did not find among their
@@ -338,7 +396,7 @@ def _payments_findings_of_buckets(con: duckdb.DuckDBPyConnection, rules: list[tu
                (looks_up_bill, "(select * from odd_payment_bills) as raw_payments"))
     found = {}
     for subset, source in sources:
-        for row in table_findings(con, "payments", subset, source) if subset else ():
+        for row in table_findings(values.rows, "payments", subset, source) if subset else ():
             found[row[1], row[2]] = row  # by (column, rule)
     return [found[column, text] for column, text, _, _ in rules if (column, text) in found]
 
@@ -360,17 +418,25 @@ def finding_source(table: str, rows: str | None = None, lookups: dict[str, str] 
     return f"({sql}) as raw_{table}"
 
 
-def table_findings(con: duckdb.DuckDBPyConnection, table: str, rules: list[tuple[str, str, str, str]],
+def table_findings(rows: Callable[[str], list[tuple]], table: str, rules: list[tuple[str, str, str, str]],
                    source: str) -> list[tuple[str, str, str, int, list[str], list[str]]]:
     """(table, column, rule, rows, examples, the examples' row names) of each rule some rows of
-    `source` break, in one scan: each rule's count and its first five examples in the order of
-    the row's name (rows without a name last), as `order by name limit 5` would pick them."""
+    `source` break, in one scan (`rows`: DuckDB's `Values.rows`, or Spark's): each rule's count
+    and its first five examples in the order of the row's name, then of the example (what is
+    missing last), as `order by name, example limit 5` would pick them."""
     key = ROW_NAME.get(table, "station")
+
+    def shown(where: str, example: str) -> str:
+        # only for the rows that break the rule: Spark works an aggregate's arguments out for every
+        # row, before its filter
+        return f"(case when {where} then ({example})::varchar end)"
+
     columns = ", ".join(
         f"count(*) filter (where {where}), "
-        f"arg_min([({example})::varchar, {key}::varchar], ({key} is null, {key}), 5) filter (where {where})"
+        f"arg_min([{shown(where, example)}, {key}::varchar], "
+        f"({key} is null, {key}, {shown(where, example)} is null, {shown(where, example)}), 5) filter (where {where})"
         for _, _, where, example in rules)
-    values = con.sql(f"select {columns} from {source}").fetchall()[0]
+    values = rows(f"select {columns} from {source}")[0]
     found = []
     for n, (column, text, _, _) in enumerate(rules):
         count, shown = values[2 * n], values[2 * n + 1]
@@ -379,18 +445,21 @@ def table_findings(con: duckdb.DuckDBPyConnection, table: str, rules: list[tuple
     return found
 
 
-def create_findings(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSource], buckets: int = 1) -> None:
+def create_findings(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSource], buckets: int = 1,
+                    values: Values | None = None) -> None:
     """The table `findings`: every non-refusing finding with rows (and each missing optional
     column): table, column, rule, count and up to five examples in the order of the row's name
-    (example_keys: those names, for a refresh to merge the examples of new rows). With
-    `buckets` > 1 (a large extract, built in buckets) only the payments the build found odd
-    are looked up among the bills."""
+    (example_keys: those names, for a refresh to merge the examples of new rows), read by
+    `values` (DuckDB's by default, Spark's in a Spark build). With `buckets` > 1 (a large
+    extract, built in buckets) only the payments the build found odd are looked up among the
+    bills."""
+    values = values or Values(con)
     rows: list[tuple[str, str, str, int, list[str], list[str]]] = []
     for table, rules in finding_rules(sources).items():
         if table == "payments" and buckets > 1:
-            rows += _payments_findings_of_buckets(con, rules)
+            rows += _payments_findings_of_buckets(values, rules)
         else:
-            rows += table_findings(con, table, rules, finding_source(table))
+            rows += table_findings(values.rows, table, rules, finding_source(table))
     for table, src in sources.items():
         for col in TABLES[table]:
             if col.nullable and col.name not in src.columns and (table, col.name) not in QUIET_OPTIONAL_COLUMNS:

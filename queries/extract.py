@@ -191,8 +191,9 @@ def record_files(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict[s
         con.executemany("insert into extract_columns values (?, ?, ?, ?)", columns)
 
 
-def _raw_views(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict[str, TableSource]) -> None:
-    checks.read_schemas(con, data_dir, sources)
+def _raw_views(con: duckdb.DuckDBPyConnection, data_dir: Path, sources: dict[str, TableSource],
+               values: checks.Values | None = None) -> None:
+    checks.read_schemas(con, data_dir, sources, values)
     create_raw_views(con, sources)
 
 
@@ -280,12 +281,20 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
         # macros one (they take no time), plus the checks, the findings and the save.
         split = 1 + buckets * len(odd_each) + len(odd) if buckets > 1 else 0
         total = len(before) + split + buckets * len(per_bucket) + len(after) + 1 + 3
-        if engine == "spark":  # each statement, each table loaded into the cache, and the start
-            total += 1 + len(before) + len(per_bucket) + len(after)
+        if engine == "spark":  # each statement and each table loaded into the cache
+            total += len(before) + len(per_bucket) + len(after)
         build_settings(con, spill)
+        values = checks.Values(con, data_dir)
+        if engine == "spark":  # the checks, the rollups and the findings read the values with Spark
+            from . import spark
+
+            step(0, labels.BUILD_STEP["spark_start"])
+            values = spark.SparkValues(con, data_dir, master, source)
         step(0, labels.BUILD_STEP["check"])
-        _raw_views(con, data_dir, sources)
-        checks.check_refusals(con, data_dir, sources)
+        _raw_views(con, data_dir, sources, values)
+        if engine == "spark":
+            values.read(sources)
+        checks.check_refusals(values, sources)
         for statement in sql_statements(con, "_parts"):  # the tables' definitions: no time
             con.execute(statement)
         i = 0
@@ -307,15 +316,12 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
             _bucket_views(con, sources, parts, bucket)
 
         if engine == "spark":
-            from . import spark
-
             def spark_step(what: str) -> None:
                 nonlocal i
                 i += 1
                 step(i, what)
 
-            spark.build_rollups(con, sources, spill / "spark", master, (before, per_bucket, after), spark_step,
-                                source, data_dir)
+            spark.build_rollups(con, sources, spill / "spark", values, (before, per_bucket, after), spark_step)
             after = []  # Spark made those tables too
         else:
             run_in_stages(before)
@@ -339,7 +345,7 @@ def _build(data_dir: Path, sources: dict[str, TableSource], target: Path,
                 create_raw_views(con, sources)  # the whole extract again, for what follows
         run_in_stages([*after, sql_text("_macros")])
         step(total - 2, labels.BUILD_STEP["findings"])
-        checks.create_findings(con, sources, buckets)
+        checks.create_findings(con, sources, buckets, values)
         con.execute("create table extract_files (table_name varchar, file varchar, rows bigint, bytes bigint, "
                     "modified bigint)")
         con.execute("create table extract_columns (table_name varchar, column_name varchar, type varchar, "

@@ -235,7 +235,8 @@ def _merge_findings(con: duckdb.DuckDBPyConnection, sources: dict[str, TableSour
                  "select bill_id, customer_id from other_bills where bill_id in (select bill_id from new_payments)",
         "latest_issue": "select last_issued as latest_issue from extract_dates",
     }
-    found = checks.table_findings(con, "payments", rules, checks.finding_source("payments", "new_payments", lookups))
+    found = checks.table_findings(checks.Values(con).rows, "payments", rules,
+                                  checks.finding_source("payments", "new_payments", lookups))
     for table, column, rule, count, examples, keys in found:
         old = con.sql("select rows, examples, example_keys from findings "
                       "where table_name = ? and column_name = ? and rule = ?", params=[table, column, rule]).fetchall()

@@ -94,6 +94,12 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:300] if text else type(exc).__name__
 
 
+def _local_path(jvm, path: Path):
+    """A file of this machine as Hadoop's Path: from its URI as a URI (a Path made from the text
+    of a URI would keep %20 for a space, %E4… for Chinese, in the name)."""
+    return jvm.org.apache.hadoop.fs.Path(jvm.java.net.URI(path.as_uri()))
+
+
 def _listing(fs, root, uri: str) -> dict[str, tuple[int, int]]:
     """The extract's Parquet files at `uri` (`root` in file system `fs`), each by its path under
     it: (bytes, modified in ms). ExtractRefused when `uri` is not a folder."""
@@ -160,8 +166,7 @@ def sync(spark, uri: str, cache_dir: str | Path | None = None,
             target = incoming / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             try:  # the raw local file system: no .crc file beside the copy
-                fs.copyToLocalFile(False, jvm.org.apache.hadoop.fs.Path(root, rel),
-                                   jvm.org.apache.hadoop.fs.Path(target.as_uri()), True)
+                fs.copyToLocalFile(False, jvm.org.apache.hadoop.fs.Path(root, rel), _local_path(jvm, target), True)
             except Exception as exc:
                 if not type(exc).__module__.startswith(("pyspark", "py4j")):
                     raise
@@ -214,7 +219,7 @@ def fetch_folder(spark, uri: str, local: Path) -> None:
     for status in fs.listStatus(root):
         name = status.getPath().getName()
         if status.isFile() and name.endswith(".parquet"):
-            fs.copyToLocalFile(False, status.getPath(), jvm.org.apache.hadoop.fs.Path((local / name).as_uri()), True)
+            fs.copyToLocalFile(False, status.getPath(), _local_path(jvm, local / name), True)
 
 
 def delete(spark, uri: str) -> None:

@@ -13,10 +13,14 @@ DuckDB's dialect and translated statement by statement with sqlglot:
   itself on no rows, so each column has the type a DuckDB build gives it.
 
 The bucket machinery (build_bucket, odd_payments, incoming_payments) is not Spark's: Spark
-builds the whole extract as one bucket, and spills and distributes by itself. The checks that
-refuse an extract, the findings and the record of the files stay with DuckDB, which reads the
-same files: the data directory itself, or for one given by URI (HDFS, S3A…) the copy of it this
-machine keeps (queries/remote.py) while Spark reads the originals.
+builds the whole extract as one bucket, and spills and distributes by itself.
+
+The checks that read the extract's values (numbers that are not numbers, duplicate ids, periods
+not on the 1st) and the findings run on Spark too (`SparkValues`): the SQL of queries/checks.py,
+translated the same way, with the functions Spark lacks defined in SQL (SPARK_FUNCTIONS). Only
+the files' footers (columns, types, row counts) are read by DuckDB on this machine: from the data
+directory itself, or for one given by URI (HDFS, S3A…) from the copy of it this machine keeps
+(queries/remote.py) while Spark reads the originals.
 """
 
 from __future__ import annotations
@@ -139,6 +143,11 @@ def _spark_rewrites(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.DayOfWeekIso):  # ISO: Monday 1 … Sunday 7; Spark's weekday: Monday 0
         return exp.Paren(this=exp.Add(this=exp.Anonymous(this="weekday", expressions=[node.this]),
                                       expression=exp.Literal.number(1)))
+    if isinstance(node, exp.ArgMin) and node.args.get("count"):  # the first k by an order: min_by(x, by, k)
+        by = node.expression
+        if isinstance(by, exp.Tuple):  # DuckDB's row value is Spark's struct, compared field by field
+            by = exp.Anonymous(this="struct", expressions=by.expressions)
+        return exp.Anonymous(this="min_by", expressions=[node.this, by, node.args["count"]])
     return node
 
 
@@ -210,6 +219,7 @@ def session(master: str | None = None):
 
     running = _running()
     if running is not None and (master is None or running.sparkContext.master == master):
+        running.conf.set("spark.sql.legacy.parquet.nanosAsLong", "true")  # see _raw_select
         return running  # one JVM a process: a second build reuses the session
     builder = SparkSession.builder.appName("fee-recovery build")
     if not (submitted() and master is None):  # spark-submit's --master and --driver-memory stand
@@ -224,6 +234,7 @@ def session(master: str | None = None):
     try:
         spark = builder.getOrCreate()
         spark.sparkContext.setLogLevel("ERROR")
+        spark.conf.set("spark.sql.legacy.parquet.nanosAsLong", "true")  # see _raw_select
         return spark
     except Exception as exc:  # the JVM did not start, or the master did not answer
         raise SparkFailed(labels.BUILD_CLI["spark_failed"].format(error=str(exc).splitlines()[0][:300])) from None
@@ -245,16 +256,29 @@ def _running():
         return None
 
 
-def _raw_select(source: checks.TableSource) -> str:
+def _raw_select(source: checks.TableSource, types: dict[str, str]) -> str:
     """The select list of raw_<table> (checks.raw_columns: the contract's columns and types,
-    money rounded to the fen), in Spark's dialect."""
-    return ", ".join(sqlglot.transpile(column, read="duckdb", write="spark")[0] for column in checks.raw_columns(source))
+    money rounded to the fen) over files of these column types, in Spark's dialect. Spark reads
+    a TIMESTAMP_NS column as its nanoseconds (spark.sql.legacy.parquet.nanosAsLong: it has no
+    such type), rounded here to the microsecond half away from zero as DuckDB casts it."""
+    selects = []
+    for column, select in zip(TABLES[source.name], checks.raw_columns(source)):
+        kind_type = types.get(column.name, "").upper()
+        if column.name not in types:  # a nullable column these files do not have
+            select = f"null::{SQL_TYPE[column.kind]} as {column.name}"
+        elif kind_type == "TIMESTAMP_NS":
+            select = (f"timestamp_micros(round({column.name}::decimal(20, 0) / 1000, 0)::bigint)::timestamp "
+                      f"as {column.name}")
+        selects.append(sqlglot.transpile(select, read="duckdb", write="spark")[0])
+    return ", ".join(selects)
 
 
 def raw_views(spark, sources: dict[str, checks.TableSource], where: Callable[[Path], str] = str) -> None:
     """raw_<table> in Spark, as checks.raw_view_sql makes them in DuckDB; an optional table the
     extract does not have has no rows. `where(file)`: where Spark reads a file of the extract
-    (the source of a mirror's file, queries/remote.py)."""
+    (the source of a mirror's file, queries/remote.py). The files of a table are read together,
+    those with the same columns of the same types in one read (an extract written by one
+    system: one read of every file)."""
     for name in TABLES:
         source = sources.get(name)
         if source is None:
@@ -262,35 +286,146 @@ def raw_views(spark, sources: dict[str, checks.TableSource], where: Callable[[Pa
             spark.sql(sqlglot.transpile(f"select {nulls}, null::varchar as source_file where false",
                                         read="duckdb", write="spark")[0]).createOrReplaceTempView(f"raw_{name}")
             continue
-        if all(len(types) == 1 for types in source.types.values()):  # one read of every file
-            groups = [[where(f) for f in source.files]]
-        else:  # a column of several types: each file with its own, then one table of them
-            groups = [[where(f)] for f in source.files]
+        groups: dict[tuple, list[Path]] = {}
+        for f in source.files:
+            groups.setdefault(tuple(sorted(source.file_types[f].items())), []).append(f)
         frame = None
-        for files in groups:
-            spark.read.option("mergeSchema", "true").parquet(*files).createOrReplaceTempView("_raw_files")
-            part = spark.sql(f"select {_raw_select(source)}, input_file_name() as source_file from _raw_files")
+        for signature, files in groups.items():
+            spark.read.parquet(*(where(f) for f in files)).createOrReplaceTempView("_raw_files")
+            part = spark.sql(f"select {_raw_select(source, dict(signature))}, input_file_name() as source_file "
+                             "from _raw_files")
             frame = part if frame is None else frame.unionByName(part)
         frame.createOrReplaceTempView(f"raw_{name}")
     spark.catalog.dropTempView("_raw_files")
 
 
+# What the checks' SQL calls that Spark does not have (queries/checks.py), as Spark SQL functions.
+# double_text(s): a number as DuckDB writes it (the shortest digits that read back, as Python's
+# repr), from Java's Double.toString / Float.toString, which Spark writes: the same digits, but in
+# scientific notation outside 10^-3 ≤ |x| < 10^7 (DuckDB: outside 10^-4 ≤ |x| < 10^16), as 1.2E7
+# rather than 1.2e+07, and NaN, Infinity rather than nan, inf. Java 17 also writes some numbers of
+# 10^16 and more with a digit too many (JDK-4511638, fixed in Java 19): their 17 or 18 digits are
+# rounded to one fewer when that reads back as the same number. Each value is named once, in a
+# lambda (transform(array(v), v -> …)), since Spark writes a SQL function's body out in full at
+# each use of a parameter: nested functions would repeat the text's parsing hundreds of times.
+_DIGITS = "regexp_replace(replace(replace(substring_index(v, 'E', 1), '-', ''), '.', ''), '0+$', '')"
+_FEWER = ("regexp_replace(substring(cast(if(length(p.d) = 17, round(try_cast('0.' || p.d as decimal(38, 37)), 16), "
+          "round(try_cast('0.' || p.d as decimal(38, 37)), 17)) as string), 3), '0+$', '')")
+_SHORTEST = (f"if(length(p.d) < 17, p.d, transform(array({_FEWER}), r -> "
+             "if(r <> '' and abs(p.x) = try_cast('0.' || r || 'E' || (p.e + 1) as double), r, p.d))[0])")
+_TEXT = ("q.sign || case "
+         "when q.e >= 16 or q.e < -4 then substr(q.d, 1, 1) || if(length(q.d) > 1, '.' || substr(q.d, 2), '') "
+         "|| 'e' || if(q.e < 0, '-', '+') || if(abs(q.e) < 10, '0', '') || cast(abs(q.e) as string) "
+         "when q.e >= 0 then if(length(q.d) <= q.e + 1, rpad(q.d, q.e + 1, '0') || '.0', "
+         "substr(q.d, 1, q.e + 1) || '.' || substr(q.d, q.e + 2)) "
+         "else '0.' || repeat('0', -q.e - 1) || q.d end")
+SPARK_FUNCTIONS = (
+    "create or replace temporary function isfinite(x double) returns boolean "
+    "return not (isnan(x) or abs(x) = double('Infinity'))",
+    "create or replace temporary function double_text(s string) returns string return transform(array(s), v -> case "
+    "when v = 'NaN' then 'nan' when v = 'Infinity' then 'inf' when v = '-Infinity' then '-inf' "
+    "when instr(v, 'E') = 0 then v "
+    # sign, significant digits d (d₁.d₂d₃…), decimal exponent e, the number x
+    f"else transform(array(named_struct('sign', if(startswith(v, '-'), '-', ''), 'd', {_DIGITS}, "
+    "'e', try_cast(substring_index(v, 'E', -1) as int), 'x', try_cast(v as double))), p -> "
+    f"transform(array(named_struct('sign', p.sign, 'd', {_SHORTEST}, 'e', p.e)), q -> {_TEXT})[0])[0] end)[0]",
+)
+
+
+def spark_errors(action: Callable[[], object]):
+    """`action()`, with an error of Spark (of the JVM or of Spark's analysis) as SparkFailed."""
+    try:
+        return action()
+    except Exception as exc:
+        if not type(exc).__module__.startswith(("pyspark", "py4j")):
+            raise
+        raise SparkFailed(labels.BUILD_CLI["spark_failed"].format(
+            error=str(exc).strip().splitlines()[0][:300])) from None
+
+
+class SparkValues(checks.Values):
+    """The checks' and the findings' reads of the extract's values, by Spark: the SQL of
+    queries/checks.py, translated with sqlglot like the rollups, over raw_<table> read where the
+    files are (`source`: the URI `data_dir` mirrors, queries/remote.py). The files' footers are
+    still read by DuckDB on this machine (checks.read_schemas)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, data_dir: Path, master: str | None, source: str | None):
+        super().__init__(con, data_dir)
+        self.spark = session(master)
+        self.source = source
+        self.where = (lambda f: str(Path(f).absolute())) if source is None else (
+            lambda f: remote.remote_file(source, data_dir, f))
+        for statement in SPARK_FUNCTIONS:
+            spark_errors(lambda: self.spark.sql(statement))
+
+    def rows(self, sql: str) -> list[tuple]:
+        spark_sql = spark_query(sqlglot.parse_one(sql, read="duckdb"), {})
+        return spark_errors(lambda: [tuple(row) for row in self.spark.sql(spark_sql).collect()])
+
+    def read(self, sources: dict[str, checks.TableSource]) -> None:
+        """raw_<table>: the extract's rows, for the checks, the rollups and the findings."""
+        spark_errors(lambda: raw_views(self.spark, sources, self.where))
+
+    def _file_uris(self, files: list[Path]) -> dict[str, Path]:
+        """Each file by the name Spark's input_file_name() gives it: the URI Spark lists it by,
+        matched to the file by its decoded path."""
+        def uris():
+            jvm, conf = self.spark._jvm, self.spark._jsc.hadoopConfiguration()
+            listed = self.spark.read.parquet(*(self.where(f) for f in files)).inputFiles()
+            by_path = {jvm.java.net.URI(uri).getPath(): uri for uri in listed}
+            found = {}
+            for f in files:
+                path = jvm.org.apache.hadoop.fs.Path(self.where(f))
+                found[by_path[path.getFileSystem(conf).makeQualified(path).toUri().getPath()]] = f
+            return found
+        return spark_errors(uris)
+
+    def name_files(self, sources: dict[str, checks.TableSource]) -> None:
+        by_uri = self._file_uris([f for source in sources.values() for f in source.files])
+        rows = [(uri, checks.relative(self.data_dir, f)) for uri, f in by_uri.items()]
+        spark_errors(lambda: self.spark.createDataFrame(rows, "file string, name string")
+                     .createOrReplaceTempView("check_files"))
+
+    def number_counts(self, scans: list[tuple[str, Path, list[tuple[str, str, str]]]]) -> dict[tuple[Path, str], int]:
+        """One read of the files of a table whose number columns have the same types, counted by
+        file (checks.Values.number_counts)."""
+        groups: dict[tuple, list[Path]] = {}
+        for table, file, columns in scans:
+            groups.setdefault((table, tuple(columns)), []).append(file)
+        counts = {}
+        for (_, columns), files in groups.items():
+            by_uri = self._file_uris(files)
+            spark_errors(lambda: self.spark.read.parquet(*(self.where(f) for f in files))
+                         .createOrReplaceTempView("_numbers"))
+            measures = ", ".join(checks.number_measures(list(columns)))
+            for uri, *ns in self.rows(f"select input_file_name() as file, {measures} from _numbers group by all"):
+                for (column, _, _), n in zip(columns, ns):
+                    counts[by_uri[uri], column] = n
+        return counts
+
+    def number_examples(self, file: Path, column: str, kind: str, duckdb_type: str) -> list[str]:
+        """The first five in the file's order (checks.Values.number_examples)."""
+        spark_errors(lambda: self.spark.read.parquet(self.where(file)).createOrReplaceTempView("_numbers"))
+        bad, text = checks.number_condition(column, kind, duckdb_type), checks.value_text(column, duckdb_type)
+        rows = self.rows(f"select arg_min({text}, _row, 5) filter (where {bad}) "
+                         "from (select *, monotonically_increasing_id() as _row from _numbers)")
+        return list(rows[0][0] or [])
+
+
 # --- the build -----------------------------------------------------------------------------------
 
 def build_rollups(con: duckdb.DuckDBPyConnection, sources: dict[str, checks.TableSource], work: Path,
-                  master: str | None, parts: tuple[list, list, list], step: Callable[[str], None],
-                  source: str | None = None, data_dir: Path | None = None) -> None:
+                  values: SparkValues, parts: tuple[list, list, list], step: Callable[[str], None]) -> None:
     """Make the build's tables with Spark into `con`. `parts`: the DuckDB statements of the
     build's files (_rollups, _rollups_buckets, _rollups_after), which DuckDB first runs on no
     rows (every table, empty, with the types a DuckDB build gives it), and Spark then on the
-    extract's rows. `work`: a folder of this machine for the tables Spark writes, unless
-    $FEE_SPARK_WORK names one the cluster shares. `source`: the URI `data_dir` mirrors
-    (queries/remote.py), which Spark then reads instead."""
+    extract's rows (`values`: the session, its raw_<table> read for the checks). `work`: a
+    folder of this machine for the tables Spark writes, unless $FEE_SPARK_WORK names one the
+    cluster shares."""
     from .extract import create_raw_views, sql_text
 
     macros = read_macros(sql_text("_parts"))
     planned = [plan(getattr(s, "query", s), macros) for statements in parts for s in statements]
-    step(labels.BUILD_STEP["spark_start"])
     create_raw_views(con, sources, empty=True)
     before, per_bucket, after = parts
     for statement in before:
@@ -300,20 +435,13 @@ def build_rollups(con: duckdb.DuckDBPyConnection, sources: dict[str, checks.Tabl
         con.execute(statement)
     create_raw_views(con, sources)
 
-    spark = session(master)
+    spark, source = values.spark, values.source
     shared = os.environ.get("FEE_SPARK_WORK")
     written = f"{shared.rstrip('/')}/fee-build-{uuid.uuid4().hex[:12]}" if shared else str(work)
-    where = str if source is None else (lambda f: remote.remote_file(source, data_dir, f))
     try:
-        try:
-            _run(spark, sources, planned, written, step, where)
-        except Exception as exc:  # the job failed in Spark (an error of the JVM or of Spark's analysis)
-            if not type(exc).__module__.startswith(("pyspark", "py4j")):
-                raise
-            raise SparkFailed(labels.BUILD_CLI["spark_failed"].format(
-                error=str(exc).strip().splitlines()[0][:300])) from None
+        spark_errors(lambda: _run(spark, planned, written, step))
         if source is not None:
-            remote.unchanged(spark, source, data_dir)
+            remote.unchanged(spark, source, values.data_dir)
         for p in planned:
             if p.kind == "table":
                 step(labels.BUILD_STEP["spark_load"])
@@ -325,11 +453,9 @@ def build_rollups(con: duckdb.DuckDBPyConnection, sources: dict[str, checks.Tabl
             remote.delete(spark, written)
 
 
-def _run(spark, sources: dict[str, checks.TableSource], planned: list[Step], work: str,
-         step: Callable[[str], None], where: Callable[[Path], str]) -> None:
-    """Spark's part: the extract's rows, then each statement; a table is written to `work` (a
-    folder or URI) as Parquet and read from there by the statements after it."""
-    raw_views(spark, sources, where)
+def _run(spark, planned: list[Step], work: str, step: Callable[[str], None]) -> None:
+    """Spark's part: each statement over raw_<table>; a table is written to `work` (a folder or
+    URI) as Parquet and read from there by the statements after it."""
     stage = labels.BUILD_STEP["rollups"]
     for p in planned:
         stage = labels.ROLLUP_STAGE.get(p.name, stage)

@@ -16,9 +16,7 @@ them these tests skip and say which is missing.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -30,26 +28,16 @@ import queries.__main__ as cli
 from conftest import SAMPLE
 from queries import Extract, open_extract
 from test_buckets import fail_on, table_differences
+from sparktest import few_partitions, require_spark  # noqa: F401  (the fixture applies here)
 from tiny import bill, customer, d, part, payment, write_extract
 
-if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("sqlglot") is None:
-    pytest.skip("Spark 引擎未安装：pip install -e '.[spark]'（.ci/run 会安装）", allow_module_level=True)
-if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-    pytest.skip("没有 Java：Spark 需要 Java 17+（Debian: openjdk-17-jre-headless，.ci/run 会安装）",
-                allow_module_level=True)
+require_spark()
 
 from queries import spark  # noqa: E402  (needs sqlglot)
 
 # Columns that differ between two builds of the same files: when and how each was made.
 HOW_BUILT = {"extract_info": ("built_at", "buckets", "build_kind", "build_note", "engine")}
 
-
-@pytest.fixture(scope="module", autouse=True)
-def few_partitions():
-    """Tiny extracts: a few shuffle partitions, not the default 64 (same rows, less waiting)."""
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("FEE_SPARK_PARTITIONS", "2")
-        yield
 
 
 def both(data: Path, root: Path) -> tuple[Extract, Extract]:

@@ -14,10 +14,8 @@ table (tests/test_buckets.py `table_differences`) and answer for answer (`summar
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,13 +26,10 @@ import pytest
 import queries.__main__ as cli
 from queries import open_extract, remote
 from test_buckets import fail_on, table_differences
+from sparktest import few_partitions, require_spark  # noqa: F401  (the fixture applies here)
 from tiny import bill, customer, payment, table, write_extract
 
-if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("sqlglot") is None:
-    pytest.skip("Spark 引擎未安装：pip install -e '.[spark]'（.ci/run 会安装）", allow_module_level=True)
-if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-    pytest.skip("没有 Java：Spark 需要 Java 17+（Debian: openjdk-17-jre-headless，.ci/run 会安装）",
-                allow_module_level=True)
+require_spark()
 
 # Columns that differ between a build of the folder and one of its URI: when and how each was
 # made, where from, and the copies' modification times (kept to Hadoop's milliseconds).
@@ -51,12 +46,6 @@ DAY_ONE = [payment("P1", "C1", "B1", "120.00", "2021-03-20 09:00:00"),
 DAY_TWO = [payment("P4", "C3", "B3", "80.00", "2021-04-20 09:00:00"),
            payment("P5", "C2", "B2", "150.00", "2021-04-21 10:00:00", channel="counter")]
 
-
-@pytest.fixture(scope="module", autouse=True)
-def few_partitions():
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("FEE_SPARK_PARTITIONS", "2")
-        yield
 
 
 def source_folder(root: Path) -> Path:
