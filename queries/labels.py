@@ -1148,6 +1148,8 @@ REMOTE = {
     "changed": "数据目录 {uri} 中的文件在建立期间有变动：检查与汇总可能读到了不同的文件，本次未写入缓存。"
                "请在导出完成后重新运行。",
     "sync_step": "从数据目录复制 {n} 个新增或变动的文件到本机副本",
+    "not_listed": "Spark 列出的文件中没有 {file}（Spark 列出：{listed}）：检查无法说出问题所在的文件，本次未写入缓存"
+                  "（docs/DATA.md §9）。",
 }
 # A build's progress, stage by stage: on stderr (queries/progress.py) and on the page (ui/data.py).
 BUILD_PROGRESS = {

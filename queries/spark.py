@@ -376,7 +376,11 @@ class SparkValues(checks.Values):
             found = {}
             for f in files:
                 path = jvm.org.apache.hadoop.fs.Path(self.where(f))
-                found[by_path[path.getFileSystem(conf).makeQualified(path).toUri().getPath()]] = f
+                uri = by_path.get(path.getFileSystem(conf).makeQualified(path).toUri().getPath())
+                if uri is None:  # Spark lists a file by a path this machine cannot match to it
+                    raise SparkFailed(labels.REMOTE["not_listed"].format(
+                        file=self.where(f), listed="、".join(list(listed)[:3])))
+                found[uri] = f
             return found
         return spark_errors(uris)
 

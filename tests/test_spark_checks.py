@@ -284,3 +284,13 @@ def test_spark_writes_a_number_as_duckdb_does():
         # more, which is refused as no money). Below 10^16, none.
         assert len(differ) <= allowed, differ[:5]
         assert all(abs(x) >= 1e16 for x, _, _ in differ), differ[:5]
+
+
+def test_a_file_spark_lists_under_another_path_stops_the_build_with_a_message(tmp_path):
+    # The messages name files through the paths Spark lists them by; one it cannot match (here:
+    # Spark is pointed at the file's folder, and lists the file inside it) is said, not guessed.
+    data = write_extract(tmp_path / "data", [customer("C1")], [bill("B1", "C1", "1.00")], [])
+    values = spark.SparkValues(duckdb.connect(), data, None, None)
+    values.where = lambda f: str(f.parent)
+    with pytest.raises(spark.SparkFailed, match="Spark 列出的文件中没有"):
+        values.name_files({"bills": spark.checks.TableSource("bills", "bills.parquet", [data / "bills.parquet"])})
