@@ -425,18 +425,14 @@ def table_findings(rows: Callable[[str], list[tuple]], table: str, rules: list[t
     and its first five examples in the order of the row's name, then of the example (what is
     missing last), as `order by name, example limit 5` would pick them."""
     key = ROW_NAME.get(table, "station")
-
-    def shown(where: str, example: str) -> str:
-        # only for the rows that break the rule: Spark works an aggregate's arguments out for every
-        # row, before its filter
-        return f"(case when {where} then ({example})::varchar end)"
-
-    columns = ", ".join(
-        f"count(*) filter (where {where}), "
-        f"arg_min([{shown(where, example)}, {key}::varchar], "
-        f"({key} is null, {key}, {shown(where, example)} is null, {shown(where, example)}), 5) filter (where {where})"
-        for _, _, where, example in rules)
-    values = rows(f"select {columns} from {source}")[0]
+    measures = []
+    for _, _, where, example in rules:
+        # the example's text only for the rows that break the rule: Spark works an aggregate's
+        # arguments out for every row, before its filter
+        text = f"(case when {where} then ({example})::varchar end)"
+        measures.append(f"count(*) filter (where {where}), arg_min([{text}, {key}::varchar], "
+                        f"({key} is null, {key}, {text} is null, {text}), 5) filter (where {where})")
+    values = rows(f"select {', '.join(measures)} from {source}")[0]
     found = []
     for n, (column, text, _, _) in enumerate(rules):
         count, shown = values[2 * n], values[2 * n + 1]

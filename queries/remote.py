@@ -2,9 +2,9 @@
 know (`python -m queries build --data hdfs://… --engine spark`, docs/DATA.md §9).
 
 Such an extract is read in two places. Spark's executors read its files where they are, for
-the rollups. This machine keeps a copy of them, the mirror, in the cache folder: the checks
-that refuse an extract, the findings and the record of the files read the mirror with DuckDB,
-and the dashboard and every other command open it as a local extract. Each build brings the
+the checks of its values, the rollups and the findings. This machine keeps a copy of them, the
+mirror, in the cache folder: DuckDB reads the files' footers there (their columns, types and
+row counts), and the dashboard and every other command open it as a local extract. Each build brings the
 mirror up to date through Hadoop's FileSystem API, the client, configuration and credentials
 Spark itself reads with: a file of the same size and modification time is kept, a new or
 changed file is copied, a file gone from the source goes from the mirror. After Spark's job the
@@ -204,7 +204,7 @@ def _prune_empty(folder: Path) -> None:
 
 def unchanged(spark, uri: str, mirror: Path) -> None:
     """SparkFailed when the source no longer holds exactly the mirror's files: Spark read
-    other files than the checks did."""
+    other files than those whose footers the checks read here."""
     if _listing(*_filesystem(spark, uri), uri) != _local_state(mirror):
         raise SparkFailed(labels.REMOTE["changed"].format(uri=uri))
 

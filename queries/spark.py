@@ -219,8 +219,7 @@ def session(master: str | None = None):
 
     running = _running()
     if running is not None and (master is None or running.sparkContext.master == master):
-        running.conf.set("spark.sql.legacy.parquet.nanosAsLong", "true")  # see _raw_select
-        return running  # one JVM a process: a second build reuses the session
+        return _for_the_build(running)  # one JVM a process: a second build reuses the session
     builder = SparkSession.builder.appName("fee-recovery build")
     if not (submitted() and master is None):  # spark-submit's --master and --driver-memory stand
         builder = (builder.master(master or "local[*]")
@@ -234,10 +233,15 @@ def session(master: str | None = None):
     try:
         spark = builder.getOrCreate()
         spark.sparkContext.setLogLevel("ERROR")
-        spark.conf.set("spark.sql.legacy.parquet.nanosAsLong", "true")  # see _raw_select
-        return spark
+        return _for_the_build(spark)
     except Exception as exc:  # the JVM did not start, or the master did not answer
         raise SparkFailed(labels.BUILD_CLI["spark_failed"].format(error=str(exc).splitlines()[0][:300])) from None
+
+
+def _for_the_build(spark):
+    """The session, reading a nanosecond timestamp as its nanoseconds (see _raw_select)."""
+    spark.conf.set("spark.sql.legacy.parquet.nanosAsLong", "true")
+    return spark
 
 
 def submitted() -> bool:
@@ -355,6 +359,7 @@ class SparkValues(checks.Values):
         self.source = source
         self.where = (lambda f: str(Path(f).absolute())) if source is None else (
             lambda f: remote.remote_file(source, data_dir, f))
+        self._file_of: dict[str, Path] = {}  # each file read so far, by the URI Spark lists it by
         for statement in SPARK_FUNCTIONS:
             spark_errors(lambda: self.spark.sql(statement))
 
@@ -366,27 +371,30 @@ class SparkValues(checks.Values):
         """raw_<table>: the extract's rows, for the checks, the rollups and the findings."""
         spark_errors(lambda: raw_views(self.spark, sources, self.where))
 
-    def _file_uris(self, files: list[Path]) -> dict[str, Path]:
-        """Each file by the name Spark's input_file_name() gives it: the URI Spark lists it by,
-        matched to the file by its decoded path."""
-        def uris():
+    def _read(self, files: list[Path]):
+        """The files as one DataFrame (no row is read yet), each file noted by the URI Spark
+        lists it by, which input_file_name() gives its rows: matched to it by its decoded path."""
+        def read():
+            frame = self.spark.read.parquet(*(self.where(f) for f in files))
             jvm, conf = self.spark._jvm, self.spark._jsc.hadoopConfiguration()
-            listed = self.spark.read.parquet(*(self.where(f) for f in files)).inputFiles()
+            listed = frame.inputFiles()
             by_path = {jvm.java.net.URI(uri).getPath(): uri for uri in listed}
-            found = {}
             for f in files:
                 path = jvm.org.apache.hadoop.fs.Path(self.where(f))
                 uri = by_path.get(path.getFileSystem(conf).makeQualified(path).toUri().getPath())
                 if uri is None:  # Spark lists a file by a path this machine cannot match to it
                     raise SparkFailed(labels.REMOTE["not_listed"].format(
                         file=self.where(f), listed="、".join(list(listed)[:3])))
-                found[uri] = f
-            return found
-        return spark_errors(uris)
+                self._file_of[uri] = f
+            return frame
+        return spark_errors(read)
 
     def name_files(self, sources: dict[str, checks.TableSource]) -> None:
-        by_uri = self._file_uris([f for source in sources.values() for f in source.files])
-        rows = [(uri, checks.relative(self.data_dir, f)) for uri, f in by_uri.items()]
+        noted = set(self._file_of.values())
+        rest = [f for source in sources.values() for f in source.files if f not in noted]
+        if rest:
+            self._read(rest)
+        rows = [(uri, checks.relative(self.data_dir, f)) for uri, f in self._file_of.items()]
         spark_errors(lambda: self.spark.createDataFrame(rows, "file string, name string")
                      .createOrReplaceTempView("check_files"))
 
@@ -398,13 +406,12 @@ class SparkValues(checks.Values):
             groups.setdefault((table, tuple(columns)), []).append(file)
         counts = {}
         for (_, columns), files in groups.items():
-            by_uri = self._file_uris(files)
-            spark_errors(lambda: self.spark.read.parquet(*(self.where(f) for f in files))
-                         .createOrReplaceTempView("_numbers"))
+            frame = self._read(files)
+            spark_errors(lambda: frame.createOrReplaceTempView("_numbers"))
             measures = ", ".join(checks.number_measures(list(columns)))
             for uri, *ns in self.rows(f"select input_file_name() as file, {measures} from _numbers group by all"):
                 for (column, _, _), n in zip(columns, ns):
-                    counts[by_uri[uri], column] = n
+                    counts[self._file_of[uri], column] = n
         return counts
 
     def number_examples(self, file: Path, column: str, kind: str, duckdb_type: str) -> list[str]:

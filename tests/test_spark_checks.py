@@ -233,14 +233,11 @@ def test_the_findings_say_what_was_worked_out_by_hand(built):
 def test_nanosecond_timestamps_are_read_to_the_microsecond_as_duckdb_rounds_them(tmp_path):
     # Spark has no nanosecond type (pandas writes one); DuckDB rounds half away from zero
     data = write_extract(tmp_path / "data", [customer("C1")], [bill("B1", "C1", "100.00")], [])
-    pq.write_table(table("payments", [
-        payment("P1", "C1", "B1", "40.00", "2021-03-10 09:00:00"),
-        payment("P2", "C1", "B1", "60.00", "2021-03-20 23:59:59"),
-    ], {"paid_at": pa.timestamp("ns"), "posted_at": pa.timestamp("ns")}), data / "payments.parquet")
+    t = table("payments", [payment("P1", "C1", "B1", "40.00", "2021-03-10 09:00:00"),
+                           payment("P2", "C1", "B1", "60.00", "2021-03-20 23:59:59")],
+              {"paid_at": pa.timestamp("ns"), "posted_at": pa.timestamp("ns")})
     ns = pa.array([1615366800_000000500, 1616284799_999999500], pa.timestamp("ns"))  # +0.5 µs each
-    t = pq.read_table(data / "payments.parquet")
-    t = t.set_column(t.schema.get_field_index("paid_at"), "paid_at", ns)
-    pq.write_table(t, data / "payments.parquet")
+    pq.write_table(t.set_column(t.schema.get_field_index("paid_at"), "paid_at", ns), data / "payments.parquet")
     by_duckdb = open_extract(data, tmp_path / "duckdb-cache")
     by_spark = open_extract(data, tmp_path / "spark-cache", engine="spark")
     assert not table_differences(by_duckdb, by_spark, HOW_BUILT)
